@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tapegrad",
+    products: [
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .executable(name: "bench", targets: ["Bench"]),
+        .executable(name: "01-tensors-and-tape", targets: ["Tutorial01TensorsAndTape"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // C shims. OpenBLAS is loaded with dlopen (see BLAS.swift), so CBLAS only declares types.
+        .target(name: "CBLAS"),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg-dev"])]),
+
+        .target(name: "Autograd", dependencies: ["CBLAS"]),
+
+        .executableTarget(
+            name: "Bench",
+            dependencies: ["Autograd", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "Tutorial01TensorsAndTape",
+            dependencies: ["Autograd"],
+            path: "Sources/Tutorials/01-tensors-and-tape"
+        ),
+
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+    ]
+)

@@ -1,0 +1,56 @@
+extension Tensor {
+    /// Computes the gradient of `self` with respect to every leaf that requires grad and adds it to their `.grad`.
+    ///
+    /// Walks the tape from `self` in reverse recording order, with a loop rather than recursion, so a graph of any
+    /// depth works. An entry whose output fed several ops receives the sum of their gradients before its own
+    /// pullback runs: entries used later have higher indices and have all run by then.
+    ///
+    /// - Parameters:
+    ///   - seed: the gradient of the final quantity with respect to `self`; omit it for a one-value tensor (a loss).
+    ///   - retainGraph: keep the tape so `backward` can run again over it. By default entries let go of what
+    ///     they saved as soon as they have run, so the memory of a training step returns at once.
+    public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
+        precondition(
+            requiresGrad, "backward: this tensor does not require grad (no input had requiresGrad = true, or it was made under withNoGrad)")
+        if let seed {
+            precondition(seed.shape == shape, "backward: seed shape \(seed.shape) differs from tensor shape \(shape)")
+        } else {
+            precondition(count == 1, "backward: tensor of shape \(shape) has \(count) values; pass a seed gradient, or reduce it to one value first")
+        }
+        let seed = seed ?? Tensor.ones(shape)
+        guard let root = entry else {
+            accumulateGrad(seed)
+            return
+        }
+        let order = Tape.entries(reachableFrom: root)
+        root.outputGrad = seed
+        withNoGrad {
+            for entry in order.reversed() {
+                guard let outputGrad = entry.outputGrad else { continue }  // no gradient reached it
+                guard let pullback = entry.pullback else {
+                    preconditionFailure(
+                        "backward: the tape behind `\(entry.op)` was already freed by an earlier backward(); pass retainGraph: true to that first backward to run it twice")
+                }
+                let inputGrads = pullback(outputGrad)
+                entry.outputGrad = nil
+                for (input, grad) in zip(entry.inputs, inputGrads) {
+                    guard let grad, input.requiresGrad else { continue }
+                    precondition(
+                        grad.shape == input.shape,
+                        "backward: the pullback of `\(entry.op)` returned a gradient of shape \(grad.shape) for an input of shape \(input.shape)")
+                    if let producer = input.entry {
+                        producer.outputGrad = producer.outputGrad.map { $0 + grad } ?? grad
+                    } else {
+                        input.accumulateGrad(grad)
+                    }
+                }
+                if !retainGraph { entry.release() }
+            }
+        }
+    }
+
+    /// Adds `g` to this leaf's gradient, making a new tensor so that gradients shared between leaves stay apart.
+    private func accumulateGrad(_ g: Tensor) {
+        grad = withNoGrad { grad.map { $0 + g } ?? g }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A read-only view of the tape behind a result: what was recorded, in order, and what it keeps in memory.
+///
+/// ```swift
+/// let loss = ((x * w).sum() - 1).squared()
+/// print(Tape(of: loss))          // a table: index, op, input shapes, output shape, bytes kept for backward
+/// print(Tape(of: loss).mermaid)  // a flowchart any markdown viewer draws
+/// ```
+public struct Tape: CustomStringConvertible {
+    /// One recorded op, as the view shows it.
+    public struct Entry {
+        /// Position in recording order, from 1.
+        public let position: Int
+        public let op: String
+        public let inputShapes: [[Int]]
+        public let outputShape: [Int]
+        /// Bytes of the tensors this op's pullback keeps alive until backward.
+        public let bytesKept: Int
+    }
+
+    public let entries: [Entry]
+    /// Bytes kept for backward by all entries, each stored tensor counted once.
+    public let totalBytesKept: Int
+    private let graph: GraphExport
+
+    /// The tape reachable from `result`. Empty when `result` was not recorded (a leaf, or made under `withNoGrad`).
+    public init(of result: Tensor) {
+        let recorded = result.entry.map(Tape.entries(reachableFrom:)) ?? []
+        var counted = Set<ObjectIdentifier>()
+        var total = 0
+        entries = recorded.enumerated().map { position, entry in
+            let bytes = entry.saved.reduce(0) { $0 + $1.storage.byteCount }
+            for tensor in entry.saved where counted.insert(ObjectIdentifier(tensor.storage)).inserted {
+                total += tensor.storage.byteCount
+            }
+            return Entry(
+                position: position + 1, op: entry.op, inputShapes: entry.inputs.map(\.shape), outputShape: entry.outputShape,
+                bytesKept: bytes)
+        }
+        totalBytesKept = total
+        graph = GraphExport(result: result, entries: recorded)
+    }
+
+    /// The graph as a Mermaid flowchart: paste it into a ```mermaid block of any markdown file.
+    public var mermaid: String { graph.mermaid }
+    /// The graph in Graphviz's dot language, for `dot -Tsvg`.
+    public var dot: String { graph.dot }
+
+    public var description: String {
+        let header = ["#", "op", "inputs", "output", "kept for backward"]
+        let rows = entries.map { e in
+            ["\(e.position)", e.op, e.inputShapes.map(formatShape).joined(separator: " "), formatShape(e.outputShape), formatBytes(e.bytesKept)]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+        let line = { (cells: [String]) in
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        let rule = String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+        return ([line(header), rule] + rows.map(line) + [rule, "\(entries.count) entries, \(formatBytes(totalBytesKept)) kept for backward"])
+            .joined(separator: "\n")
+    }
+
+    /// Every entry reachable from `root` through entry inputs, each once, in recording order.
+    static func entries(reachableFrom root: TapeEntry) -> [TapeEntry] {
+        let stamp = TapeEntry.newVisitStamp()
+        root.visitStamp = stamp
+        var found = [root]
+        var pending = [root]
+        while let entry = pending.popLast() {
+            for input in entry.inputs {
+                if let producer = input.entry, producer.visitStamp != stamp {
+                    producer.visitStamp = stamp
+                    found.append(producer)
+                    pending.append(producer)
+                }
+            }
+        }
+        return found.sorted { $0.index < $1.index }
+    }
+}
+
+func formatShape(_ shape: [Int]) -> String {
+    "[" + shape.map(String.init).joined(separator: ",") + "]"
+}
+
+func formatBytes(_ bytes: Int) -> String {
+    switch bytes {
+    case ..<1024: return "\(bytes) B"
+    case ..<(1024 * 1024): return String(format: "%.1f KiB", Double(bytes) / 1024)
+    default: return String(format: "%.1f MiB", Double(bytes) / 1024 / 1024)
+    }
+}

@@ -1,0 +1,20 @@
+/// The memory behind one or more tensors: `count` Float32 values, contiguous, owned here and freed on deinit.
+///
+/// Tensors that are reshapes of each other share one storage, so an in-place update (an optimizer step)
+/// is seen through every shape.
+final class TensorStorage {
+    let base: UnsafeMutablePointer<Float>
+    let count: Int
+
+    /// Uninitialised memory for `count` values: every creator writes all of it before anyone reads.
+    init(uninitializedCount count: Int) {
+        self.count = count
+        // 64-byte alignment suits AVX-512 loads; never zero bytes, so `base` is always a valid pointer.
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    deinit { UnsafeMutableRawPointer(base).deallocate() }
+
+    var byteCount: Int { count * MemoryLayout<Float>.stride }
+}

@@ -10,12 +10,12 @@ extension Tensor {
     ///   - retainGraph: keep the tape so `backward` can run again over it. By default entries let go of what
     ///     they saved as soon as they have run, so the memory of a training step returns at once.
     public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
-        precondition(
+        check(
             requiresGrad, "backward: this tensor does not require grad (no input had requiresGrad = true, or it was made under withNoGrad)")
         if let seed {
-            precondition(seed.shape == shape, "backward: seed shape \(seed.shape) differs from tensor shape \(shape)")
+            check(seed.shape == shape, "backward: seed shape \(seed.shape) differs from tensor shape \(shape)")
         } else {
-            precondition(count == 1, "backward: tensor of shape \(shape) has \(count) values; pass a seed gradient, or reduce it to one value first")
+            check(count == 1, "backward: tensor of shape \(shape) has \(count) values; pass a seed gradient, or reduce it to one value first")
         }
         let seed = seed ?? Tensor.ones(shape)
         guard let root = entry else {
@@ -28,14 +28,14 @@ extension Tensor {
             for entry in order.reversed() {
                 guard let outputGrad = entry.outputGrad else { continue }  // no gradient reached it
                 guard let pullback = entry.pullback else {
-                    preconditionFailure(
+                    fatalError(
                         "backward: the tape behind `\(entry.op)` was already freed by an earlier backward(); pass retainGraph: true to that first backward to run it twice")
                 }
                 let inputGrads = pullback(outputGrad)
                 entry.outputGrad = nil
                 for (input, grad) in zip(entry.inputs, inputGrads) {
                     guard let grad, input.requiresGrad else { continue }
-                    precondition(
+                    check(
                         grad.shape == input.shape,
                         "backward: the pullback of `\(entry.op)` returned a gradient of shape \(grad.shape) for an input of shape \(input.shape)")
                     if let producer = input.entry {

@@ -18,7 +18,7 @@ enum Shape {
         let b1 = [Int](repeating: 1, count: rank - b.count) + b
         return (0..<rank).map { axis in
             let (x, y) = (a1[axis], b1[axis])
-            precondition(
+            check(
                 x == y || x == 1 || y == 1,
                 "\(op): shapes \(a) and \(b) cannot be broadcast: sizes \(x) and \(y) differ at axis \(axis) (counted from the left after aligning on the right)"
             )
@@ -36,7 +36,7 @@ enum Shape {
     /// Turns a possibly negative axis (-1 is the last) into 0..<rank, or stops with a message naming the op.
     static func axis(_ axis: Int, rank: Int, op: String) -> Int {
         let normalised = axis < 0 ? axis + rank : axis
-        precondition(normalised >= 0 && normalised < rank, "\(op): axis \(axis) is out of range for rank \(rank)")
+        check(normalised >= 0 && normalised < rank, "\(op): axis \(axis) is out of range for rank \(rank)")
         return normalised
     }
 
@@ -44,7 +44,7 @@ enum Shape {
     static func axes(_ axes: [Int]?, rank: Int, op: String) -> [Int] {
         guard let axes else { return Array(0..<rank) }
         let normalised = Set(axes.map { axis($0, rank: rank, op: op) })
-        precondition(normalised.count == axes.count, "\(op): repeated axis in \(axes)")
+        check(normalised.count == axes.count, "\(op): repeated axis in \(axes)")
         return normalised.sorted()
     }
 

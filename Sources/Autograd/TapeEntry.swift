@@ -40,13 +40,13 @@ final class TapeEntry {
         outputGrad = nil
     }
 
-    /// Removes and returns the inputs when nothing but this entry keeps them alive (see `Tensor.deinit`).
-    func takeUniquelyHeldInputEntries(into pending: inout [TapeEntry]) {
+    /// Takes this entry apart when its output dies: drops the pullback and saved tensors first (they may hold
+    /// inputs too), then hands over the entries of inputs nothing else holds, to be taken apart in turn.
+    func dismantle(into pending: inout [TapeEntry]) {
+        pullback = nil
+        saved = []
         for i in inputs.indices where isKnownUniquelyReferenced(&inputs[i]) {
-            if let entry = inputs[i].entry {
-                inputs[i].entry = nil
-                pending.append(entry)
-            }
+            if let entry = inputs[i].entry.take() { pending.append(entry) }
         }
     }
 

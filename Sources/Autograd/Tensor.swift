@@ -21,8 +21,8 @@ public final class Tensor {
 
     /// Wraps `storage` (which must hold exactly as many values as `shape` describes).
     init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(
+        check(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        check(
             shape.reduce(1, *) == storage.count, "Tensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(storage.count)")
         self.shape = shape
         self.storage = storage
@@ -36,14 +36,16 @@ public final class Tensor {
 
     deinit {
         // A chain of 100,000 ops is 100,000 nested objects. Freed recursively, it would overflow the stack, so
-        // take apart every entry nothing else holds here, in a loop. Entries others still hold free themselves later.
-        guard let first = entry else { return }
-        entry = nil
-        var pending = [first]
-        while var next = pending.popLast() {
-            if isKnownUniquelyReferenced(&next) {
-                next.takeUniquelyHeldInputEntries(into: &pending)
-            }
+        // take apart every entry nothing else holds here, in a loop. An entry someone else still holds (a
+        // backward in progress) is left whole. Uniqueness is checked in place, in the array: a local copy
+        // would count as a second owner in debug builds.
+        guard entry != nil else { return }
+        var pending: [TapeEntry] = []
+        pending.append(entry.take()!)
+        while !pending.isEmpty {
+            let isUnique = isKnownUniquelyReferenced(&pending[pending.count - 1])
+            let next = pending.removeLast()
+            if isUnique { next.dismantle(into: &pending) }
         }
     }
 
@@ -63,7 +65,7 @@ public final class Tensor {
 
     /// The value of a one-element tensor.
     public var item: Float {
-        precondition(count == 1, "item: tensor of shape \(shape) has \(count) values, not 1")
+        check(count == 1, "item: tensor of shape \(shape) has \(count) values, not 1")
         return base[0]
     }
 
@@ -74,11 +76,11 @@ public final class Tensor {
     }
 
     func flatIndex(_ index: [Int]) -> Int {
-        precondition(
+        check(
             index.count == rank, "subscript: \(index.count) indices for a tensor of rank \(rank) (shape \(shape))")
         var flat = 0
         for (axis, i) in index.enumerated() {
-            precondition(i >= 0 && i < shape[axis], "subscript: index \(i) out of range for axis \(axis) of shape \(shape)")
+            check(i >= 0 && i < shape[axis], "subscript: index \(i) out of range for axis \(axis) of shape \(shape)")
             flat = flat * shape[axis] + i
         }
         return flat

@@ -6,7 +6,7 @@ extension Tensor {
     ///   - shape: the size of each axis; the product must equal `values.count`.
     ///   - values: the values, row-major.
     public convenience init(shape: [Int], values: [Float]) {
-        precondition(
+        check(
             shape.reduce(1, *) == values.count, "Tensor(shape:values:): shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
         self.init(uninitializedShape: shape)
         values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: values.count) }
@@ -20,7 +20,7 @@ extension Tensor {
     /// A 2-D tensor from rows of equal length: `Tensor([[1, 2], [3, 4]])`.
     public convenience init(_ rows: [[Float]]) {
         let width = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == width }, "Tensor(rows): rows have different lengths")
+        check(rows.allSatisfy { $0.count == width }, "Tensor(rows): rows have different lengths")
         self.init(shape: [rows.count, width], values: rows.flatMap { $0 })
     }
 
@@ -49,7 +49,7 @@ extension Tensor {
 
     /// start, start + step, ... up to but excluding `end`, as a 1-D tensor (like `torch.arange`).
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be 0")
+        check(step != 0, "arange: step must not be 0")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n]) { start + Float($0) * step }
     }

@@ -74,7 +74,7 @@ public func tanh(_ x: Tensor) -> Tensor {
 
 /// Every value limited to [min, max]; the gradient passes where min <= x <= max, as in PyTorch.
 public func clamp(_ x: Tensor, min low: Float = -.infinity, max high: Float = .infinity) -> Tensor {
-    precondition(low <= high, "clamp: min \(low) is greater than max \(high)")
+    check(low <= high, "clamp: min \(low) is greater than max \(high)")
     return x.map { Swift.min(Swift.max($0, low), high) }.recorded("clamp", inputs: [x], saving: [x]) { dy in
         [dy.zipMap(x, op: "clamp") { g, x in x >= low && x <= high ? g : 0 }]
     }

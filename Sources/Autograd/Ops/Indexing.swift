@@ -4,7 +4,7 @@ extension Tensor {
     /// The values at positions `range` along `axis`.
     public func sliced(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice")
-        precondition(
+        check(
             range.lowerBound >= 0 && range.upperBound <= shape[a],
             "slice: range \(range) is outside 0..<\(shape[a]) on axis \(axis) of shape \(shape)")
         var outShape = shape
@@ -28,8 +28,8 @@ extension Tensor {
 
     /// The tensor surrounded by `value`: `padding[axis]` says how many to add before and after on each axis.
     public func padded(_ padding: [(before: Int, after: Int)], value: Float = 0) -> Tensor {
-        precondition(padding.count == rank, "pad: \(padding.count) (before, after) pairs for a tensor of rank \(rank)")
-        precondition(padding.allSatisfy { $0.before >= 0 && $0.after >= 0 }, "pad: negative padding \(padding)")
+        check(padding.count == rank, "pad: \(padding.count) (before, after) pairs for a tensor of rank \(rank)")
+        check(padding.allSatisfy { $0.before >= 0 && $0.after >= 0 }, "pad: negative padding \(padding)")
         let outShape = zip(shape, padding).map { $0 + $1.before + $1.after }
         let out = Tensor.full(outShape, value)
         let outStrides = Shape.strides(outShape)
@@ -49,14 +49,14 @@ extension Tensor {
     public func gathering(_ indices: [Int], alongAxis axis: Int) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "gather")
         let (outer, size, inner) = Shape.split(shape, at: a)
-        precondition(
+        check(
             indices.count == outer * inner,
             "gather: \(indices.count) indices for shape \(shape) along axis \(axis), expected \(outer * inner)")
         var outShape = shape
         outShape.remove(at: a)
         // Where each picked value lives in `self`, computed once for the value and the pullback.
         let sources = indices.enumerated().map { position, index in
-            precondition(index >= 0 && index < size, "gather: index \(index) out of range 0..<\(size) (position \(position))")
+            check(index >= 0 && index < size, "gather: index \(index) out of range 0..<\(size) (position \(position))")
             return (position / inner * size + index) * inner + position % inner
         }
         let out = Tensor(uninitializedShape: outShape)
@@ -73,7 +73,7 @@ extension Tensor {
     public func selecting(_ indices: [Int], alongAxis axis: Int = 0) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "select")
         let (outer, size, inner) = Shape.split(shape, at: a)
-        precondition(
+        check(
             indices.allSatisfy { $0 >= 0 && $0 < size }, "select: an index in \(indices) is out of range 0..<\(size)")
         var outShape = shape
         outShape[a] = indices.count

@@ -3,14 +3,14 @@
 extension Tensor {
     /// The tensors laid end to end along `axis`; all other sizes must agree.
     public static func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: no tensors to join")
+        check(!tensors.isEmpty, "concat: no tensors to join")
         let first = tensors[0]
         let a = Shape.axis(axis, rank: first.rank, op: "concat")
         for t in tensors {
             var (s, f) = (t.shape, first.shape)
-            precondition(s.count == f.count, "concat: shapes \(f) and \(t.shape) have different ranks")
+            check(s.count == f.count, "concat: shapes \(f) and \(t.shape) have different ranks")
             (s[a], f[a]) = (0, 0)
-            precondition(s == f, "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
+            check(s == f, "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
         }
         var outShape = first.shape
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
@@ -34,8 +34,8 @@ extension Tensor {
 
     /// The tensors, all of one shape, stacked along a new axis at `axis`.
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: no tensors to stack")
-        precondition(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: shapes differ: \(tensors.map(\.shape))")
+        check(!tensors.isEmpty, "stack: no tensors to stack")
+        check(tensors.allSatisfy { $0.shape == tensors[0].shape }, "stack: shapes differ: \(tensors.map(\.shape))")
         return concat(tensors.map { $0.unsqueezed(axis: axis) }, alongAxis: axis)
     }
 }

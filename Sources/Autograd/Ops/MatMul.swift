@@ -7,9 +7,13 @@
 /// stack times one matrix (or one matrix times a stack), which is shared by every member; a vector on either
 /// side is treated as a one-row or one-column matrix and its axis is dropped from the result.
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(a.rank >= 1 && b.rank >= 1, "matmul: \(a.shape) x \(b.shape): scalars have no matrix product")
-    if a.rank == 1 { return matmul(a.unsqueezed(axis: 0), b).squeezed(axis: -2) }
-    if b.rank == 1 { return matmul(a, b.unsqueezed(axis: 1)).squeezed(axis: -1) }
+    check(a.rank >= 1 && b.rank >= 1, "matmul: \(a.shape) x \(b.shape): scalars have no matrix product")
+    if a.rank == 1 || b.rank == 1 {
+        var c = matmul(a.rank == 1 ? a.unsqueezed(axis: 0) : a, b.rank == 1 ? b.unsqueezed(axis: 1) : b)
+        if b.rank == 1 { c = c.squeezed(axis: -1) }
+        if a.rank == 1 { c = c.squeezed(axis: b.rank == 1 ? -1 : -2) }
+        return c
+    }
     let c = matrixProduct(a, b)
     return c.recorded("matmul", inputs: [a, b], saving: [a, b]) { dc in
         [a.requiresGrad ? matrixProduct(dc, b, transposingB: true).sum(toShape: a.shape) : nil,
@@ -29,9 +33,9 @@ func matrixProduct(_ a: Tensor, _ b: Tensor, transposingA ta: Bool = false, tran
     let (ar, br) = (a.rank, b.rank)
     let (m, k) = ta ? (a.shape[ar - 1], a.shape[ar - 2]) : (a.shape[ar - 2], a.shape[ar - 1])
     let (kb, n) = tb ? (b.shape[br - 1], b.shape[br - 2]) : (b.shape[br - 2], b.shape[br - 1])
-    precondition(k == kb, "matmul: \(a.shape) x \(b.shape): inner dimensions \(k) and \(kb) differ")
+    check(k == kb, "matmul: \(a.shape) x \(b.shape): inner dimensions \(k) and \(kb) differ")
     let (aStack, bStack) = (Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
-    precondition(
+    check(
         aStack == bStack || aStack.isEmpty || bStack.isEmpty,
         "matmul: \(a.shape) x \(b.shape): leading (batch) axes \(aStack) and \(bStack) differ")
     let stack = aStack.isEmpty ? bStack : aStack

@@ -6,10 +6,10 @@ extension Tensor {
         var newShape = newShape
         if let hole = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != hole }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "reshape: cannot fit \(shape) (\(count) values) into \(newShape)")
+            check(known > 0 && count % known == 0, "reshape: cannot fit \(shape) (\(count) values) into \(newShape)")
             newShape[hole] = count / known
         }
-        precondition(
+        check(
             newShape.reduce(1, *) == count,
             "reshape: \(shape) has \(count) values, \(newShape) needs \(newShape.reduce(1, *))")
         if newShape == shape { return self }
@@ -28,7 +28,7 @@ extension Tensor {
     public func squeezed(axis: Int? = nil) -> Tensor {
         guard let axis else { return reshaped(to: shape.filter { $0 != 1 }) }
         let a = Shape.axis(axis, rank: rank, op: "squeeze")
-        precondition(shape[a] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[a]), not 1")
+        check(shape[a] == 1, "squeeze: axis \(axis) of shape \(shape) has size \(shape[a]), not 1")
         var newShape = shape
         newShape.remove(at: a)
         return reshaped(to: newShape)
@@ -45,7 +45,7 @@ extension Tensor {
     /// The axes reordered: result axis i is `self`'s axis `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
         let order = order.map { Shape.axis($0, rank: rank, op: "permute") }
-        precondition(order.count == rank && Set(order).count == rank, "permute: \(order) is not an order of \(rank) axes")
+        check(order.count == rank && Set(order).count == rank, "permute: \(order) is not an order of \(rank) axes")
         let strides = Shape.strides(shape)
         let outShape = order.map { shape[$0] }
         let out = Tensor(uninitializedShape: outShape)
@@ -57,7 +57,7 @@ extension Tensor {
 
     /// Axes `a` and `b` swapped; with no arguments, a matrix transposed.
     public func transposed(_ a: Int = -2, _ b: Int = -1) -> Tensor {
-        precondition(rank >= 2, "transpose: needs at least 2 axes, shape is \(shape)")
+        check(rank >= 2, "transpose: needs at least 2 axes, shape is \(shape)")
         var order = Array(0..<rank)
         order.swapAt(Shape.axis(a, rank: rank, op: "transpose"), Shape.axis(b, rank: rank, op: "transpose"))
         return permuted(order)
@@ -66,7 +66,7 @@ extension Tensor {
     /// The values repeated along size-1 (or missing leading) axes to fill `target`, as broadcasting would.
     public func broadcast(to target: [Int]) -> Tensor {
         if target == shape { return self }
-        precondition(
+        check(
             Shape.broadcast(shape, target, op: "broadcast") == target, "broadcast: \(shape) cannot be broadcast to \(target)")
         let out = Tensor(uninitializedShape: target)
         stridedCopy(

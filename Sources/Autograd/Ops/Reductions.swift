@@ -24,7 +24,7 @@ extension Tensor {
     /// Returns `self` when the shapes already agree.
     public func sum(toShape target: [Int]) -> Tensor {
         if target == shape { return self }
-        precondition(
+        check(
             Shape.broadcast(target, shape, op: "sum(toShape:)") == shape,
             "sum(toShape:): \(target) does not broadcast to \(shape)")
         let out = Tensor.zeros(target)
@@ -55,7 +55,7 @@ extension Tensor {
     public func max(alongAxis axis: Int, keepingDims: Bool = false) -> (values: Tensor, indices: [Int]) {
         let axis = Shape.axis(axis, rank: rank, op: "max")
         let (outer, size, inner) = Shape.split(shape, at: axis)
-        precondition(size > 0, "max: axis \(axis) of shape \(shape) is empty")
+        check(size > 0, "max: axis \(axis) of shape \(shape) is empty")
         var outShape = shape
         if keepingDims { outShape[axis] = 1 } else { outShape.remove(at: axis) }
         let values = Tensor(uninitializedShape: outShape)

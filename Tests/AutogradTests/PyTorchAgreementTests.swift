@@ -1,0 +1,71 @@
+import Autograd
+import Testing
+
+/// Composite expressions computed by PyTorch (scripts/fixtures/autograd_expressions.py): values and
+/// gradients of output.sum() must agree to rtol 1e-5.
+@Suite struct PyTorchAgreementTests {
+    typealias Inputs = [String: Tensor]
+
+    static let expressions: [String: @Sendable (Inputs, [Int]) -> Tensor] = [
+        "mlp_cross_entropy": { t, labels in
+            let logits = tanh(matmul(t["x"]!, t["w"]!) + t["b"]!) * 3
+            return -logits.logSoftmax(alongAxis: 1).gathering(labels, alongAxis: 1).mean()
+        },
+        "broadcast_elementwise": { t, _ in
+            let (a, b) = (t["a"]!, t["b"]!)
+            return sigmoid(a * b) * tanh(a - b) + a / (b * b + 1) - exp(-abs(a)) * relu(b)
+        },
+        "softmax_variance": { t, _ in
+            let x = t["x"]!
+            return x.softmax(alongAxis: 1) * x.variance(alongAxes: [1], keepingDims: true) + x.logSoftmax(alongAxis: 0)
+        },
+        "logsumexp_pow_sqrt": { t, _ in
+            let x = t["x"]!
+            return x.logSumExp(alongAxes: [0, 2]) + pow(x, 1.5).mean(alongAxes: [2]).sum(alongAxes: [0])
+                + log(sqrt(x)).sum(alongAxes: [0, 2])
+        },
+        "movement_and_matmul": { t, _ in
+            let x = t["x"]!
+            let y = matmul(x.permuted([2, 0, 1]).reshaped(to: [4, 6]), x.reshaped(to: [6, 4]))
+            let z = Tensor.concat([y[1..<3], Tensor.stack([y.selecting([0]).squeezed(axis: 0), y.selecting([3]).squeezed(axis: 0)])])
+            let p = z.padded([(0, 1), (1, 2)])
+            let rowMax = clamp(y, min: -1, max: 1).max(alongAxis: 1).values
+            return (p * p).sum(alongAxes: [0]) / 10 + Tensor.concat([rowMax, rowMax])[0..<7] + maximum(y, y.transposed()).mean()
+        },
+        "batched_matmul": { t, _ in
+            let (a, b, c) = (t["a"]!, t["b"]!, t["c"]!)
+            let gram = matmul(a.transposed(1, 2), a).unsqueezed(axis: 1).squeezed(axis: 1).sum(alongAxes: [2])
+            return minimum(matmul(matmul(a, b), c), Tensor(scalar: 1.5)) + gram.sliced(alongAxis: 1, 0..<3).unsqueezed(axis: 2)
+        },
+        "reused_inputs": { t, _ in
+            let a = t["a"]!
+            let b = a + a
+            let c = b * b
+            return c * a - b / 3
+        },
+    ]
+
+    @Test(arguments: expressions.keys.sorted())
+    func valuesAndGradientsMatchPyTorch(_ name: String) throws {
+        let fixture = try #require(try Fixtures.expressions().cases[name], "no fixture for \(name)")
+        let inputs = fixture.inputs.mapValues { values -> Tensor in
+            let t = values.tensor
+            t.requiresGrad = true
+            return t
+        }
+        let output = Self.expressions[name]!(inputs, fixture.labels)
+        #expect(output.shape == fixture.output.shape)
+        #expect(closeness(output.scalars, fixture.output.values) == nil, "\(name) output")
+        output.sum().backward()
+        for (input, expected) in fixture.grads {
+            let grad = try #require(inputs[input]!.grad, "\(name): no gradient for \(input)")
+            #expect(grad.shape == expected.shape)
+            let mismatch = closeness(grad.scalars, expected.values)
+            #expect(mismatch == nil, "\(name): gradient of \(input): \(mismatch ?? "")")
+        }
+    }
+
+    @Test func everyFixtureCaseHasAnExpression() throws {
+        #expect(Set(try Fixtures.expressions().cases.keys) == Set(Self.expressions.keys))
+    }
+}

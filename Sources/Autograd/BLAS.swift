@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import Synchronization
 
 /// What the BLAS binding chose when it loaded OpenBLAS, readable at run time (`Tapegrad.blasInfo`).
 public struct BLASInfo: Sendable, CustomStringConvertible {
@@ -13,7 +14,7 @@ public struct BLASInfo: Sendable, CustomStringConvertible {
     public let config: String
 
     public var description: String {
-        "OpenBLAS \(library): kernels \(coreName) (\(coreTypeSource)), \(BLAS.threadCount) threads; \(config)"
+        "OpenBLAS \(library): kernels \(coreName) (\(coreTypeSource)), big products on \(BLAS.threadsForBigProducts.withLock { $0 }) threads; \(config)"
     }
 }
 
@@ -27,7 +28,7 @@ enum BLAS {
     struct Library: @unchecked Sendable {
         let sgemm: tg_sgemm_fn
         let setThreads: tg_set_num_threads_fn?
-        let getThreads: tg_get_num_threads_fn?
+        let defaultThreads: Int
         let info: BLASInfo
     }
 
@@ -36,7 +37,17 @@ enum BLAS {
     /// Loaded on first use; Swift initialises a static `let` exactly once, even with several threads racing.
     static let library: Library = load()
 
-    static var threadCount: Int { library.getThreads.map { Int($0()) } ?? 1 }
+    /// Below this many multiply-adds a product runs on one thread: waking OpenBLAS's others costs more than
+    /// they save. (The benchmarks' MLP products, 32x784x128, ran 1.6x faster on one thread; splitting them
+    /// into two independent halves on two threads ran 1.8x slower.)
+    static let multithreadingThreshold = 1 << 23
+
+    /// Threads for big products; OpenBLAS's default (`OPENBLAS_NUM_THREADS`, or every core) until changed.
+    static let threadsForBigProducts = Mutex<Int>(library.defaultThreads)
+
+    /// The thread count OpenBLAS was last told. The setting is global to the process, so it is changed and
+    /// used under this lock: products from different threads of Tapegrad run one after the other.
+    private static let threadsInUse = Mutex<Int>(0)
 
     private static func load() -> Library {
         let userCoreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
@@ -49,6 +60,9 @@ enum BLAS {
         } else {
             source = "detected by OpenBLAS"
         }
+        // OpenBLAS's idle threads spin in sched_yield for 2^28 cycles before sleeping, taking the core that
+        // Tapegrad's element-wise loops run on; 2^4 puts them to sleep as soon as a product is done.
+        setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
         var handle: UnsafeMutableRawPointer?
         var loadedName = ""
         for name in candidates {
@@ -79,26 +93,29 @@ enum BLAS {
             library: loadedName, coreName: getString("openblas_get_corename"), coreTypeSource: source,
             config: getString("openblas_get_config"))
         return Library(
-            sgemm: sgemm,
-            setThreads: symbol("openblas_set_num_threads", as: tg_set_num_threads_fn.self),
-            getThreads: symbol("openblas_get_num_threads", as: tg_get_num_threads_fn.self),
+            sgemm: sgemm, setThreads: symbol("openblas_set_num_threads", as: tg_set_num_threads_fn.self),
+            defaultThreads: symbol("openblas_get_num_threads", as: tg_get_num_threads_fn.self).map { Int($0()) } ?? 1,
             info: info)
     }
 
-    /// C = alpha * op(A) * op(B) + beta * C, row-major, where op transposes when asked.
+    /// C = op(A) op(B), row-major, where op transposes when asked.
     /// `m x k` is op(A)'s shape and `k x n` is op(B)'s; leading dimensions follow from the stored layouts.
-    @inline(__always)
     static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-        alpha: Float = 1, beta: Float = 0
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>
     ) {
-        library.sgemm(
-            Int32(TGBlasRowMajor.rawValue),
-            Int32(transposeA ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
-            Int32(transposeB ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
-            Int32(m), Int32(n), Int32(k), alpha,
-            a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+        let threads = m * n * k < multithreadingThreshold ? 1 : threadsForBigProducts.withLock { $0 }
+        threadsInUse.withLock { inUse in
+            if inUse != threads, let setThreads = library.setThreads {
+                setThreads(Int32(threads))
+                inUse = threads
+            }
+            library.sgemm(
+                Int32(TGBlasRowMajor.rawValue),
+                Int32(transposeA ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
+                Int32(transposeB ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), 0, c, Int32(n))
+        }
     }
 }
 
@@ -118,9 +135,10 @@ public enum Tapegrad {
     /// Which OpenBLAS was loaded and which kernels it runs. Loads OpenBLAS if nothing has yet.
     public static var blasInfo: BLASInfo { BLAS.library.info }
 
-    /// Threads OpenBLAS uses for one GEMM. Defaults to OpenBLAS's choice (`OPENBLAS_NUM_THREADS` or all cores).
+    /// Threads OpenBLAS uses for a big matrix product (small ones always run on one).
+    /// Defaults to `OPENBLAS_NUM_THREADS`, or the number of cores.
     public static var blasThreads: Int {
-        get { BLAS.threadCount }
-        set { BLAS.library.setThreads?(Int32(max(1, newValue))) }
+        get { BLAS.threadsForBigProducts.withLock { $0 } }
+        set { BLAS.threadsForBigProducts.withLock { $0 = max(1, newValue) } }
     }
 }

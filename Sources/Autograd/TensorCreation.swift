@@ -48,11 +48,14 @@ extension Tensor {
     public static func ones(like other: Tensor) -> Tensor { full(other.shape, 1) }
 
     /// start, start + step, ... up to but excluding `end`, as a 1-D tensor (like `torch.arange`).
-    public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
+    public static func arange(_ start: Float, _ end: Float, step: Float = 1) -> Tensor {
         check(step != 0, "arange: step must not be 0")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n]) { start + Float($0) * step }
     }
+
+    /// 0, 1, ... up to but excluding `end`.
+    public static func arange(_ end: Float) -> Tensor { arange(0, end) }
 
     /// The n x n identity matrix.
     public static func eye(_ n: Int) -> Tensor {

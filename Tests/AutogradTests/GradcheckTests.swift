@@ -85,6 +85,12 @@ import Testing
         .init(name: "matmul vectors", inputs: { [values([4], seed: 46), values([4, 3], seed: 47), values([3], seed: 48)] }) { x in
             matmul(matmul(x[0], x[1]), x[2]) + matmul(x[1], x[2]).sum()
         },
+        .init(name: "crossEntropy mean, smoothed", inputs: { [values([4, 3], seed: 53)] }) { x in
+            crossEntropy(x[0], labels: [2, 0, 1, 1], labelSmoothing: 0.2)
+        },
+        .init(name: "crossEntropy sum and none", inputs: { [values([3, 5], seed: 54)] }) { x in
+            crossEntropy(x[0], labels: [4, 0, 2], reduction: .sum) * crossEntropy(x[0], labels: [1, 1, 3], reduction: .none)
+        },
         .init(name: "reuse: b = a + a, c = b * b", inputs: { [values([3], seed: 49)] }) { x in
             let b = x[0] + x[0]
             return b * b * x[0]

@@ -37,6 +37,9 @@ import Testing
             let gram = matmul(a.transposed(1, 2), a).unsqueezed(axis: 1).squeezed(axis: 1).sum(alongAxes: [2])
             return minimum(matmul(matmul(a, b), c), Tensor(scalar: 1.5)) + gram.sliced(alongAxis: 1, 0..<3).unsqueezed(axis: 2)
         },
+        "cross_entropy_mean_smoothing": { t, labels in crossEntropy(t["x"]! * 2, labels: labels, labelSmoothing: 0.1) },
+        "cross_entropy_sum_large_logits": { t, labels in crossEntropy(t["x"]! * 60, labels: labels, reduction: .sum) },
+        "cross_entropy_none": { t, labels in crossEntropy(sigmoid(t["x"]!), labels: labels, reduction: .none) },
         "reused_inputs": { t, _ in
             let a = t["a"]!
             let b = a + a

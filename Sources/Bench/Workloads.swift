@@ -1,0 +1,63 @@
+import Autograd
+
+/// One benchmark workload: its name on the command line and the JSON keys it produces.
+struct Workload: Sendable {
+    let name: String
+    let run: @Sendable () -> [(String, Double)]
+}
+
+enum Workloads {
+    static let all = [
+        Workload(name: "sgemm", run: sgemm),
+        Workload(name: "mlp", run: mlp),
+        Workload(name: "tiny_ops", run: tinyOps),
+    ]
+
+    static func sgemm() -> [(String, Double)] {
+        var generator = SeededGenerator(seed: 0)
+        let a = Tensor.uniform([2048, 2048], using: &generator)
+        let b = Tensor.uniform([2048, 2048], using: &generator)
+        let seconds = median { _ = matmul(a, b) }
+        return [("sgemm_2048_gflops", 2 * Double(2048 * 2048 * 2048) / seconds / 1e9)]
+    }
+
+    /// A 784-128-10 MLP training step on a batch of 32: forward, cross-entropy, backward, SGD update.
+    static func mlp() -> [(String, Double)] {
+        var generator = SeededGenerator(seed: 0)
+        let w1 = Tensor.uniform([784, 128], low: -0.036, high: 0.036, using: &generator)
+        let b1 = Tensor.zeros([128])
+        let w2 = Tensor.uniform([128, 10], low: -0.088, high: 0.088, using: &generator)
+        let b2 = Tensor.zeros([10])
+        let parameters = [w1, b1, w2, b2]
+        for p in parameters { p.requiresGrad = true }
+        let x = Tensor.uniform([32, 784], using: &generator)
+        let labels = (0..<32).map { _ in Int(generator.next() % 10) }
+        let seconds = median(repeats: 200, warmUp: 20) {
+            for p in parameters { p.zeroGrad() }
+            let logits = matmul(relu(matmul(x, w1) + b1), w2) + b2
+            let loss = crossEntropy(logits, labels: labels)
+            loss.backward()
+            for p in parameters {
+                p.withUnsafeMutableBufferPointer { values in
+                    p.grad!.withUnsafeBufferPointer { grad in
+                        for i in values.indices { values[i] -= 0.01 * grad[i] }
+                    }
+                }
+            }
+        }
+        return [("mlp_step_b32_us", seconds * 1e6)]
+    }
+
+    /// 10,000 times y = y * 1.0001 + 0.0001 on one value, then backward: the cost of the tape itself.
+    static func tinyOps() -> [(String, Double)] {
+        let n = 10_000
+        let seconds = median(repeats: 3) {
+            let x = Tensor.ones([1])
+            x.requiresGrad = true
+            var y = x
+            for _ in 0..<n { y = y * 1.0001 + 0.0001 }
+            y.sum().backward()
+        }
+        return [("tiny_op_us", seconds / Double(2 * n) * 1e6)]
+    }
+}

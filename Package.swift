@@ -26,10 +26,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "Tutorial01TensorsAndTape",
-            dependencies: ["Autograd"],
+            dependencies: ["Autograd", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tutorials/01-tensors-and-tape"
         ),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
+        .testTarget(name: "TutorialsTests", dependencies: ["Tutorial01TensorsAndTape"]),
     ]
 )

@@ -114,7 +114,8 @@ enum BLAS {
                 Int32(TGBlasRowMajor.rawValue),
                 Int32(transposeA ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
                 Int32(transposeB ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), 0, c, Int32(n))
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), 0, c,
+                Int32(n))
         }
     }
 }

@@ -11,11 +11,16 @@ extension Tensor {
     ///     they saved as soon as they have run, so the memory of a training step returns at once.
     public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
         check(
-            requiresGrad, "backward: this tensor does not require grad (no input had requiresGrad = true, or it was made under withNoGrad)")
+            requiresGrad,
+            "backward: this tensor does not require grad (no input had requiresGrad = true, or it was made under withNoGrad)"
+        )
         if let seed {
             check(seed.shape == shape, "backward: seed shape \(seed.shape) differs from tensor shape \(shape)")
         } else {
-            check(count == 1, "backward: tensor of shape \(shape) has \(count) values; pass a seed gradient, or reduce it to one value first")
+            check(
+                count == 1,
+                "backward: tensor of shape \(shape) has \(count) values; pass a seed gradient, or reduce it to one value first"
+            )
         }
         let seed = seed ?? Tensor.ones(shape)
         guard let root = entry else {
@@ -29,7 +34,8 @@ extension Tensor {
                 guard let outputGrad = entry.outputGrad else { continue }  // no gradient reached it
                 guard let pullback = entry.pullback else {
                     fatalError(
-                        "backward: the tape behind `\(entry.op)` was already freed by an earlier backward(); pass retainGraph: true to that first backward to run it twice")
+                        "backward: the tape behind `\(entry.op)` was already freed by an earlier backward(); pass retainGraph: true to that first backward to run it twice"
+                    )
                 }
                 let inputGrads = pullback(outputGrad)
                 entry.outputGrad = nil
@@ -37,7 +43,8 @@ extension Tensor {
                     guard let grad, input.requiresGrad else { continue }
                     check(
                         grad.shape == input.shape,
-                        "backward: the pullback of `\(entry.op)` returned a gradient of shape \(grad.shape) for an input of shape \(input.shape)")
+                        "backward: the pullback of `\(entry.op)` returned a gradient of shape \(grad.shape) for an input of shape \(input.shape)"
+                    )
                     if let producer = input.entry {
                         producer.outputGrad = producer.outputGrad.map { $0 + grad } ?? grad
                     } else {

@@ -31,7 +31,8 @@ public struct GradcheckReport: CustomStringConvertible {
         let more = mismatches.count > 10 ? ["  ... and \(mismatches.count - 10) more"] : []
         let hint =
             "  Hint: a wrong pullback usually shows as a pattern; a value off by 2x is often a missing 1/2 or an input used twice."
-        return (["gradcheck FAILED: \(mismatches.count) of \(checked) gradient values disagree"] + lines + more + [hint])
+        return
+            (["gradcheck FAILED: \(mismatches.count) of \(checked) gradient values disagree"] + lines + more + [hint])
             .joined(separator: "\n")
     }
 }
@@ -91,7 +92,8 @@ public func gradcheck(
             if !(Swift.abs(Double(analytic[k][i]) - numeric) <= tolerance) {
                 mismatches.append(
                     .init(
-                        input: t.name ?? "input \(k)", element: unflatten(i, shape: t.shape), analytic: Double(analytic[k][i]),
+                        input: t.name ?? "input \(k)", element: unflatten(i, shape: t.shape),
+                        analytic: Double(analytic[k][i]),
                         numeric: numeric, tolerance: tolerance))
             }
         }

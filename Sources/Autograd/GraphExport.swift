@@ -15,7 +15,8 @@ struct GraphExport {
         for (position, entry) in entries.enumerated() {
             let id = "op\(position + 1)"
             opIDs[ObjectIdentifier(entry)] = id
-            nodes.append(Node(id: id, label: "\(position + 1). \(entry.op) \(formatShape(entry.outputShape))", isOp: true))
+            nodes.append(
+                Node(id: id, label: "\(position + 1). \(entry.op) \(formatShape(entry.outputShape))", isOp: true))
         }
         var leafIDs: [ObjectIdentifier: String] = [:]
         for entry in entries {
@@ -29,13 +30,15 @@ struct GraphExport {
                     source = "t\(leafIDs.count + 1)"
                     leafIDs[ObjectIdentifier(input)] = source
                     let role = input.requiresGrad ? "leaf" : "constant"
-                    nodes.append(Node(id: source, label: "\(input.name ?? role) \(formatShape(input.shape))", isOp: false))
+                    nodes.append(
+                        Node(id: source, label: "\(input.name ?? role) \(formatShape(input.shape))", isOp: false))
                 }
                 edges.append((source, opIDs[ObjectIdentifier(entry)]!))
             }
         }
         if let last = entries.last, let id = opIDs[ObjectIdentifier(last)] {
-            nodes.append(Node(id: "result", label: "\(result.name ?? "result") \(formatShape(result.shape))", isOp: false))
+            nodes.append(
+                Node(id: "result", label: "\(result.name ?? "result") \(formatShape(result.shape))", isOp: false))
             edges.append((id, "result"))
         }
     }

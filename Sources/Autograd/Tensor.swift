@@ -23,7 +23,8 @@ public final class Tensor {
     init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
         check(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         check(
-            shape.reduce(1, *) == storage.count, "Tensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(storage.count)")
+            shape.reduce(1, *) == storage.count,
+            "Tensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(storage.count)")
         self.shape = shape
         self.storage = storage
         self.requiresGrad = requiresGrad
@@ -92,7 +93,8 @@ public final class Tensor {
     }
 
     /// Calls `body` with the values to change them in place (optimizers, initialisers). Not recorded on the tape.
-    public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R
+    {
         try body(UnsafeMutableBufferPointer(start: base, count: count))
     }
 

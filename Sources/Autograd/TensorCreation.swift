@@ -7,7 +7,8 @@ extension Tensor {
     ///   - values: the values, row-major.
     public convenience init(shape: [Int], values: [Float]) {
         check(
-            shape.reduce(1, *) == values.count, "Tensor(shape:values:): shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
+            shape.reduce(1, *) == values.count,
+            "Tensor(shape:values:): shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
         self.init(uninitializedShape: shape)
         values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: values.count) }
     }

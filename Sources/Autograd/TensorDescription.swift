@@ -28,7 +28,10 @@ extension Tensor: CustomStringConvertible {
             let parts = positions.map { i in
                 i < 0 ? "..." : render(axis: axis + 1, offset: offset + i * strides[axis], indent: indent + 1)
             }
-            let separator = axis == rank - 1 ? ", " : ",\n" + String(repeating: "\n", count: rank - axis - 2) + String(repeating: " ", count: indent + 1)
+            let separator =
+                axis == rank - 1
+                ? ", "
+                : ",\n" + String(repeating: "\n", count: rank - axis - 2) + String(repeating: " ", count: indent + 1)
             return "[" + parts.joined(separator: separator) + "]"
         }
 

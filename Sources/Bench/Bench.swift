@@ -8,7 +8,9 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Times Tapegrad on the benchmark workloads and prints one JSON line.",
-        discussion: "Workloads: \(Workloads.all.map(\.name).joined(separator: ", ")). Compare with torch_bench.py in the same sitting.")
+        discussion:
+            "Workloads: \(Workloads.all.map(\.name).joined(separator: ", ")). Compare with torch_bench.py in the same sitting."
+    )
 
     @Argument(help: "Workloads to run (default: all).")
     var workloads: [String] = []

@@ -4,7 +4,9 @@ import Testing
 /// Every differentiable op against central finite differences, including broadcasting and reused inputs.
 @Suite struct GradcheckTests {
     /// Seeded values in [low, high), kept at least `gap` away from 0 when asked (kinks of relu, abs).
-    static func values(_ shape: [Int], seed: UInt64, low: Float = -2, high: Float = 2, awayFromZero gap: Float = 0) -> Tensor {
+    static func values(_ shape: [Int], seed: UInt64, low: Float = -2, high: Float = 2, awayFromZero gap: Float = 0)
+        -> Tensor
+    {
         var generator = SeededGenerator(seed: seed)
         let t = Tensor.uniform(shape, low: low, high: high, using: &generator)
         return Tensor(shape: shape) { i in
@@ -21,10 +23,18 @@ import Testing
     }
 
     static let cases: [OpCase] = [
-        .init(name: "add broadcast [2,3]+[3]", inputs: { [values([2, 3], seed: 1), values([3], seed: 2)] }) { $0[0] + $0[1] },
-        .init(name: "sub broadcast [2,1]-[1,4]", inputs: { [values([2, 1], seed: 3), values([1, 4], seed: 4)] }) { $0[0] - $0[1] },
-        .init(name: "mul broadcast [2,3,4]*[3,1]", inputs: { [values([2, 3, 4], seed: 5), values([3, 1], seed: 6)] }) { $0[0] * $0[1] },
-        .init(name: "div broadcast", inputs: { [values([2, 3], seed: 7), values([3], seed: 8, low: 0.5, high: 2)] }) { $0[0] / $0[1] },
+        .init(name: "add broadcast [2,3]+[3]", inputs: { [values([2, 3], seed: 1), values([3], seed: 2)] }) {
+            $0[0] + $0[1]
+        },
+        .init(name: "sub broadcast [2,1]-[1,4]", inputs: { [values([2, 1], seed: 3), values([1, 4], seed: 4)] }) {
+            $0[0] - $0[1]
+        },
+        .init(name: "mul broadcast [2,3,4]*[3,1]", inputs: { [values([2, 3, 4], seed: 5), values([3, 1], seed: 6)] }) {
+            $0[0] * $0[1]
+        },
+        .init(name: "div broadcast", inputs: { [values([2, 3], seed: 7), values([3], seed: 8, low: 0.5, high: 2)] }) {
+            $0[0] / $0[1]
+        },
         .init(name: "scalar ops", inputs: { [values([5], seed: 9, low: 0.5, high: 2)] }) { x in
             (3 - x[0] * 2 + 1) / 4 + 2 / x[0] - (x[0] - 1) + 0.5 * x[0]
         },
@@ -33,7 +43,9 @@ import Testing
         .init(name: "log", inputs: { [values([2, 3], seed: 12, low: 0.2, high: 3)] }) { log($0[0]) },
         .init(name: "sqrt", inputs: { [values([6], seed: 13, low: 0.2, high: 3)] }) { sqrt($0[0]) },
         .init(name: "pow scalar", inputs: { [values([6], seed: 14, low: 0.2, high: 2)] }) { pow($0[0], 2.5) },
-        .init(name: "pow tensor", inputs: { [values([2, 3], seed: 15, low: 0.5, high: 2), values([3], seed: 16)] }) { pow($0[0], $0[1]) },
+        .init(name: "pow tensor", inputs: { [values([2, 3], seed: 15, low: 0.5, high: 2), values([3], seed: 16)] }) {
+            pow($0[0], $0[1])
+        },
         .init(name: "abs", inputs: { [values([8], seed: 17, awayFromZero: 0.1)] }) { abs($0[0]) },
         .init(name: "relu", inputs: { [values([8], seed: 18, awayFromZero: 0.1)] }) { relu($0[0]) },
         .init(name: "sigmoid", inputs: { [values([8], seed: 19)] }) { sigmoid($0[0]) },
@@ -65,31 +77,52 @@ import Testing
         .init(name: "permute/transpose", inputs: { [values([2, 3, 4], seed: 29)] }) { x in
             x[0].permuted([2, 0, 1]) * x[0].transposed(0, 2).transposed(1, 2)
         },
-        .init(name: "broadcast(to:)", inputs: { [values([3, 1], seed: 30)] }) { x in x[0].broadcast(to: [2, 3, 4]) * 1.5 },
+        .init(name: "broadcast(to:)", inputs: { [values([3, 1], seed: 30)] }) { x in
+            x[0].broadcast(to: [2, 3, 4]) * 1.5
+        },
         .init(name: "concat/stack", inputs: { [values([2, 3], seed: 31), values([1, 3], seed: 32)] }) { x in
-            Tensor.concat([x[0], x[1], x[0]], alongAxis: 0) * Tensor.stack([x[1].squeezed(axis: 0)] + Array(repeating: x[1].squeezed(axis: 0), count: 4))
+            Tensor.concat([x[0], x[1], x[0]], alongAxis: 0)
+                * Tensor.stack([x[1].squeezed(axis: 0)] + Array(repeating: x[1].squeezed(axis: 0), count: 4))
         },
         .init(name: "slice/subscript", inputs: { [values([4, 5], seed: 33)] }) { x in
             x[0].sliced(alongAxis: 1, 1..<4) * x[0][1..<3].sum()
         },
-        .init(name: "pad", inputs: { [values([2, 3], seed: 34)] }) { x in x[0].padded([(1, 0), (2, 1)], value: 0.5) * x[0].sum() },
-        .init(name: "gather labels", inputs: { [values([4, 3], seed: 35)] }) { x in x[0].gathering([2, 0, 1, 1], alongAxis: 1) },
+        .init(name: "pad", inputs: { [values([2, 3], seed: 34)] }) { x in
+            x[0].padded([(1, 0), (2, 1)], value: 0.5) * x[0].sum()
+        },
+        .init(name: "gather labels", inputs: { [values([4, 3], seed: 35)] }) { x in
+            x[0].gathering([2, 0, 1, 1], alongAxis: 1)
+        },
         .init(name: "gather middle axis", inputs: { [values([2, 3, 2], seed: 36)] }) { x in
             x[0].gathering([0, 2, 1, 1], alongAxis: 1) * x[0].sum()
         },
-        .init(name: "select repeats", inputs: { [values([3, 4], seed: 37)] }) { x in x[0].selecting([2, 0, 2], alongAxis: 0) },
-        .init(name: "matmul 2-D", inputs: { [values([3, 4], seed: 38), values([4, 2], seed: 39)] }) { matmul($0[0], $0[1]) },
-        .init(name: "matmul batched", inputs: { [values([2, 3, 4], seed: 40), values([2, 4, 2], seed: 41)] }) { matmul($0[0], $0[1]) },
-        .init(name: "matmul stack x matrix", inputs: { [values([2, 3, 4], seed: 42), values([4, 2], seed: 43)] }) { matmul($0[0], $0[1]) },
-        .init(name: "matmul matrix x stack", inputs: { [values([3, 4], seed: 44), values([2, 4, 2], seed: 45)] }) { matmul($0[0], $0[1]) },
-        .init(name: "matmul vectors", inputs: { [values([4], seed: 46), values([4, 3], seed: 47), values([3], seed: 48)] }) { x in
+        .init(name: "select repeats", inputs: { [values([3, 4], seed: 37)] }) { x in
+            x[0].selecting([2, 0, 2], alongAxis: 0)
+        },
+        .init(name: "matmul 2-D", inputs: { [values([3, 4], seed: 38), values([4, 2], seed: 39)] }) {
+            matmul($0[0], $0[1])
+        },
+        .init(name: "matmul batched", inputs: { [values([2, 3, 4], seed: 40), values([2, 4, 2], seed: 41)] }) {
+            matmul($0[0], $0[1])
+        },
+        .init(name: "matmul stack x matrix", inputs: { [values([2, 3, 4], seed: 42), values([4, 2], seed: 43)] }) {
+            matmul($0[0], $0[1])
+        },
+        .init(name: "matmul matrix x stack", inputs: { [values([3, 4], seed: 44), values([2, 4, 2], seed: 45)] }) {
+            matmul($0[0], $0[1])
+        },
+        .init(
+            name: "matmul vectors",
+            inputs: { [values([4], seed: 46), values([4, 3], seed: 47), values([3], seed: 48)] }
+        ) { x in
             matmul(matmul(x[0], x[1]), x[2]) + matmul(x[1], x[2]).sum()
         },
         .init(name: "crossEntropy mean, smoothed", inputs: { [values([4, 3], seed: 53)] }) { x in
             crossEntropy(x[0], labels: [2, 0, 1, 1], labelSmoothing: 0.2)
         },
         .init(name: "crossEntropy sum and none", inputs: { [values([3, 5], seed: 54)] }) { x in
-            crossEntropy(x[0], labels: [4, 0, 2], reduction: .sum) * crossEntropy(x[0], labels: [1, 1, 3], reduction: .none)
+            crossEntropy(x[0], labels: [4, 0, 2], reduction: .sum)
+                * crossEntropy(x[0], labels: [1, 1, 3], reduction: .none)
         },
         .init(name: "reuse: b = a + a, c = b * b", inputs: { [values([3], seed: 49)] }) { x in
             let b = x[0] + x[0]

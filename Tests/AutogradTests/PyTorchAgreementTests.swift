@@ -27,15 +27,19 @@ import Testing
         "movement_and_matmul": { t, _ in
             let x = t["x"]!
             let y = matmul(x.permuted([2, 0, 1]).reshaped(to: [4, 6]), x.reshaped(to: [6, 4]))
-            let z = Tensor.concat([y[1..<3], Tensor.stack([y.selecting([0]).squeezed(axis: 0), y.selecting([3]).squeezed(axis: 0)])])
+            let z = Tensor.concat([
+                y[1..<3], Tensor.stack([y.selecting([0]).squeezed(axis: 0), y.selecting([3]).squeezed(axis: 0)]),
+            ])
             let p = z.padded([(0, 1), (1, 2)])
             let rowMax = clamp(y, min: -1, max: 1).max(alongAxis: 1).values
-            return (p * p).sum(alongAxes: [0]) / 10 + Tensor.concat([rowMax, rowMax])[0..<7] + maximum(y, y.transposed()).mean()
+            return (p * p).sum(alongAxes: [0]) / 10 + Tensor.concat([rowMax, rowMax])[0..<7]
+                + maximum(y, y.transposed()).mean()
         },
         "batched_matmul": { t, _ in
             let (a, b, c) = (t["a"]!, t["b"]!, t["c"]!)
             let gram = matmul(a.transposed(1, 2), a).unsqueezed(axis: 1).squeezed(axis: 1).sum(alongAxes: [2])
-            return minimum(matmul(matmul(a, b), c), Tensor(scalar: 1.5)) + gram.sliced(alongAxis: 1, 0..<3).unsqueezed(axis: 2)
+            return minimum(matmul(matmul(a, b), c), Tensor(scalar: 1.5))
+                + gram.sliced(alongAxis: 1, 0..<3).unsqueezed(axis: 2)
         },
         "cross_entropy_mean_smoothing": { t, labels in crossEntropy(t["x"]! * 2, labels: labels, labelSmoothing: 0.1) },
         "cross_entropy_sum_large_logits": { t, labels in crossEntropy(t["x"]! * 60, labels: labels, reduction: .sum) },

@@ -163,7 +163,9 @@ import Testing
             }
             let growth = residentBytes() - rssAfterWarmUp
             if lastHidden != nil || growth > 1 << 20 {
-                FileHandle.standardError.write("RSS grew \(growth) bytes over 900 steps; last step's hidden alive: \(lastHidden != nil)\n".data(using: .utf8)!)
+                FileHandle.standardError.write(
+                    "RSS grew \(growth) bytes over 900 steps; last step's hidden alive: \(lastHidden != nil)\n".data(
+                        using: .utf8)!)
                 exit(1)
             }
         }

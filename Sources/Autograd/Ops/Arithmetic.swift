@@ -18,14 +18,20 @@ extension Tensor {
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         a.zipMap(b, op: "mul", *).recorded("mul", inputs: [a, b], saving: [a, b]) { dy in
-            [a.requiresGrad ? (dy * b).sum(toShape: a.shape) : nil, b.requiresGrad ? (dy * a).sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (dy * b).sum(toShape: a.shape) : nil,
+                b.requiresGrad ? (dy * a).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         a.zipMap(b, op: "div", /).recorded("div", inputs: [a, b], saving: [a, b]) { dy in
             // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-            [a.requiresGrad ? (dy / b).sum(toShape: a.shape) : nil, b.requiresGrad ? (-dy * a / (b * b)).sum(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (dy / b).sum(toShape: a.shape) : nil,
+                b.requiresGrad ? (-dy * a / (b * b)).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -63,8 +69,10 @@ public func pow(_ a: Tensor, _ b: Tensor) -> Tensor {
     let saved = y.detached()
     return y.recorded("pow", inputs: [a, b], saving: [a, b, saved]) { dy in
         // d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a
-        [a.requiresGrad ? (dy * b * pow(a, b - 1)).sum(toShape: a.shape) : nil,
-         b.requiresGrad ? (dy * saved * log(a)).sum(toShape: b.shape) : nil]
+        [
+            a.requiresGrad ? (dy * b * pow(a, b - 1)).sum(toShape: a.shape) : nil,
+            b.requiresGrad ? (dy * saved * log(a)).sum(toShape: b.shape) : nil,
+        ]
     }
 }
 
@@ -78,12 +86,15 @@ public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
     selectBetween(a, b, op: "minimum", firstWins: <)
 }
 
-private func selectBetween(_ a: Tensor, _ b: Tensor, op: String, firstWins: @escaping (Float, Float) -> Bool) -> Tensor {
+private func selectBetween(_ a: Tensor, _ b: Tensor, op: String, firstWins: @escaping (Float, Float) -> Bool) -> Tensor
+{
     let y = a.zipMap(b, op: op) { firstWins($0, $1) || $0 == $1 ? $0 : $1 }
     return y.recorded(op, inputs: [a, b], saving: [a, b]) { dy in
         // The share of the gradient that goes to a: 1 where a was chosen, 1/2 at a tie, 0 where b was.
         let shareOfA = a.zipMap(b, op: op) { firstWins($0, $1) ? 1 : $0 == $1 ? 0.5 : 0 }
-        return [a.requiresGrad ? (dy * shareOfA).sum(toShape: a.shape) : nil,
-                b.requiresGrad ? (dy * (1 - shareOfA)).sum(toShape: b.shape) : nil]
+        return [
+            a.requiresGrad ? (dy * shareOfA).sum(toShape: a.shape) : nil,
+            b.requiresGrad ? (dy * (1 - shareOfA)).sum(toShape: b.shape) : nil,
+        ]
     }
 }

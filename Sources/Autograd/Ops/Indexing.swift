@@ -36,7 +36,11 @@ extension Tensor {
         let start = zip(padding, outStrides).reduce(0) { $0 + $1.0.before * $1.1 }
         stridedCopy(shape: shape, from: base, strides: Shape.strides(shape), to: out.base + start, strides: outStrides)
         return out.recorded("pad", inputs: [self]) { [shape] dy in
-            [shape.indices.reduce(dy) { g, axis in g.sliced(alongAxis: axis, padding[axis].before..<(padding[axis].before + shape[axis])) }]
+            [
+                shape.indices.reduce(dy) { g, axis in
+                    g.sliced(alongAxis: axis, padding[axis].before..<(padding[axis].before + shape[axis]))
+                }
+            ]
         }
     }
 
@@ -80,7 +84,8 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape)
         for o in 0..<outer {
             for (k, index) in indices.enumerated() {
-                (out.base + (o * indices.count + k) * inner).update(from: base + (o * size + index) * inner, count: inner)
+                (out.base + (o * indices.count + k) * inner).update(
+                    from: base + (o * size + index) * inner, count: inner)
             }
         }
         return out.recorded("select", inputs: [self]) { [shape] dy in

@@ -16,8 +16,10 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     }
     let c = matrixProduct(a, b)
     return c.recorded("matmul", inputs: [a, b], saving: [a, b]) { dc in
-        [a.requiresGrad ? matrixProduct(dc, b, transposingB: true).sum(toShape: a.shape) : nil,
-         b.requiresGrad ? weightGradient(a, dc, bShape: b.shape) : nil]
+        [
+            a.requiresGrad ? matrixProduct(dc, b, transposingB: true).sum(toShape: a.shape) : nil,
+            b.requiresGrad ? weightGradient(a, dc, bShape: b.shape) : nil,
+        ]
     }
 }
 
@@ -25,7 +27,8 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// stacking a's matrices as rows of one tall matrix makes the sum over the stack part of the product.
 private func weightGradient(_ a: Tensor, _ dc: Tensor, bShape: [Int]) -> Tensor {
     guard bShape.count == 2 else { return matrixProduct(a, dc, transposingA: true).sum(toShape: bShape) }
-    return matrixProduct(a.reshaped(to: [-1, a.shape.last!]), dc.reshaped(to: [-1, dc.shape.last!]), transposingA: true)
+    return matrixProduct(
+        a.reshaped(to: [-1, a.shape.last!]), dc.reshaped(to: [-1, dc.shape.last!]), transposingA: true)
 }
 
 /// op(a) op(b) for stacks of matrices, not recorded; op swaps a matrix's last two axes when asked.
@@ -48,7 +51,8 @@ func matrixProduct(_ a: Tensor, _ b: Tensor, transposingA ta: Bool = false, tran
         for i in 0..<count {
             BLAS.sgemm(
                 transposeA: ta, transposeB: tb, m: m, n: n, k: k,
-                a.base + (aStack.isEmpty ? 0 : i * m * k), b.base + (bStack.isEmpty ? 0 : i * k * n), c.base + i * m * n)
+                a.base + (aStack.isEmpty ? 0 : i * m * k), b.base + (bStack.isEmpty ? 0 : i * k * n), c.base + i * m * n
+            )
         }
     }
     return c

@@ -49,7 +49,9 @@ extension Tensor {
         let strides = Shape.strides(shape)
         let outShape = order.map { shape[$0] }
         let out = Tensor(uninitializedShape: outShape)
-        stridedCopy(shape: outShape, from: base, strides: order.map { strides[$0] }, to: out.base, strides: Shape.strides(outShape))
+        stridedCopy(
+            shape: outShape, from: base, strides: order.map { strides[$0] }, to: out.base,
+            strides: Shape.strides(outShape))
         var inverse = order
         for (i, axis) in order.enumerated() { inverse[axis] = i }
         return out.recorded("permute", inputs: [self]) { dy in [dy.permuted(inverse)] }
@@ -67,7 +69,8 @@ extension Tensor {
     public func broadcast(to target: [Int]) -> Tensor {
         if target == shape { return self }
         check(
-            Shape.broadcast(shape, target, op: "broadcast") == target, "broadcast: \(shape) cannot be broadcast to \(target)")
+            Shape.broadcast(shape, target, op: "broadcast") == target,
+            "broadcast: \(shape) cannot be broadcast to \(target)")
         let out = Tensor(uninitializedShape: target)
         stridedCopy(
             shape: target, from: base, strides: Shape.broadcastStrides(shape, to: target), to: out.base,

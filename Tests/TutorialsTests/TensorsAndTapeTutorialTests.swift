@@ -1,0 +1,20 @@
+import Testing
+
+@Suite struct TensorsAndTapeTutorialTests {
+    @Test func runsAndShowsTheTapeBackwardAndAPassingGradcheck() throws {
+        let (status, output) = try runTutorial("01-tensors-and-tape")
+        #expect(status == 0)
+        #expect(output.contains("8 entries, 52 B kept for backward"))
+        #expect(output.contains("flowchart LR") && output.contains("w [3]"))
+        #expect(output.contains("After backward the tape let go of what it kept: 0 bytes"))
+        #expect(output.contains("gradcheck passed: 4 gradient values"))
+    }
+
+    @Test func theSameSeedPrintsTheSameNumbers() throws {
+        let first = try runTutorial("01-tensors-and-tape", arguments: ["--seed", "7"])
+        let second = try runTutorial("01-tensors-and-tape", arguments: ["--seed", "7"])
+        let other = try runTutorial("01-tensors-and-tape", arguments: ["--seed", "8"])
+        #expect(first.output == second.output)
+        #expect(first.output != other.output)
+    }
+}

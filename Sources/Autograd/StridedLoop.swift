@@ -62,15 +62,37 @@ struct StridedLoop {
     }
 }
 
+/// A source and a destination walked together over one index space, each with its own strides.
+struct StridedPair {
+    let loop: StridedLoop
+    let source: UnsafePointer<Float>
+    let destination: UnsafeMutablePointer<Float>
+
+    init(
+        shape: [Int], from source: UnsafePointer<Float>, strides sourceStrides: [Int],
+        to destination: UnsafeMutablePointer<Float>, strides destinationStrides: [Int]
+    ) {
+        loop = StridedLoop(shape: shape, strides: [sourceStrides, destinationStrides])
+        (self.source, self.destination) = (source, destination)
+    }
+
+    /// Calls `body(source row, its stride, destination row, its stride, row length)` for every row.
+    @inline(__always)
+    func forEachRow(
+        _ body: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void
+    ) {
+        let (n, ss, ds) = (loop.rowLength, loop.rowStride(0), loop.rowStride(1))
+        loop.forEachRow { o in body(source + o[0], ss, destination + o[1], ds, n) }
+    }
+}
+
 /// dst[i] = src[i] over `shape`, each side with its own strides.
 func stridedCopy(
     shape: [Int], from src: UnsafePointer<Float>, strides srcStrides: [Int],
     to dst: UnsafeMutablePointer<Float>, strides dstStrides: [Int]
 ) {
-    let loop = StridedLoop(shape: shape, strides: [srcStrides, dstStrides])
-    let (n, ss, ds) = (loop.rowLength, loop.rowStride(0), loop.rowStride(1))
-    loop.forEachRow { o in
-        let (s, d) = (src + o[0], dst + o[1])
+    StridedPair(shape: shape, from: src, strides: srcStrides, to: dst, strides: dstStrides).forEachRow {
+        s, ss, d, ds, n in
         if ss == 1 && ds == 1 {
             d.update(from: s, count: n)
         } else {
@@ -84,10 +106,8 @@ func stridedAccumulate(
     shape: [Int], from src: UnsafePointer<Float>, strides srcStrides: [Int],
     to dst: UnsafeMutablePointer<Float>, strides dstStrides: [Int]
 ) {
-    let loop = StridedLoop(shape: shape, strides: [srcStrides, dstStrides])
-    let (n, ss, ds) = (loop.rowLength, loop.rowStride(0), loop.rowStride(1))
-    loop.forEachRow { o in
-        let (s, d) = (src + o[0], dst + o[1])
+    StridedPair(shape: shape, from: src, strides: srcStrides, to: dst, strides: dstStrides).forEachRow {
+        s, ss, d, ds, n in
         if ds == 0 {
             d[0] += sumRow(s, count: n, stride: ss)
         } else {

@@ -32,7 +32,11 @@ enum BLAS {
         let info: BLASInfo
     }
 
-    static let candidates = ["libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", "libopenblas.so.3"]
+    /// Where to look: `TAPEGRAD_OPENBLAS` (a path to an OpenBLAS of your own) if set, else the usual names.
+    static var candidates: [String] {
+        if let path = ProcessInfo.processInfo.environment["TAPEGRAD_OPENBLAS"] { return [path] }
+        return ["libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", "libopenblas.so.3"]
+    }
 
     /// Loaded on first use; Swift initialises a static `let` exactly once, even with several threads racing.
     static let library: Library = load()

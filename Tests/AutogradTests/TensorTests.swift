@@ -68,4 +68,14 @@ import Testing
         let product = matmul(Tensor([[1, 2], [3, 4]]), Tensor([[5, 6], [7, 8]]))
         #expect(product.scalars == [19, 22, 43, 50])
     }
+
+    @Test func aMissingOpenBLASStopsWithInstallInstructions() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            setenv("TAPEGRAD_OPENBLAS", "/nonexistent/libopenblas.so.0", 1)
+            _ = matmul(Tensor.ones([2, 2]), Tensor.ones([2, 2]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("could not load it (tried /nonexistent/libopenblas.so.0"))
+        #expect(message.contains("apt-get install libopenblas-dev"))
+    }
 }

@@ -9,7 +9,7 @@ final class TapeEntry {
     private static let counter = Atomic<Int>(0)
 
     let index: Int
-    let op: String
+    var op: String
     let outputShape: [Int]
     private(set) var inputs: [Tensor]
     /// The tensors the pullback keeps alive until backward: what the tape view counts as memory.

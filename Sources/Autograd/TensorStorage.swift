@@ -1,8 +1,9 @@
 /// The memory behind one or more tensors: `count` Float32 values, contiguous, owned here and freed on deinit.
 ///
 /// Tensors that are reshapes of each other share one storage, so an in-place update (an optimizer step)
-/// is seen through every shape.
-final class TensorStorage {
+/// is seen through every shape. It is Sendable as raw memory is: whoever shares it across threads keeps
+/// writes apart (the scratch pool hands each buffer to one caller at a time).
+final class TensorStorage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
     let count: Int
 

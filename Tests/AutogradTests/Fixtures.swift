@@ -16,6 +16,7 @@ enum Fixtures {
         let inputs: [String: TensorValues]
         let labels: [Int]
         let output: TensorValues
+        let seed: TensorValues
         let grads: [String: TensorValues]
     }
 

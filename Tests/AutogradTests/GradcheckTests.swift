@@ -15,6 +15,14 @@ import Testing
         }
     }
 
+    /// Values spaced at least 0.05 apart, shuffled: max pooling has no ties to make its gradient ambiguous.
+    static func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        let count = shape.reduce(1, *)
+        let order = (0..<count).shuffled(using: &generator)
+        return Tensor(shape: shape) { Float(order[$0]) * 0.05 - 1 }
+    }
+
     struct OpCase: CustomTestStringConvertible, Sendable {
         let name: String
         let inputs: @Sendable () -> [Tensor]
@@ -123,6 +131,39 @@ import Testing
         .init(name: "crossEntropy sum and none", inputs: { [values([3, 5], seed: 54)] }) { x in
             crossEntropy(x[0], labels: [4, 0, 2], reduction: .sum)
                 * crossEntropy(x[0], labels: [1, 1, 3], reduction: .none)
+        },
+        .init(
+            name: "conv2d stride, padding, dilation, bias",
+            inputs: {
+                [values([2, 2, 5, 6], seed: 55), values([3, 2, 3, 2], seed: 56), values([3], seed: 57)]
+            }
+        ) { x in conv2d(x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: (1, 2), dilation: (1, 2)) },
+        .init(name: "conv2d 1x1", inputs: { [values([1, 3, 2, 2], seed: 58), values([2, 3, 1, 1], seed: 59)] }) { x in
+            conv2d(x[0], weight: x[1])
+        },
+        .init(name: "maxPool2d padded", inputs: { [distinct([2, 1, 5, 5], seed: 60)] }) { x in
+            x[0].maxPool2d(kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        },
+        .init(name: "avgPool2d and adaptive", inputs: { [values([1, 2, 5, 7], seed: 61)] }) { x in
+            Tensor.concat([
+                x[0].avgPool2d(kernel: (2, 3), stride: (2, 2), padding: (1, 1)).flattened(),
+                x[0].adaptiveAvgPool2d(outputSize: (3, 4)).flattened(),
+            ])
+        },
+        .init(name: "dropout (fixed mask)", inputs: { [values([3, 4], seed: 62)] }) { x in
+            var generator = SeededGenerator(seed: 9)
+            return x[0].dropout(probability: 0.4, using: &generator)
+        },
+        .init(
+            name: "batchNorm training",
+            inputs: { [values([3, 2, 2, 2], seed: 63), values([2], seed: 64), values([2], seed: 65)] }
+        ) {
+            x in
+            batchNorm(
+                x[0], runningMean: .zeros([2]), runningVariance: .ones([2]), weight: x[1], bias: x[2], training: true)
+        },
+        .init(name: "nllLoss and mseLoss", inputs: { [values([3, 4], seed: 66), values([3, 4], seed: 67)] }) { x in
+            nllLoss(x[0].logSoftmax(alongAxis: 1), labels: [3, 0, 1]) + mseLoss(x[0], x[1], reduction: .sum)
         },
         .init(name: "reuse: b = a + a, c = b * b", inputs: { [values([3], seed: 49)] }) { x in
             let b = x[0] + x[0]

@@ -1,0 +1,196 @@
+// 2-D convolution as a matrix product (im2col): each output pixel is the dot product of the filter with the
+// patch of input under it. Laying every patch out as a column of a matrix turns the whole convolution into one
+// sgemm, weights [O, C*kh*kw] times columns [C*kh*kw, pixels]. Backward is two more products and the
+// reverse scatter (col2im). The tape keeps only the input; the columns are rebuilt in backward, because for
+// VGG16's first layers they are 9x larger than the input (115 MB per image).
+
+/// The sizes of one convolution, computed once and shared by forward and backward.
+struct ConvGeometry {
+    let batch: Int, channels: Int, height: Int, width: Int
+    let outChannels: Int, kernelHeight: Int, kernelWidth: Int
+    let stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)
+    let outHeight: Int, outWidth: Int
+
+    init(input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int)) {
+        check(input.count == 4, "conv2d: input must be [N, C, H, W], got \(input)")
+        check(weight.count == 4, "conv2d: weight must be [O, C, kH, kW], got \(weight)")
+        check(
+            input[1] == weight[1],
+            "conv2d: input \(input) has \(input[1]) channels but weight \(weight) expects \(weight[1])")
+        check(
+            stride.0 > 0 && stride.1 > 0 && dilation.0 > 0 && dilation.1 > 0,
+            "conv2d: stride and dilation must be positive")
+        (batch, channels, height, width) = (input[0], input[1], input[2], input[3])
+        (outChannels, kernelHeight, kernelWidth) = (weight[0], weight[2], weight[3])
+        (self.stride, self.padding, self.dilation) = (stride, padding, dilation)
+        outHeight = (height + 2 * padding.0 - dilation.0 * (kernelHeight - 1) - 1) / stride.0 + 1
+        outWidth = (width + 2 * padding.1 - dilation.1 * (kernelWidth - 1) - 1) / stride.1 + 1
+        check(
+            outHeight > 0 && outWidth > 0,
+            "conv2d: input \(input) is smaller than the kernel \(weight) (with padding \(padding), dilation \(dilation))"
+        )
+    }
+
+    /// Rows of the column matrix: one per (channel, kernel row, kernel column).
+    var patchSize: Int { channels * kernelHeight * kernelWidth }
+    var outPixels: Int { outHeight * outWidth }
+    var inPixels: Int { height * width }
+
+    /// How many images share one column matrix: as many as fit in 64 MB, at least one.
+    var imagesPerChunk: Int { max(1, min(batch, (16 << 20) / max(1, patchSize * outPixels))) }
+
+    /// For kernel offset `k` along an axis: the range of output positions whose input position
+    /// `out * stride - padding + k * dilation` falls inside 0..<size.
+    @inline(__always)
+    static func validOutputs(size: Int, outSize: Int, offset: Int, stride: Int) -> Range<Int> {
+        // in = out * stride + offset must satisfy 0 <= in < size
+        let first = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let last = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride
+        return first..<max(first, min(outSize, last))
+    }
+
+    /// Visits every (row of the column matrix, output row, valid output columns, input row, first input column),
+    /// the loop shared by im2col and col2im.
+    @inline(__always)
+    func forEachPatchRow(
+        _ body: (_ row: Int, _ oy: Int, _ columns: Range<Int>, _ channel: Int, _ iy: Int, _ ix0: Int) -> Void
+    ) {
+        for c in 0..<channels {
+            for ki in 0..<kernelHeight {
+                let offsetY = ki * dilation.0 - padding.0
+                let rows = Self.validOutputs(size: height, outSize: outHeight, offset: offsetY, stride: stride.0)
+                for kj in 0..<kernelWidth {
+                    let row = (c * kernelHeight + ki) * kernelWidth + kj
+                    let offsetX = kj * dilation.1 - padding.1
+                    let columns = Self.validOutputs(size: width, outSize: outWidth, offset: offsetX, stride: stride.1)
+                    for oy in rows {
+                        body(row, oy, columns, c, oy * stride.0 + offsetY, offsetX)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the column matrix of one image: `columns[row * rowLength + column offset + pixel]`.
+    func im2col(image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, rowLength: Int) {
+        for row in 0..<patchSize { (columns + row * rowLength).update(repeating: 0, count: outPixels) }
+        let sx = stride.1
+        forEachPatchRow { row, oy, valid, c, iy, offsetX in
+            let source = image + c * inPixels + iy * width + offsetX
+            let destination = columns + row * rowLength + oy * outWidth
+            if sx == 1 {
+                (destination + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+            } else {
+                for ox in valid { destination[ox] = source[ox * sx] }
+            }
+        }
+    }
+
+    /// Adds the column matrix of one image back onto the image's gradient (the transpose of im2col).
+    func col2im(columns: UnsafePointer<Float>, rowLength: Int, into image: UnsafeMutablePointer<Float>) {
+        let sx = stride.1
+        forEachPatchRow { row, oy, valid, c, iy, offsetX in
+            let destination = image + c * inPixels + iy * width + offsetX
+            let source = columns + row * rowLength + oy * outWidth
+            for ox in valid { destination[ox * sx] += source[ox] }
+        }
+    }
+
+    /// Calls `body(first image, image count, columns)` for each chunk of images, with the chunk's column matrix
+    /// `[patchSize, count * outPixels]` built in reused scratch memory.
+    func forEachChunk(of input: Tensor, _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+        let chunk = imagesPerChunk
+        ScratchPool.withBuffer(count: patchSize * chunk * outPixels) { columns in
+            for first in Swift.stride(from: 0, to: batch, by: chunk) {
+                let count = min(chunk, batch - first)
+                for i in 0..<count {
+                    im2col(
+                        image: input.base + (first + i) * channels * inPixels, into: columns + i * outPixels,
+                        rowLength: count * outPixels)
+                }
+                body(first, count, columns)
+            }
+        }
+    }
+}
+
+/// A 2-D convolution (cross-correlation, as in PyTorch) of `input` [N, C, H, W] with `weight` [O, C, kH, kW].
+///
+/// - Parameters:
+///   - bias: optional, shape [O], added to every pixel of each output channel.
+///   - stride: step between patches (vertical, horizontal).
+///   - padding: zeros added on each side (vertical, horizontal).
+///   - dilation: spacing between kernel taps (vertical, horizontal).
+/// - Returns: [N, O, outH, outW] with outH = (H + 2 padding - dilation (kH - 1) - 1) / stride + 1.
+public func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+    dilation: (Int, Int) = (1, 1)
+) -> Tensor {
+    let g = ConvGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation)
+    if let bias { check(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) must be [\(g.outChannels)]") }
+    let output = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+    let outImage = g.outChannels * g.outPixels
+    g.forEachChunk(of: input) { first, count, columns in
+        // [O, patch] x [patch, count * pixels] = [O, count, pixels]; then into [count, O, pixels] order.
+        ScratchPool.withBuffer(count: g.outChannels * count * g.outPixels) { product in
+            BLAS.sgemm(
+                transposeA: false, transposeB: false, m: g.outChannels, n: count * g.outPixels, k: g.patchSize,
+                weight.base, columns, product)
+            stridedCopy(
+                shape: [count, g.outChannels, g.outPixels], from: product,
+                strides: [g.outPixels, count * g.outPixels, 1],
+                to: output.base + first * outImage, strides: [outImage, g.outPixels, 1])
+        }
+    }
+    if let bias {
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                let (row, b) = (output.base + n * outImage + o * g.outPixels, bias.base[o])
+                for i in 0..<g.outPixels { row[i] += b }
+            }
+        }
+    }
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    return output.recorded("conv2d", inputs: inputs, saving: [input, weight]) { dy in
+        convolutionGradients(dy, input: input, weight: weight, hasBias: bias != nil, geometry: g)
+    }
+}
+
+/// The pullback of conv2d: gradients for input, weight and (when present) bias, each only if needed.
+private func convolutionGradients(_ dy: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, geometry g: ConvGeometry)
+    -> [Tensor?]
+{
+    let outImage = g.outChannels * g.outPixels
+    let dInput = input.requiresGrad ? Tensor.zeros(input.shape) : nil
+    let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+    g.forEachChunk(of: input) { first, count, columns in
+        ScratchPool.withBuffer(count: g.outChannels * count * g.outPixels) { dyChunk in
+            // dy for these images as [O, count * pixels], the layout the forward product had.
+            stridedCopy(
+                shape: [count, g.outChannels, g.outPixels], from: dy.base + first * outImage,
+                strides: [outImage, g.outPixels, 1], to: dyChunk, strides: [g.outPixels, count * g.outPixels, 1])
+            if let dWeight {
+                // dW += dY [O, pixels] x columns^T [pixels, patch]
+                ScratchPool.withBuffer(count: weight.count) { partial in
+                    BLAS.sgemm(
+                        transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: count * g.outPixels,
+                        dyChunk, columns, partial)
+                    for i in 0..<weight.count { dWeight.base[i] += partial[i] }
+                }
+            }
+            if let dInput {
+                // dColumns = W^T [patch, O] x dY [O, pixels], scattered back onto the images.
+                BLAS.sgemm(
+                    transposeA: true, transposeB: false, m: g.patchSize, n: count * g.outPixels, k: g.outChannels,
+                    weight.base, dyChunk, columns)
+                for i in 0..<count {
+                    g.col2im(
+                        columns: columns + i * g.outPixels, rowLength: count * g.outPixels,
+                        into: dInput.base + (first + i) * g.channels * g.inPixels)
+                }
+            }
+        }
+    }
+    guard hasBias else { return [dInput, dWeight] }
+    return [dInput, dWeight, dy.sum(alongAxes: [0, 2, 3])]
+}

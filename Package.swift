@@ -5,6 +5,7 @@ let package = Package(
     name: "Tapegrad",
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "NN", targets: ["NN"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "01-tensors-and-tape", targets: ["Tutorial01TensorsAndTape"]),
     ],
@@ -19,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg-dev"])]),
 
         .target(name: "Autograd", dependencies: ["CBLAS"]),
+        .target(name: "NN", dependencies: ["Autograd", "CZlib"]),
 
         .executableTarget(
             name: "Bench",
@@ -31,6 +33,7 @@ let package = Package(
         ),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(name: "TutorialsTests", dependencies: ["Tutorial01TensorsAndTape"]),
     ]

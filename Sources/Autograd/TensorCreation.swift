@@ -81,6 +81,16 @@ extension Tensor {
         return t
     }
 
+    /// Uniform values from the shared generator (`Random.seed` makes them repeat).
+    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1) -> Tensor {
+        Random.withGenerator { uniform(shape, low: low, high: high, using: &$0) }
+    }
+
+    /// Normal values from the shared generator (`Random.seed` makes them repeat).
+    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1) -> Tensor {
+        Random.withGenerator { normal(shape, mean: mean, std: std, using: &$0) }
+    }
+
     /// A copy of the values in a new leaf.
     public func copy() -> Tensor {
         let t = Tensor(uninitializedShape: shape)

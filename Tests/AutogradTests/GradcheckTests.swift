@@ -165,6 +165,15 @@ import Testing
         .init(name: "nllLoss and mseLoss", inputs: { [values([3, 4], seed: 66), values([3, 4], seed: 67)] }) { x in
             nllLoss(x[0].logSoftmax(alongAxis: 1), labels: [3, 0, 1]) + mseLoss(x[0], x[1], reduction: .sum)
         },
+        .init(
+            name: "linear with bias, 3-D input",
+            inputs: {
+                [values([2, 3, 4], seed: 68), values([5, 4], seed: 69), values([5], seed: 70)]
+            }
+        ) { x in linear(x[0], weight: x[1], bias: x[2]) },
+        .init(name: "linear without bias", inputs: { [values([3, 4], seed: 71), values([2, 4], seed: 72)] }) { x in
+            linear(x[0], weight: x[1])
+        },
         .init(name: "reuse: b = a + a, c = b * b", inputs: { [values([3], seed: 49)] }) { x in
             let b = x[0] + x[0]
             return b * b * x[0]

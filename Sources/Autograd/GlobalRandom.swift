@@ -1,0 +1,17 @@
+import Synchronization
+
+/// The process-wide random generator that layers draw their initial weights and dropout masks from, like
+/// `torch.manual_seed`: `Random.seed(42)` at the top of a program makes every run repeat exactly.
+public enum Random {
+    private static let shared = Mutex(SeededGenerator(seed: 0))
+
+    /// Restarts the shared generator from `seed`.
+    public static func seed(_ seed: UInt64) {
+        shared.withLock { $0 = SeededGenerator(seed: seed) }
+    }
+
+    /// Runs `body` with exclusive use of the shared generator.
+    public static func withGenerator<R>(_ body: (inout SeededGenerator) -> R) -> R {
+        shared.withLock { body(&$0) }
+    }
+}

@@ -1,0 +1,50 @@
+import Autograd
+
+/// A 2-D convolution over [N, C, H, W] images, weights [out, in, kH, kW] as in PyTorch.
+public final class Conv2d: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let stride: (Int, Int)
+    public let padding: (Int, Int)
+    public let dilation: (Int, Int)
+
+    /// - Parameters:
+    ///   - inChannels: channels of the input.
+    ///   - outChannels: channels of the output (number of filters).
+    ///   - kernelSize: filter height and width.
+    ///   - stride, padding, dilation: as `conv2d`.
+    ///   - bias: whether to learn a bias per output channel.
+    /// Initialised as PyTorch does: W and b uniform in ±1/sqrt(inChannels * kH * kW).
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true
+    ) {
+        let shape = [outChannels, inChannels, kernelSize.0, kernelSize.1]
+        weight = Initializer.kaimingUniform(shape, a: Float(5).squareRoot()).asParameter()
+        self.bias =
+            bias ? Initializer.defaultBias(count: outChannels, fanIn: Initializer.fans(shape).fanIn).asParameter() : nil
+        (self.stride, self.padding, self.dilation) = (stride, padding, dilation)
+    }
+
+    /// A square kernel with equal stride, padding and dilation on both axes: `Conv2d(3, 64, kernelSize: 3, padding: 1)`.
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
+        bias: Bool = true
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), bias: bias)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    public override var summaryDescription: String {
+        let s = weight.shape
+        var text = "Conv2d(\(s[1]), \(s[0]), kernel: \(s[2])x\(s[3])"
+        if stride != (1, 1) { text += ", stride: \(stride.0)" }
+        if padding != (0, 0) { text += ", padding: \(padding.0)" }
+        return text + ")"
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A learning-rate schedule: the factor that multiplies each group's initial learning rate after `epoch` epochs.
+/// Closed forms of PyTorch's schedulers of the same names.
+public enum LearningRateSchedule: Sendable {
+    /// × gamma every `stepSize` epochs (StepLR).
+    case step(stepSize: Int, gamma: Float)
+    /// × gamma at each milestone epoch (MultiStepLR).
+    case multiStep(milestones: [Int], gamma: Float)
+    /// × gamma every epoch (ExponentialLR).
+    case exponential(gamma: Float)
+    /// From 1 down to `minimumFactor` along half a cosine over `period` epochs (CosineAnnealingLR, eta_min as a factor).
+    case cosine(period: Int, minimumFactor: Float = 0)
+    /// From `startFactor` up to 1 linearly over `epochs`, then 1 (LinearLR, the usual warm-up).
+    case linearWarmUp(epochs: Int, startFactor: Float = 1.0 / 3)
+
+    public func factor(afterEpochs epoch: Int) -> Float {
+        switch self {
+        case .step(let stepSize, let gamma):
+            return Foundation.pow(gamma, Float(epoch / stepSize))
+        case .multiStep(let milestones, let gamma):
+            return Foundation.pow(gamma, Float(milestones.filter { $0 <= epoch }.count))
+        case .exponential(let gamma):
+            return Foundation.pow(gamma, Float(epoch))
+        case .cosine(let period, let minimumFactor):
+            let progress = Float(min(epoch, period)) / Float(period)
+            return minimumFactor + (1 - minimumFactor) * (1 + Foundation.cos(Float.pi * progress)) / 2
+        case .linearWarmUp(let epochs, let startFactor):
+            return startFactor + (1 - startFactor) * Float(min(epoch, epochs)) / Float(epochs)
+        }
+    }
+}
+
+/// Applies a schedule to an optimizer: call `step()` once at the end of every epoch, as in PyTorch.
+public final class Scheduler {
+    public let optimizer: Optimizer
+    public let schedule: LearningRateSchedule
+    public private(set) var epoch = 0
+
+    public init(_ optimizer: Optimizer, schedule: LearningRateSchedule) {
+        (self.optimizer, self.schedule) = (optimizer, schedule)
+        apply()
+    }
+
+    public func step() {
+        epoch += 1
+        apply()
+    }
+
+    /// Restores the epoch count (resuming from a checkpoint).
+    public func resume(atEpoch epoch: Int) {
+        self.epoch = epoch
+        apply()
+    }
+
+    private func apply() {
+        let factor = schedule.factor(afterEpochs: epoch)
+        for i in optimizer.groups.indices {
+            optimizer.groups[i].learningRate = optimizer.groups[i].initialLearningRate * factor
+        }
+    }
+}

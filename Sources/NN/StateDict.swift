@@ -1,0 +1,63 @@
+import Autograd
+
+/// A model's parameters and buffers by key: what checkpoints and pretrained weight files hold.
+public typealias StateDict = [String: Tensor]
+
+/// What loading a state dict found wrong, all of it at once (a silent partial load is the classic trap).
+public struct StateDictMismatch: Error, CustomStringConvertible {
+    /// Keys the model has and the state dict lacks.
+    public let missing: [String]
+    /// Keys the state dict has and the model lacks.
+    public let unexpected: [String]
+    /// Keys present on both sides with different shapes: (key, the model's shape, the file's shape).
+    public let misshapen: [(key: String, expected: [Int], found: [Int])]
+
+    public var isEmpty: Bool { missing.isEmpty && unexpected.isEmpty && misshapen.isEmpty }
+
+    public var description: String {
+        var lines = ["the state dict does not fit the model:"]
+        if !missing.isEmpty { lines.append("  missing (\(missing.count)): " + missing.joined(separator: ", ")) }
+        if !unexpected.isEmpty {
+            lines.append("  unexpected (\(unexpected.count)): " + unexpected.joined(separator: ", "))
+        }
+        for m in misshapen { lines.append("  \(m.key): the model has shape \(m.expected), the state dict \(m.found)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Module {
+    /// Every parameter and buffer by key (copies of their values: later training does not change them).
+    public func stateDict() -> StateDict {
+        var result: StateDict = [:]
+        for (key, tensor) in namedStateTensors() { result[key] = tensor.copy() }
+        return result
+    }
+
+    /// Copies values from `stateDict` into this model's parameters and buffers, in place.
+    ///
+    /// - Parameters:
+    ///   - strict: throw when any key is missing or unexpected (default). Mis-shaped keys always throw.
+    ///   - skipping: keys to leave out on both sides, e.g. a pretrained head whose class count differs.
+    /// - Returns: what did not match (empty when strict loading succeeded).
+    @discardableResult
+    public func load(stateDict: StateDict, strict: Bool = true, skipping: (String) -> Bool = { _ in false }) throws
+        -> StateDictMismatch
+    {
+        let own = Dictionary(uniqueKeysWithValues: namedStateTensors().map { ($0.key, $0.tensor) })
+        let missing = own.keys.filter { stateDict[$0] == nil && !skipping($0) }.sorted()
+        let unexpected = stateDict.keys.filter { own[$0] == nil && !skipping($0) }.sorted()
+        let misshapen = own.compactMap { key, tensor -> (String, [Int], [Int])? in
+            guard !skipping(key), let source = stateDict[key], source.shape != tensor.shape else { return nil }
+            return (key, tensor.shape, source.shape)
+        }.sorted { $0.0 < $1.0 }
+        let mismatch = StateDictMismatch(missing: missing, unexpected: unexpected, misshapen: misshapen)
+        if !misshapen.isEmpty || (strict && !mismatch.isEmpty) { throw mismatch }
+        for (key, tensor) in own where !skipping(key) {
+            guard let source = stateDict[key] else { continue }
+            source.withUnsafeBufferPointer { from in
+                tensor.withUnsafeMutableBufferPointer { to in _ = to.initialize(from: from) }
+            }
+        }
+        return mismatch
+    }
+}

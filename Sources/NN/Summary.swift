@@ -1,0 +1,60 @@
+import Autograd
+import Foundation
+
+extension Module {
+    /// A table of the model's layers: output shape for an input of `inputShape`, parameters, whether they train,
+    /// and their memory; totals at the bottom. Runs one forward pass without recording a tape.
+    ///
+    /// - Parameter inputShape: the shape of one batch, e.g. [1, 3, 224, 224].
+    public func summary(inputShape: [Int]) -> String {
+        let recorder = ShapeRecorder.recording {
+            _ = withNoGrad { self(Tensor.zeros(inputShape)) }
+        }
+        let paths = Dictionary(
+            namedModules().map { (ObjectIdentifier($0.module), $0.path) }, uniquingKeysWith: { a, _ in a })
+        var rows: [[String]] = []
+        var (total, trainable, bytes) = (0, 0, 0)
+        for (id, shape) in recorder.outputs {
+            guard let path = paths[id],
+                let module = namedModules().first(where: { ObjectIdentifier($0.module) == id })?.module,
+                module.namedChildren.isEmpty
+            else { continue }
+            let own = module.namedParameters()
+            let count = own.reduce(0) { $0 + $1.tensor.count }
+            let trainableCount = own.filter { $0.tensor.requiresGrad }.reduce(0) { $0 + $1.tensor.count }
+            let state =
+                count == 0
+                ? "" : trainableCount == count ? "trainable" : trainableCount == 0 ? "frozen" : "partly frozen"
+            rows.append([path, module.summaryDescription, formatShape(shape), grouped(count), state, memory(count * 4)])
+            (total, trainable, bytes) = (total + count, trainable + trainableCount, bytes + count * 4)
+        }
+        let header = ["layer", "type", "output shape", "parameters", "", "memory"]
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+        let line = { (cells: [String]) in
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        let rule = String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+        let totals = [
+            "Total parameters: \(grouped(total)) (\(memory(bytes)))",
+            "Trainable: \(grouped(trainable))    Frozen: \(grouped(total - trainable))",
+        ]
+        return ([line(header), rule] + rows.map(line) + [rule] + totals).joined(separator: "\n")
+    }
+}
+
+/// 138357544 -> "138,357,544".
+func grouped(_ n: Int) -> String {
+    let digits = String(n)
+    return digits.enumerated().map { i, c in (i > 0 && (digits.count - i) % 3 == 0 ? "," : "") + String(c) }.joined()
+}
+
+func formatShape(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+func memory(_ bytes: Int) -> String {
+    switch bytes {
+    case 0: return "0"
+    case ..<1024: return "\(bytes) B"
+    case ..<(1 << 20): return String(format: "%.1f KiB", Double(bytes) / 1024)
+    default: return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+    }
+}

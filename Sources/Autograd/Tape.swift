@@ -49,24 +49,16 @@ public struct Tape: CustomStringConvertible {
     public var dot: String { graph.dot }
 
     public var description: String {
-        let header = ["#", "op", "inputs", "output", "kept for backward"]
-        let rows = entries.map { e in
+        var table = TextTable(header: ["#", "op", "inputs", "output", "kept for backward"])
+        table.rows = entries.map { e in
             [
                 "\(e.position)", e.op, e.inputShapes.map(formatShape).joined(separator: " "),
-                formatShape(e.outputShape), formatBytes(e.bytesKept),
+                formatShape(e.outputShape),
+                formatBytes(e.bytesKept),
             ]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
-        let line = { (cells: [String]) in
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingSuffix(while: \.isWhitespace)
-        }
-        let rule = String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))
-        return
-            ([line(header), rule] + rows.map(line) + [
-                rule, "\(entries.count) entries, \(formatBytes(totalBytesKept)) kept for backward",
-            ])
-            .joined(separator: "\n")
+        table.footer = ["\(entries.count) entries, \(formatBytes(totalBytesKept)) kept for backward"]
+        return table.rendered
     }
 
     /// Every entry reachable from `root` through entry inputs, each once, in recording order.
@@ -85,12 +77,6 @@ public struct Tape: CustomStringConvertible {
             }
         }
         return found.sorted { $0.index < $1.index }
-    }
-}
-
-extension String {
-    func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
-        String(self[..<(lastIndex(where: { !predicate($0) }).map(index(after:)) ?? startIndex)])
     }
 }
 

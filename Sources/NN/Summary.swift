@@ -12,7 +12,7 @@ extension Module {
         }
         let paths = Dictionary(
             namedModules().map { (ObjectIdentifier($0.module), $0.path) }, uniquingKeysWith: { a, _ in a })
-        var rows: [[String]] = []
+        var table = TextTable(header: ["layer", "type", "output shape", "parameters", "", "memory"])
         var (total, trainable, bytes) = (0, 0, 0)
         for (id, shape) in recorder.outputs {
             guard let path = paths[id],
@@ -25,20 +25,16 @@ extension Module {
             let state =
                 count == 0
                 ? "" : trainableCount == count ? "trainable" : trainableCount == 0 ? "frozen" : "partly frozen"
-            rows.append([path, module.summaryDescription, formatShape(shape), grouped(count), state, memory(count * 4)])
+            table.rows.append([
+                path, module.summaryDescription, formatShape(shape), grouped(count), state, memory(count * 4),
+            ])
             (total, trainable, bytes) = (total + count, trainable + trainableCount, bytes + count * 4)
         }
-        let header = ["layer", "type", "output shape", "parameters", "", "memory"]
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
-        let line = { (cells: [String]) in
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        let rule = String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))
-        let totals = [
+        table.footer = [
             "Total parameters: \(grouped(total)) (\(memory(bytes)))",
             "Trainable: \(grouped(trainable))    Frozen: \(grouped(total - trainable))",
         ]
-        return ([line(header), rule] + rows.map(line) + [rule] + totals).joined(separator: "\n")
+        return table.rendered
     }
 }
 

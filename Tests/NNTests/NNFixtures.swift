@@ -15,6 +15,7 @@ struct TrainingFixture: Decodable {
         let final: [String: Values]
     }
 
+    let schedules: [String: [Float]]
     let keys: [String]
     let parameter_count: Int
     let initial: [String: Values]

@@ -1,41 +1,36 @@
 import Autograd
 
-/// The maximum of each window of [N, C, H, W] images.
-public final class MaxPool2d: Module {
+/// What max and average pooling share: a square window, the step between windows, and padding.
+public class WindowPooling: Module {
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int)
 
     /// - Parameters:
     ///   - kernelSize: window height and width.
     ///   - stride: step between windows; the kernel size by default, as in PyTorch.
-    ///   - padding: implicit -infinity padding on each side.
+    ///   - padding: added on each side (-infinity for max pooling, zeros for average pooling).
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = (kernelSize, kernelSize)
         self.stride = (stride ?? kernelSize, stride ?? kernelSize)
         self.padding = (padding, padding)
     }
 
+    public override var summaryDescription: String {
+        "\(type(of: self))(\(kernelSize.0)x\(kernelSize.1), stride: \(stride.0))"
+    }
+}
+
+/// The maximum of each window of [N, C, H, W] images.
+public final class MaxPool2d: WindowPooling {
     public override func forward(_ input: Tensor) -> Tensor {
         input.maxPool2d(kernel: kernelSize, stride: stride, padding: padding)
     }
-
-    public override var summaryDescription: String { "MaxPool2d(\(kernelSize.0)x\(kernelSize.1), stride: \(stride.0))" }
 }
 
 /// The mean of each window of [N, C, H, W] images (padding counts as zeros, as in PyTorch).
-public final class AvgPool2d: Module {
-    public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int)
-
-    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-        self.kernelSize = (kernelSize, kernelSize)
-        self.stride = (stride ?? kernelSize, stride ?? kernelSize)
-        self.padding = (padding, padding)
-    }
-
+public final class AvgPool2d: WindowPooling {
     public override func forward(_ input: Tensor) -> Tensor {
         input.avgPool2d(kernel: kernelSize, stride: stride, padding: padding)
     }
-
-    public override var summaryDescription: String { "AvgPool2d(\(kernelSize.0)x\(kernelSize.1), stride: \(stride.0))" }
 }
 
 /// Averages [N, C, H, W] images down to exactly `outputSize`, whatever H and W are.

@@ -59,12 +59,8 @@ public final class AdamW: Adam {
         super.init(groups: groups, betas: betas, epsilon: epsilon, decoupledWeightDecay: true)
     }
 
-    public convenience init(
-        _ parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
-        epsilon: Float = 1e-8, weightDecay: Float = 0.01
-    ) {
-        self.init(
-            groups: [ParameterGroup(parameters, learningRate: learningRate, weightDecay: weightDecay)], betas: betas,
-            epsilon: epsilon)
+    /// One group with PyTorch's defaults; use `init(groups:betas:epsilon:)` for other betas or epsilon.
+    public convenience init(_ parameters: [Tensor], learningRate: Float = 1e-3, weightDecay: Float = 0.01) {
+        self.init(groups: [ParameterGroup(parameters, learningRate: learningRate, weightDecay: weightDecay)])
     }
 }

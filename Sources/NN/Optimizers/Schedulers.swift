@@ -9,7 +9,8 @@ public enum LearningRateSchedule: Sendable {
     case multiStep(milestones: [Int], gamma: Float)
     /// × gamma every epoch (ExponentialLR).
     case exponential(gamma: Float)
-    /// From 1 down to `minimumFactor` along half a cosine over `period` epochs (CosineAnnealingLR, eta_min as a factor).
+    /// From 1 down to `minimumFactor` along half a cosine over `period` epochs, then back up along the cosine as
+    /// PyTorch's CosineAnnealingLR does (its eta_min is `minimumFactor` times the initial rate).
     case cosine(period: Int, minimumFactor: Float = 0)
     /// From `startFactor` up to 1 linearly over `epochs`, then 1 (LinearLR, the usual warm-up).
     case linearWarmUp(epochs: Int, startFactor: Float = 1.0 / 3)
@@ -23,7 +24,7 @@ public enum LearningRateSchedule: Sendable {
         case .exponential(let gamma):
             return Foundation.pow(gamma, Float(epoch))
         case .cosine(let period, let minimumFactor):
-            let progress = Float(min(epoch, period)) / Float(period)
+            let progress = Float(epoch) / Float(period)
             return minimumFactor + (1 - minimumFactor) * (1 + Foundation.cos(Float.pi * progress)) / 2
         case .linearWarmUp(let epochs, let startFactor):
             return startFactor + (1 - startFactor) * Float(min(epoch, epochs)) / Float(epochs)

@@ -24,7 +24,7 @@ let package = Package(
 
         .executableTarget(
             name: "Bench",
-            dependencies: ["Autograd", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Autograd", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "Tutorial01TensorsAndTape",

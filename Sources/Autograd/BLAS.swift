@@ -49,9 +49,10 @@ enum BLAS {
     /// Threads for big products; OpenBLAS's default (`OPENBLAS_NUM_THREADS`, or every core) until changed.
     static let threadsForBigProducts = Mutex<Int>(library.defaultThreads)
 
-    /// The thread count OpenBLAS was last told. The setting is global to the process, so it is changed and
-    /// used under this lock: products from different threads of Tapegrad run one after the other.
-    private static let threadsInUse = Mutex<Int>(0)
+    /// Guards OpenBLAS's thread count, which is global to the process: it stays at 1 except inside a big product,
+    /// which raises it, runs, and lowers it again. Single-threaded products need no lock, so Tapegrad's own
+    /// workers can run several at once (one image each, in convolutions).
+    private static let bigProductLock = Mutex(())
 
     private static func load() -> Library {
         let userCoreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
@@ -67,6 +68,10 @@ enum BLAS {
         // OpenBLAS's idle threads spin in sched_yield for 2^28 cycles before sleeping, taking the core that
         // Tapegrad's element-wise loops run on; 2^4 puts them to sleep as soon as a product is done.
         setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0)
+        let threads =
+            ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap(Int.init)
+            ?? ProcessInfo.processInfo.activeProcessorCount
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)  // raised per big product (bigProductLock)
         var handle: UnsafeMutableRawPointer?
         var loadedName = ""
         for name in candidates {
@@ -98,28 +103,37 @@ enum BLAS {
             config: getString("openblas_get_config"))
         return Library(
             sgemm: sgemm, setThreads: symbol("openblas_set_num_threads", as: tg_set_num_threads_fn.self),
-            defaultThreads: symbol("openblas_get_num_threads", as: tg_get_num_threads_fn.self).map { Int($0()) } ?? 1,
+            defaultThreads: max(1, threads),
             info: info)
     }
 
     /// C = op(A) op(B), row-major, where op transposes when asked.
-    /// `m x k` is op(A)'s shape and `k x n` is op(B)'s; leading dimensions follow from the stored layouts.
+    /// `m x k` is op(A)'s shape and `k x n` is op(B)'s; leading dimensions default to the stored layouts.
+    ///
+    /// - Parameter multithreaded: whether a big product may use OpenBLAS's threads; pass false when the caller
+    ///   already runs products in parallel.
     static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, multithreaded: Bool = true
     ) {
-        let threads = m * n * k < multithreadingThreshold ? 1 : threadsForBigProducts.withLock { $0 }
-        threadsInUse.withLock { inUse in
-            if inUse != threads, let setThreads = library.setThreads {
-                setThreads(Int32(threads))
-                inUse = threads
-            }
+        let call = {
             library.sgemm(
                 Int32(TGBlasRowMajor.rawValue),
                 Int32(transposeA ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
                 Int32(transposeB ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
-                Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), 0, c,
-                Int32(n))
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda ?? (transposeA ? m : k)), b,
+                Int32(ldb ?? (transposeB ? k : n)), 0, c, Int32(ldc ?? n))
+        }
+        let threads = threadsForBigProducts.withLock { $0 }
+        guard multithreaded, threads > 1, m * n * k >= multithreadingThreshold, let setThreads = library.setThreads
+        else {
+            return call()
+        }
+        bigProductLock.withLock { _ in
+            setThreads(Int32(threads))
+            call()
+            setThreads(1)
         }
     }
 }

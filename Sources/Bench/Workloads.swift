@@ -1,4 +1,5 @@
 import Autograd
+import NN
 
 /// One benchmark workload: its name on the command line and the JSON keys it produces.
 struct Workload: Sendable {
@@ -9,6 +10,7 @@ struct Workload: Sendable {
 enum Workloads {
     static let all = [
         Workload(name: "sgemm", run: sgemm),
+        Workload(name: "small_cnn", run: smallCNN),
         Workload(name: "mlp", run: mlp),
         Workload(name: "tiny_ops", run: tinyOps),
     ]
@@ -19,6 +21,36 @@ enum Workloads {
         let b = Tensor.uniform([2048, 2048], using: &generator)
         let seconds = median { _ = matmul(a, b) }
         return [("sgemm_2048_gflops", 2 * Double(2048 * 2048 * 2048) / seconds / 1e9)]
+    }
+
+    /// DESIGN.md's small CNN (32, 32, M, 64, 64, M, 256, 10) on 28x28x1, one SGD-momentum step on a batch of 64.
+    static func smallCNN() -> [(String, Double)] {
+        Random.seed(0)
+        let model = Sequential {
+            Conv2d(1, 32, kernelSize: 3, padding: 1)
+            ReLU()
+            Conv2d(32, 32, kernelSize: 3, padding: 1)
+            ReLU()
+            MaxPool2d(kernelSize: 2)
+            Conv2d(32, 64, kernelSize: 3, padding: 1)
+            ReLU()
+            Conv2d(64, 64, kernelSize: 3, padding: 1)
+            ReLU()
+            MaxPool2d(kernelSize: 2)
+            Flatten()
+            Linear(64 * 7 * 7, 256)
+            ReLU()
+            Linear(256, 10)
+        }
+        let optimizer = SGD(model.parameters(), learningRate: 0.01, momentum: 0.9)
+        let x = Tensor.uniform([64, 1, 28, 28])
+        let labels = (0..<64).map { $0 % 10 }
+        let seconds = median(repeats: 10) {
+            optimizer.zeroGrad()
+            crossEntropy(model(x), labels: labels).backward()
+            optimizer.step()
+        }
+        return [("smallcnn_step_b64_ms", seconds * 1e3)]
     }
 
     /// A 784-128-10 MLP training step on a batch of 32: forward, cross-entropy, backward, SGD update.

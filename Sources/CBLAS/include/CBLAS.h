@@ -8,5 +8,4 @@ enum TGBlasTranspose { TGBlasNoTrans = 111, TGBlasTrans = 112 };
 typedef void (*tg_sgemm_fn)(int order, int transA, int transB, int m, int n, int k, float alpha,
                             const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 typedef void (*tg_set_num_threads_fn)(int threads);
-typedef int (*tg_get_num_threads_fn)(void);
 typedef char *(*tg_get_string_fn)(void);

@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "01-tensors-and-tape", targets: ["Tutorial01TensorsAndTape"]),
+        .executable(name: "03-cnn-from-scratch", targets: ["Tutorial03CNNFromScratch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -28,13 +29,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "Tutorial01TensorsAndTape",
-            dependencies: ["Autograd", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Autograd", "TutorialSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Tutorials/01-tensors-and-tape"
+        ),
+
+        .target(name: "TutorialSupport", dependencies: ["NN"], path: "Sources/Tutorials/TutorialSupport"),
+        .executableTarget(
+            name: "Tutorial03CNNFromScratch",
+            dependencies: ["NN", "TutorialSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tutorials/03-cnn-from-scratch"
         ),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
-        .testTarget(name: "TutorialsTests", dependencies: ["Tutorial01TensorsAndTape"]),
+        .testTarget(name: "TutorialsTests", dependencies: ["Tutorial01TensorsAndTape", "Tutorial03CNNFromScratch"]),
     ]
 )

@@ -22,8 +22,24 @@ enum Parallel {
     }
 }
 
-/// A value handed to other threads by code that guarantees they use it safely (disjoint writes).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+extension Parallel {
+    /// Below this many values an element-wise loop stays on one thread: waking another costs more.
+    static let blockThreshold = 1 << 16
+
+    /// Calls `body` with contiguous blocks covering 0..<count: one block per core for big counts, else one block.
+    static func forEachBlock(of count: Int, _ body: (Range<Int>) -> Void) {
+        guard count >= blockThreshold else {
+            body(0..<count)
+            return
+        }
+        let parts = Tapegrad.blasThreads
+        forEach(0..<parts) { part in body((part * count / parts)..<((part + 1) * count / parts)) }
+    }
+}
+
+/// A value handed to other threads by code that guarantees they use it safely: disjoint writes, or one thread
+/// at a time (a data loader's prefetch).
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }

@@ -5,7 +5,7 @@ extension Tensor {
     func map(_ f: (Float) -> Float) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
         let (x, y) = (base, out.base)
-        for i in 0..<count { y[i] = f(x[i]) }
+        Parallel.forEachBlock(of: count) { block in for i in block { y[i] = f(x[i]) } }
         return out
     }
 
@@ -15,7 +15,7 @@ extension Tensor {
         if shape == other.shape {
             let out = Tensor(uninitializedShape: shape)
             let (a, b, y) = (base, other.base, out.base)
-            for i in 0..<count { y[i] = f(a[i], b[i]) }
+            Parallel.forEachBlock(of: count) { block in for i in block { y[i] = f(a[i], b[i]) } }
             return out
         }
         let outShape = Shape.broadcast(shape, other.shape, op: op)

@@ -31,6 +31,13 @@ struct PoolWindows {
     @inline(__always) func clipped(_ i: Int) -> Range<Int> { max(0, starts[i])..<min(size, ends[i]) }
 }
 
+/// Max pooling's winner positions, freed when the tape entry that needs them goes.
+private final class WinnerIndices {
+    let indices: UnsafeMutableBufferPointer<Int32>
+    init(_ indices: UnsafeMutableBufferPointer<Int32>) { self.indices = indices }
+    deinit { indices.deallocate() }
+}
+
 private func checkImages(_ x: Tensor, op: String) {
     check(x.rank == 4, "\(op): input must be [N, C, H, W], got \(x.shape)")
 }
@@ -45,30 +52,35 @@ extension Tensor {
         let planes = shape[0] * shape[1]
         let (inPlane, outPlane) = (shape[2] * shape[3], rows.outSize * cols.outSize)
         let output = Tensor(uninitializedShape: [shape[0], shape[1], rows.outSize, cols.outSize])
-        var winners = [Int32](repeating: 0, count: planes * outPlane)  // index within the input plane
-        for p in 0..<planes {
-            let (x, y) = (base + p * inPlane, output.base + p * outPlane)
+        // Where each window's maximum was, as an index within its input plane, for the pullback.
+        let winners = UnsafeMutableBufferPointer<Int32>.allocate(capacity: planes * outPlane)
+        let (width, outWidth) = (shape[3], cols.outSize)
+        Parallel.forEach(0..<planes) { p in
+            let (x, y, w) = (base + p * inPlane, output.base + p * outPlane, winners.baseAddress! + p * outPlane)
             for oy in 0..<rows.outSize {
-                for ox in 0..<cols.outSize {
-                    var best = -Float.infinity
-                    var at = rows.clipped(oy).lowerBound * shape[3] + cols.clipped(ox).lowerBound
-                    for iy in rows.clipped(oy) {
-                        for ix in cols.clipped(ox) where x[iy * shape[3] + ix] > best || x[iy * shape[3] + ix].isNaN {
-                            best = x[iy * shape[3] + ix]
-                            at = iy * shape[3] + ix
+                let windowRows = rows.clipped(oy)
+                for ox in 0..<outWidth {
+                    let windowCols = cols.clipped(ox)
+                    var at = windowRows.lowerBound * width + windowCols.lowerBound
+                    var best = x[at]
+                    for iy in windowRows {
+                        for ix in windowCols where x[iy * width + ix] > best || x[iy * width + ix].isNaN {
+                            best = x[iy * width + ix]
+                            at = iy * width + ix
                         }
                     }
-                    y[oy * cols.outSize + ox] = best
-                    winners[p * outPlane + oy * cols.outSize + ox] = Int32(at)
+                    y[oy * outWidth + ox] = best
+                    w[oy * outWidth + ox] = Int32(at)
                 }
             }
         }
+        let winnersOwner = WinnerIndices(winners)
         return output.recorded("max_pool2d", inputs: [self]) { [shape] dy in
             let dx = Tensor.zeros(shape)
-            for p in 0..<planes {
-                for i in 0..<outPlane {
-                    dx.base[p * inPlane + Int(winners[p * outPlane + i])] += dy.base[p * outPlane + i]
-                }
+            let winners = winnersOwner.indices
+            Parallel.forEach(0..<planes) { p in
+                let (d, g) = (dx.base + p * inPlane, dy.base + p * outPlane)
+                for i in 0..<outPlane { d[Int(winners[p * outPlane + i])] += g[i] }
             }
             return [dx]
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import TutorialSupport
 
 /// Tutorial step 1: what a tensor is, how shapes broadcast, what the tape records, and how backward uses it.
 @main
@@ -97,9 +98,5 @@ struct TensorsAndTape: ParsableCommand {
             Ops compute values and record entries; backward replays the entries in reverse, one pullback at a
             time, and leaves receive .grad. gradcheck is how you know a pullback is right.
             """)
-    }
-
-    private func explain(_ title: String, _ text: String) {
-        print("\n== \(title) ==\n\(text)\n")
     }
 }

@@ -1,0 +1,18 @@
+/// Problems with data from outside the program: files that are missing, unreadable or not what they claim.
+/// Each message says what to do about it.
+public enum DataError: Error, CustomStringConvertible, Equatable {
+    /// A dataset's files are not where they were looked for.
+    case missing(path: String, hint: String)
+    /// A file exists but could not be read.
+    case unreadable(path: String, reason: String)
+    /// A file was read but its contents are not valid for its format.
+    case malformed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path, let hint): return "\(path) not found. \(hint)"
+        case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"
+        case .malformed(let path, let reason): return "\(path) is not a valid file: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Autograd
+
+/// A labelled collection of examples that a `DataLoader` can batch.
+public protocol Dataset {
+    var count: Int { get }
+    /// The names of the classes, indexed by label.
+    var classNames: [String] { get }
+    /// The examples at `indices`, stacked along a new first axis, with their labels.
+    func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int])
+}
+
+/// A dataset held in memory: one tensor of inputs [N, ...] and N labels.
+public struct TensorDataset: Dataset {
+    public let inputs: Tensor
+    public let labels: [Int]
+    public let classNames: [String]
+
+    public init(inputs: Tensor, labels: [Int], classNames: [String]) {
+        check(inputs.shape.first == labels.count, "TensorDataset: \(labels.count) labels for inputs \(inputs.shape)")
+        check(
+            labels.allSatisfy { $0 >= 0 && $0 < classNames.count },
+            "TensorDataset: a label is outside 0..<\(classNames.count)")
+        (self.inputs, self.labels, self.classNames) = (inputs, labels, classNames)
+    }
+
+    public var count: Int { labels.count }
+
+    public func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
+        (withNoGrad { inputs.selecting(indices, alongAxis: 0) }, indices.map { labels[$0] })
+    }
+
+    /// The examples at `indices`, as a dataset of their own.
+    public func subset(_ indices: [Int]) -> TensorDataset {
+        let (x, y) = batch(at: indices)
+        return TensorDataset(inputs: x, labels: y, classNames: classNames)
+    }
+
+    /// `k` examples of every class, chosen at random with `seed` (fewer where a class has fewer).
+    public func examples(perClass k: Int, seed: UInt64) -> TensorDataset {
+        var generator = SeededGenerator(seed: seed)
+        let chosen = classNames.indices.flatMap { label in
+            labels.indices.filter { labels[$0] == label }.shuffled(using: &generator).prefix(k)
+        }
+        return subset(chosen.sorted())
+    }
+
+    /// Only the examples of `classes`, relabelled 0..<classes.count in that order (classes 5-9 become 0-4).
+    public func keeping(classes: [Int]) -> TensorDataset {
+        let newLabel = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let kept = labels.indices.filter { newLabel[labels[$0]] != nil }
+        let (x, _) = batch(at: kept)
+        return TensorDataset(
+            inputs: x, labels: kept.map { newLabel[labels[$0]]! }, classNames: classes.map { classNames[$0] })
+    }
+
+    /// Two disjoint random parts: the first with `firstCount` examples, the second with the rest.
+    public func randomSplit(firstCount: Int, seed: UInt64) -> (TensorDataset, TensorDataset) {
+        check(firstCount >= 0 && firstCount <= count, "randomSplit: \(firstCount) is outside 0...\(count)")
+        var generator = SeededGenerator(seed: seed)
+        let order = Array(0..<count).shuffled(using: &generator)
+        return (subset(order[..<firstCount].sorted()), subset(order[firstCount...].sorted()))
+    }
+}

@@ -1,0 +1,167 @@
+import ArgumentParser
+import Autograd
+import Foundation
+import NN
+import TutorialSupport
+
+/// Tutorial step 3: a small VGG-style CNN trained from scratch on Fashion-MNIST.
+@main
+struct CNNFromScratch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "03-cnn-from-scratch",
+        abstract: "Step 3: build a small VGG-style CNN and train it from scratch on Fashion-MNIST.")
+
+    @Option(help: "Passes over the training set.") var epochs = 4
+    @Option(help: "Examples per training step.") var batchSize = 64
+    @Option(help: "Adam's learning rate.") var learningRate: Float = 2e-3
+    @Option(help: "Use only this many training examples (for a quick look).") var trainLimit: Int?
+    @Option(help: "Use only this many test examples.") var testLimit: Int?
+    @Option(help: "Seed for weights, shuffling and dropout.") var seed: UInt64 = 0
+    @Option(help: "Folder with the Fashion-MNIST IDX files.") var data = FashionMNIST.defaultDirectory
+    @Option(help: "Where to write history, curves and the confusion matrix.") var output = "runs/03-cnn-from-scratch"
+
+    func run() throws {
+        let started = Date()
+        Random.seed(seed)
+        explain(
+            "1. The data",
+            """
+            Fashion-MNIST: 28x28 grayscale photos of clothing in 10 classes. Pixels are scaled to [0, 1], then
+            shifted and scaled by the training set's mean and standard deviation so inputs are centred near 0.
+            """)
+        var train = try FashionMNIST.load(.train, directory: data)
+        var test = try FashionMNIST.load(.test, directory: data)
+        if let trainLimit { train = train.randomSplit(firstCount: min(trainLimit, train.count), seed: seed).0 }
+        if let testLimit { test = test.randomSplit(firstCount: min(testLimit, test.count), seed: seed).0 }
+        train = normalized(train)
+        test = normalized(test)
+        print(
+            "training examples: \(train.count), test examples: \(test.count), classes: \(train.classNames.joined(separator: ", "))"
+        )
+
+        explain(
+            "2. The model",
+            """
+            VGG's recipe at a small scale: 3x3 convolutions with padding 1 keep the image size, each followed by
+            batch norm and ReLU; two convolutions, then a 2x2 max-pool halves the size. 28 -> 14 -> 7, then two
+            dense layers classify the 64 x 7 x 7 features.
+            """)
+        let model = smallVGG()
+        print(model.summary(inputShape: [1, 1, 28, 28]))
+
+        explain(
+            "3. Training",
+            """
+            Each step: forward a batch, cross-entropy loss, backward, Adam update. After every epoch the model is
+            evaluated on the test set, which it never trains on.
+            """)
+        let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
+        let optimizer = Adam(model.parameters(), learningRate: learningRate)
+        let scheduler = Scheduler(optimizer, schedule: .cosine(period: epochs, minimumFactor: 0.05))
+        var history = TrainingHistory()
+        for epoch in 1...epochs {
+            model.train()
+            let progress = ProgressBar(total: loader.count, label: "epoch \(epoch)/\(epochs)")
+            var (lossSum, correct, seen) = (0.0, 0.0, 0)
+            for (inputs, labels) in loader {
+                optimizer.zeroGrad()
+                let logits = model(inputs)
+                let loss = crossEntropy(logits, labels: labels)
+                loss.backward()
+                optimizer.step()
+                lossSum += Double(loss.item) * Double(labels.count)
+                correct += Double(accuracy(logits, labels: labels)) * Double(labels.count)
+                seen += labels.count
+                progress.advance(metrics: ["loss": fmt(lossSum / Double(seen)), "acc": pct(correct / Double(seen))])
+            }
+            scheduler.step()
+            let (testLoss, matrix) = evaluate(model, on: test)
+            progress.finish(metrics: [
+                "loss": fmt(lossSum / Double(seen)), "acc": pct(correct / Double(seen)),
+                "test acc": pct(Double(matrix.accuracy)),
+            ])
+            history.record([
+                "train_loss": lossSum / Double(seen), "train_accuracy": correct / Double(seen), "test_loss": testLoss,
+                "test_accuracy": Double(matrix.accuracy), "seconds": Date().timeIntervalSince(started),
+            ])
+        }
+
+        explain(
+            "4. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
+        let (_, matrix) = evaluate(model, on: test)
+        print(matrix)
+        let folder = try RunFolder(output)
+        try history.write(to: folder.url)
+        let epochsAxis = (1...epochs).map(Double.init)
+        try folder.write(
+            LineChart(
+                title: "Fashion-MNIST, small VGG from scratch", xLabel: "epoch", yLabel: "accuracy",
+                series: [
+                    .init("train", Array(zip(epochsAxis, history.series("train_accuracy")))),
+                    .init("test", Array(zip(epochsAxis, history.series("test_accuracy")))),
+                ]
+            ).svg, to: "accuracy.svg")
+        try folder.write(
+            LineChart(
+                title: "Fashion-MNIST, small VGG from scratch", xLabel: "epoch", yLabel: "cross-entropy loss",
+                series: [
+                    .init("train", Array(zip(epochsAxis, history.series("train_loss")))),
+                    .init("test", Array(zip(epochsAxis, history.series("test_loss")))),
+                ]
+            ).svg, to: "loss.svg")
+        try folder.write(matrix.svg, to: "confusion-matrix.svg")
+        print(
+            String(
+                format: "Test accuracy %.2f%% after %d epochs, %.0f s in all.", matrix.accuracy * 100, epochs,
+                Date().timeIntervalSince(started)))
+        print("Wrote history.csv, history.json, accuracy.svg, loss.svg and confusion-matrix.svg to \(folder.url.path)")
+    }
+
+    /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.
+    func smallVGG() -> Sequential {
+        Sequential {
+            for (input, output) in [(1, 16), (16, 32)] {
+                Conv2d(input, output, kernelSize: 3, padding: 1)
+                BatchNorm2d(output)
+                ReLU()
+            }
+            MaxPool2d(kernelSize: 2)
+            for (input, output) in [(32, 32), (32, 64)] {
+                Conv2d(input, output, kernelSize: 3, padding: 1)
+                BatchNorm2d(output)
+                ReLU()
+            }
+            MaxPool2d(kernelSize: 2)
+            Flatten()
+            Linear(64 * 7 * 7, 256)
+            ReLU()
+            Dropout(probability: 0.3)
+            Linear(256, 10)
+        }
+    }
+
+    /// The dataset with inputs shifted and scaled by Fashion-MNIST's training mean and standard deviation.
+    func normalized(_ dataset: TensorDataset) -> TensorDataset {
+        let inputs = (dataset.inputs - FashionMNIST.mean) / FashionMNIST.standardDeviation
+        return TensorDataset(inputs: inputs, labels: dataset.labels, classNames: dataset.classNames)
+    }
+
+    /// Mean loss and the confusion matrix over `dataset`, in evaluation mode and without a tape.
+    func evaluate(_ model: Module, on dataset: TensorDataset) -> (loss: Double, matrix: ConfusionMatrix) {
+        model.eval()
+        defer { model.train() }
+        var matrix = ConfusionMatrix(classNames: dataset.classNames)
+        var lossSum = 0.0
+        withNoGrad {
+            for (inputs, labels) in DataLoader(dataset, batchSize: 500) {
+                let logits = model(inputs)
+                lossSum += Double(crossEntropy(logits, labels: labels, reduction: .sum).item)
+                matrix.add(logits, labels: labels)
+            }
+        }
+        return (lossSum / Double(dataset.count), matrix)
+    }
+
+    func fmt(_ x: Double) -> String { String(format: "%.4f", x) }
+    func pct(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
+}

@@ -1,0 +1,142 @@
+import Autograd
+import Foundation
+import NN
+import Testing
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+@Suite struct DataTests {
+    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "tapegrad-data-tests-\(getpid())")
+
+    @Test func fashionMNISTLoadsFromDebiansPackage() throws {
+        let test = try FashionMNIST.load(.test)
+        #expect(test.inputs.shape == [10_000, 1, 28, 28])
+        #expect(test.count == 10_000)
+        #expect(Set(test.labels) == Set(0..<10))
+        #expect((0..<10).allSatisfy { label in test.labels.filter { $0 == label }.count == 1000 })
+        let pixels = test.inputs.scalars
+        #expect(pixels.min()! == 0 && pixels.max()! == 1)
+        #expect(Swift.abs(pixels.reduce(0, +) / Float(pixels.count) - FashionMNIST.mean) < 0.01)
+    }
+
+    @Test func aMissingDatasetNamesThePackageToInstall() {
+        #expect {
+            try FashionMNIST.load(.train, directory: "/nonexistent")
+        } throws: { error in
+            guard case DataError.missing(let path, let hint) = error else { return false }
+            return path.hasSuffix("train-images-idx3-ubyte.gz")
+                && hint.contains("apt-get install dataset-fashion-mnist")
+        }
+    }
+
+    @Test func truncatedOrMislabelledFilesThrowInsteadOfCrashing() throws {
+        let directory = Self.scratch.appendingPathComponent("idx")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Images whose header promises 2 images of 28x28 but holds fewer bytes; labels that are fine.
+        let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28]
+        try Data(header + [UInt8](repeating: 7, count: 100)).write(
+            to: directory.appendingPathComponent("t10k-images-idx3-ubyte"))
+        try Data([0, 0, 8, 1, 0, 0, 0, 2, 3, 4]).write(to: directory.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        #expect {
+            try FashionMNIST.load(.test, directory: directory.path)
+        } throws: { error in
+            "\(error)".contains("header declares [2, 28, 28] = 1568 values, the file holds 100")
+        }
+        // A gzip file cut in half.
+        let gzipped = try Data(
+            contentsOf: URL(fileURLWithPath: FashionMNIST.defaultDirectory + "/t10k-labels-idx1-ubyte.gz"))
+        try gzipped.prefix(gzipped.count / 2).write(to: directory.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+        try Data(header + [UInt8](repeating: 7, count: 1568)).write(
+            to: directory.appendingPathComponent("t10k-images-idx3-ubyte"))
+        #expect(throws: DataError.self) { try FashionMNIST.load(.test, directory: directory.path) }
+    }
+
+    static func tiny() -> TensorDataset {
+        TensorDataset(
+            inputs: Tensor.arange(0, 20).reshaped(to: [10, 2]), labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0],
+            classNames: ["a", "b", "c"])
+    }
+
+    @Test func loaderCoversEveryExampleOnceWithASeededOrderPerEpoch() {
+        let loader = DataLoader(Self.tiny(), batchSize: 4, shuffle: true, seed: 1)
+        #expect(loader.count == 3)
+        let first = loader.map(\.labels)
+        let firstInputs = Array(loader.order(ofEpoch: 0))
+        #expect(first.map(\.count) == [4, 4, 2])
+        #expect(firstInputs.sorted() == Array(0..<10))
+        let again = DataLoader(Self.tiny(), batchSize: 4, shuffle: true, seed: 1)
+        #expect(again.map(\.labels) == first, "the same seed gives the same first epoch")
+        #expect(loader.order(ofEpoch: 1) != loader.order(ofEpoch: 0), "each epoch has its own order")
+        let rows = DataLoader(Self.tiny(), batchSize: 4).map { $0.inputs.scalars }
+        #expect(rows.first! == [0, 1, 2, 3, 4, 5, 6, 7], "unshuffled batches keep the dataset's order")
+        #expect(DataLoader(Self.tiny(), batchSize: 4, dropLast: true).map(\.labels).map(\.count) == [4, 4])
+    }
+
+    @Test func subsetsByClassBySplitAndByRelabelling() {
+        let data = Self.tiny()
+        let two = data.examples(perClass: 2, seed: 3)
+        #expect(two.count == 6 && (0..<3).allSatisfy { c in two.labels.filter { $0 == c }.count == 2 })
+        let kept = data.keeping(classes: [2, 0])
+        #expect(kept.classNames == ["c", "a"])
+        #expect(kept.labels == [1, 0, 1, 0, 1, 0, 1])
+        #expect(kept.inputs.scalars.prefix(4) == [0, 1, 4, 5], "examples 0 (class a) and 2 (class c)")
+        let (a, b) = data.randomSplit(firstCount: 7, seed: 4)
+        #expect(a.count == 7 && b.count == 3)
+        let rowsA = Set(stride(from: 0, to: 14, by: 2).map { a.inputs.scalars[$0] })
+        let rowsB = Set(stride(from: 0, to: 6, by: 2).map { b.inputs.scalars[$0] })
+        #expect(rowsA.isDisjoint(with: rowsB) && rowsA.union(rowsB).count == 10)
+    }
+}
+
+@Suite struct TrainingHelperTests {
+    @Test func accuracyTopKAndConfusionMatrix() {
+        let logits = Tensor([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2], [0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])
+        let labels = [1, 1, 2, 2]
+        #expect(accuracy(logits, labels: labels) == 0.5)
+        #expect(topKAccuracy(logits, labels: labels, k: 2) == 0.75)
+        var matrix = ConfusionMatrix(classNames: ["a", "b", "c"])
+        matrix.add(logits, labels: labels)
+        #expect(matrix.counts == [[0, 0, 0], [1, 1, 0], [1, 0, 1]])
+        #expect(matrix.recall == [0, 0.5, 0.5])
+        #expect(matrix.description.contains("accuracy 50.00% over 4 examples"))
+    }
+
+    @Test func progressBarPrintsPlainLinesInLogs() {
+        let bar = ProgressBar(total: 20, label: "epoch 1/1", isTerminal: false)
+        let line = bar.line(["loss": "0.5"])
+        #expect(line.hasPrefix("epoch 1/1 [--------------------] 0/20") && line.hasSuffix("loss 0.5"))
+    }
+
+    @Test func historyWritesCSVAndJSON() throws {
+        var history = TrainingHistory()
+        history.record(["loss": 0.5, "accuracy": 0.8])
+        history.record(["loss": 0.25, "accuracy": 0.9])
+        #expect(history.csv == "epoch,loss,accuracy\n1,0.5,0.8\n2,0.25,0.9\n")
+        #expect(history.series("accuracy") == [0.8, 0.9])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-history-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try history.write(to: directory)
+        let decoded = try JSONDecoder().decode(
+            TrainingHistory.self, from: Data(contentsOf: directory.appendingPathComponent("history.json")))
+        #expect(decoded.rows == history.rows)
+    }
+
+    @Test func chartsAreWellFormedSVG() throws {
+        let chart = LineChart(
+            title: "accuracy <by> epoch", xLabel: "epoch", yLabel: "accuracy",
+            series: [.init("train", [(1, 0.8), (2, 0.9)]), .init("test", [(1, 0.78), (2, 0.85)])])
+        var matrix = ConfusionMatrix(classNames: ["T-shirt/top", "Trouser"])
+        matrix.add(Tensor([[1, 0], [0, 1], [1, 0]]), labels: [0, 1, 1])
+        for svg in [chart.svg, matrix.svg] {
+            #expect(svg.hasPrefix("<svg") && svg.contains("</svg>"))
+            let parser = XMLParser(data: svg.data(using: .utf8)!)
+            #expect(parser.parse(), "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")")
+        }
+        #expect(
+            chart.svg.contains("accuracy &lt;by&gt; epoch") && chart.svg.components(separatedBy: "<polyline").count == 3
+        )
+        #expect(matrix.svg.contains(">T-shirt/top<") && matrix.svg.contains("accuracy 66.7%"))
+    }
+}

@@ -11,7 +11,7 @@ struct CNNFromScratch: ParsableCommand {
         commandName: "03-cnn-from-scratch",
         abstract: "Step 3: build a small VGG-style CNN and train it from scratch on Fashion-MNIST.")
 
-    @Option(help: "Passes over the training set.") var epochs = 4
+    @Option(help: "Passes over the training set.") var epochs = 3
     @Option(help: "Examples per training step.") var batchSize = 64
     @Option(help: "Adam's learning rate.") var learningRate: Float = 2e-3
     @Option(help: "Use only this many training examples (for a quick look).") var trainLimit: Int?

@@ -16,8 +16,9 @@ deps:
 test: deps
 	$(SWIFT) test
 
+# The main job until the scratch-vs-transfer comparison exists: a small VGG trained on Fashion-MNIST.
 demo: deps
-	$(SWIFT) run -c release 01-tensors-and-tape
+	$(SWIFT) run -c release 03-cnn-from-scratch
 
 bench: deps
 	$(SWIFT) run -c release bench $(WORKLOADS)

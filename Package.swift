@@ -17,11 +17,12 @@ let package = Package(
         // C shims. OpenBLAS is loaded with dlopen (see BLAS.swift), so CBLAS only declares types.
         .target(name: "CBLAS"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg-dev"])]),
+        // libpng and libjpeg report errors by longjmp: these C helpers own the setjmp (see their headers).
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png")]),
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
 
         .target(name: "Autograd", dependencies: ["CBLAS"]),
-        .target(name: "NN", dependencies: ["Autograd", "CZlib"]),
+        .target(name: "NN", dependencies: ["Autograd", "CZlib", "CPNG", "CJPEG"]),
 
         .executableTarget(
             name: "Bench",

@@ -34,6 +34,7 @@ public final class ProgressBar {
             guard tenth > lastLoggedTenth, tenth < 10 else { return }
             lastLoggedTenth = tenth
             print(line(metrics))
+            fflush(nil)  // a log file is block-buffered: show progress now, not at exit (nil: every stream)
         }
     }
 
@@ -43,6 +44,7 @@ public final class ProgressBar {
             FileHandle.standardOutput.write(("\r" + line(metrics) + "\u{1B}[K\n").data(using: .utf8)!)
         } else {
             print(line(metrics))
+            fflush(nil)
         }
     }
 

@@ -120,13 +120,13 @@ struct CNNFromScratch: ParsableCommand {
     /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.
     func smallVGG() -> Sequential {
         Sequential {
-            for (input, output) in [(1, 16), (16, 32)] {
+            for (input, output) in [(1, 16), (16, 16)] {
                 Conv2d(input, output, kernelSize: 3, padding: 1)
                 BatchNorm2d(output)
                 ReLU()
             }
             MaxPool2d(kernelSize: 2)
-            for (input, output) in [(32, 32), (32, 64)] {
+            for (input, output) in [(16, 32), (32, 64)] {
                 Conv2d(input, output, kernelSize: 3, padding: 1)
                 BatchNorm2d(output)
                 ReLU()

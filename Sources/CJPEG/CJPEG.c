@@ -1,0 +1,70 @@
+#include "CJPEG.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+
+struct error_manager { struct jpeg_error_mgr base; jmp_buf jump; };
+
+static void on_error_exit(j_common_ptr info) {
+    struct error_manager *e = (struct error_manager *)info->err;
+    longjmp(e->jump, 1);
+}
+
+static void on_message(j_common_ptr info) { (void)info; }  // warnings: corrupt-but-decodable data is allowed
+
+int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
+                       char *error, size_t error_size) {
+    struct jpeg_decompress_struct info;
+    struct error_manager errors;
+    uint8_t *volatile out = NULL;
+    *pixels = NULL;
+    if (size < 3 || data[0] != 0xFF || data[1] != 0xD8) {
+        snprintf(error, error_size, "not a JPEG file (bad signature)");
+        return -1;
+    }
+    info.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = on_error_exit;
+    errors.base.output_message = on_message;
+    if (setjmp(errors.jump)) {
+        char message[JMSG_LENGTH_MAX];
+        errors.base.format_message((j_common_ptr)&info, message);
+        snprintf(error, error_size, "%s", message);
+        free(out);
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    jpeg_create_decompress(&info);
+    jpeg_mem_src(&info, data, (unsigned long)size);
+    jpeg_read_header(&info, TRUE);
+    if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
+        snprintf(error, error_size, "CMYK JPEGs are not supported; convert the image to RGB first");
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    if ((uint64_t)info.image_width * info.image_height > (1u << 28)) {
+        snprintf(error, error_size, "image is too large (%ux%u)", info.image_width, info.image_height);
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    info.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&info);
+    size_t stride = (size_t)info.output_width * 3;
+    out = malloc(stride * info.output_height);
+    if (!out) {
+        snprintf(error, error_size, "out of memory");
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    while (info.output_scanline < info.output_height) {
+        JSAMPROW row = out + stride * info.output_scanline;
+        jpeg_read_scanlines(&info, &row, 1);
+    }
+    jpeg_finish_decompress(&info);
+    *width = (int)info.output_width;
+    *height = (int)info.output_height;
+    jpeg_destroy_decompress(&info);
+    *pixels = out;
+    return 0;
+}

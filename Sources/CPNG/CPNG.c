@@ -1,0 +1,72 @@
+#include "CPNG.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reader { const uint8_t *data; size_t size, offset; char *error; size_t error_size; };
+
+static void on_error(png_structp png, png_const_charp message) {
+    struct reader *r = png_get_error_ptr(png);
+    snprintf(r->error, r->error_size, "%s", message);
+    png_longjmp(png, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp message) { (void)png; (void)message; }
+
+static void read_bytes(png_structp png, png_bytep out, png_size_t count) {
+    struct reader *r = png_get_io_ptr(png);
+    if (count > r->size - r->offset) png_error(png, "file is truncated");
+    memcpy(out, r->data + r->offset, count);
+    r->offset += count;
+}
+
+int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
+                      char *error, size_t error_size) {
+    struct reader r = {data, size, 0, error, error_size};
+    *pixels = NULL;
+    if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
+        snprintf(error, error_size, "not a PNG file (bad signature)");
+        return -1;
+    }
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        snprintf(error, error_size, "out of memory");
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    uint8_t *volatile out = NULL;
+    png_bytep *volatile rows = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        free(out);
+        free(rows);
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    png_set_read_fn(png, &r, read_bytes);
+    png_read_info(png, info);
+    png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+    if (w == 0 || h == 0 || (uint64_t)w * h > (1u << 28)) png_error(png, "image dimensions are zero or too large");
+    png_set_expand(png);       // palette -> RGB, gray < 8 bits -> 8 bits, tRNS -> alpha
+    png_set_strip_16(png);     // 16-bit -> 8-bit, high byte
+    png_set_strip_alpha(png);  // drop alpha (Pillow's convert("RGB") drops it too)
+    png_set_gray_to_rgb(png);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    if (png_get_rowbytes(png, info) != (size_t)w * 3) png_error(png, "unexpected row layout after conversion");
+    out = malloc((size_t)w * h * 3);
+    rows = malloc(sizeof(png_bytep) * h);
+    if (!out || !rows) png_error(png, "out of memory");
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = out + (size_t)y * w * 3;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    *pixels = out;
+    *width = (int)w;
+    *height = (int)h;
+    return 0;
+}

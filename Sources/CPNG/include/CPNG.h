@@ -1,0 +1,12 @@
+// Decoding PNG with libpng. libpng reports errors by longjmp, which Swift cannot catch, so this helper owns
+// the setjmp and turns every error into a message.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/// Decodes a PNG held in memory to 8-bit RGB, the way Pillow's convert("RGB") sees it: palettes and low bit
+/// depths expanded, 16-bit samples reduced to their high byte, gray replicated to RGB, alpha dropped, no gamma.
+/// On success returns 0 and sets *pixels (malloc'd, width * height * 3 bytes; the caller frees it).
+/// On failure returns -1 and writes a message into error.
+int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
+                      char *error, size_t error_size);

@@ -1,0 +1,63 @@
+import Autograd
+import CJPEG
+import CPNG
+import Foundation
+
+/// An 8-bit RGB image as decoded from a file: `pixels` holds height x width x 3 bytes, row by row.
+public struct RGBImage: Equatable {
+    public let width: Int
+    public let height: Int
+    public let pixels: [UInt8]
+
+    /// Decodes PNG (any colour type and bit depth: palette, gray, 16-bit and alpha become RGB8, alpha dropped)
+    /// or JPEG (RGB or grayscale; CMYK is refused), telling them apart by their first bytes.
+    ///
+    /// - Parameter path: names the file in error messages.
+    public init(decoding data: Data, path: String) throws {
+        let bytes = [UInt8](data)
+        let decode:
+            (
+                UnsafePointer<UInt8>, Int, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>,
+                UnsafeMutablePointer<Int32>,
+                UnsafeMutablePointer<Int32>, UnsafeMutablePointer<CChar>, Int
+            ) -> Int32
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+            decode = tg_png_decode_rgb
+        } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            decode = tg_jpeg_decode_rgb
+        } else {
+            throw DataError.malformed(
+                path: path,
+                reason: "neither PNG nor JPEG (first bytes \(bytes.prefix(4).map { String($0, radix: 16) }))")
+        }
+        var output: UnsafeMutablePointer<UInt8>?
+        var (w, h): (Int32, Int32) = (0, 0)
+        var message = [CChar](repeating: 0, count: 256)
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            decode(buffer.baseAddress!, buffer.count, &output, &w, &h, &message, message.count)
+        }
+        guard status == 0, let output else {
+            throw DataError.malformed(path: path, reason: String(cString: message))
+        }
+        defer { free(output) }
+        (width, height) = (Int(w), Int(h))
+        pixels = Array(UnsafeBufferPointer(start: output, count: width * height * 3))
+    }
+
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        try self.init(decoding: data, path: url.path)
+    }
+
+    /// The image as a [3, height, width] tensor with values in [0, 1], as torchvision's ToTensor makes it.
+    public var tensor: Tensor {
+        let (w, h) = (width, height)
+        return Tensor(shape: [3, h, w]) { i in
+            let (c, pixel) = (i / (w * h), i % (w * h))
+            return Float(pixels[pixel * 3 + c]) / 255
+        }
+    }
+}

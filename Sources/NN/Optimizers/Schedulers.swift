@@ -1,6 +1,7 @@
 import Foundation
 
-/// A learning-rate schedule: the factor that multiplies each group's initial learning rate after `epoch` epochs.
+/// A learning-rate schedule: the factor that multiplies each group's initial learning rate after `epoch` steps of
+/// the scheduler (epochs, or batches when it steps per batch).
 /// Closed forms of PyTorch's schedulers of the same names.
 public enum LearningRateSchedule: Sendable {
     /// × gamma every `stepSize` epochs (StepLR).
@@ -32,7 +33,8 @@ public enum LearningRateSchedule: Sendable {
     }
 }
 
-/// Applies a schedule to an optimizer: call `step()` once at the end of every epoch, as in PyTorch.
+/// Applies a schedule to an optimizer: call `step()` at the end of every epoch, as in PyTorch, or after every
+/// batch with the schedule's periods counted in batches (a smooth cosine over a short run).
 public final class Scheduler {
     public let optimizer: Optimizer
     public let schedule: LearningRateSchedule

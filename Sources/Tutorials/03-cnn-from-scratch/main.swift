@@ -11,7 +11,7 @@ struct CNNFromScratch: ParsableCommand {
         commandName: "03-cnn-from-scratch",
         abstract: "Step 3: build a small VGG-style CNN and train it from scratch on Fashion-MNIST.")
 
-    @Option(help: "Passes over the training set.") var epochs = 3
+    @Option(help: "Passes over the training set.") var epochs = 2
     @Option(help: "Examples per training step.") var batchSize = 64
     @Option(help: "Adam's learning rate.") var learningRate: Float = 2e-3
     @Option(help: "Use only this many training examples (for a quick look).") var trainLimit: Int?
@@ -57,7 +57,8 @@ struct CNNFromScratch: ParsableCommand {
             """)
         let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
         let optimizer = Adam(model.parameters(), learningRate: learningRate)
-        let scheduler = Scheduler(optimizer, schedule: .cosine(period: epochs, minimumFactor: 0.05))
+        // The learning rate follows half a cosine from its start to nearly 0 over the whole run, step by step.
+        let scheduler = Scheduler(optimizer, schedule: .cosine(period: epochs * loader.count, minimumFactor: 0.01))
         var history = TrainingHistory()
         for epoch in 1...epochs {
             model.train()
@@ -69,12 +70,12 @@ struct CNNFromScratch: ParsableCommand {
                 let loss = crossEntropy(logits, labels: labels)
                 loss.backward()
                 optimizer.step()
+                scheduler.step()
                 lossSum += Double(loss.item) * Double(labels.count)
                 correct += Double(accuracy(logits, labels: labels)) * Double(labels.count)
                 seen += labels.count
                 progress.advance(metrics: ["loss": fmt(lossSum / Double(seen)), "acc": pct(correct / Double(seen))])
             }
-            scheduler.step()
             let (testLoss, matrix) = evaluate(model, on: test)
             progress.finish(metrics: [
                 "loss": fmt(lossSum / Double(seen)), "acc": pct(correct / Double(seen)),

@@ -1,0 +1,36 @@
+import Autograd
+import NN
+import Testing
+
+@Suite struct InitializerTests {
+    static func std(_ t: Tensor) -> Float { t.variance(correction: 0).item.squareRoot() }
+
+    @Test func kaimingAndXavierHaveTheirFormulasSpread() {
+        Random.seed(13)
+        let shape = [256, 128, 3, 3]  // fan in 1152, fan out 2304
+        #expect(Swift.abs(Self.std(Initializer.kaimingNormal(shape)) - (2.0 / 1152).squareRoot()) < 0.001)
+        #expect(
+            Swift.abs(Self.std(Initializer.kaimingNormal(shape, mode: .fanOut)) - (2.0 / 2304).squareRoot()) < 0.001)
+        let uniform = Initializer.kaimingUniform(shape)
+        let bound = (6.0 / 1152).squareRoot()
+        #expect(uniform.scalars.allSatisfy { Swift.abs($0) <= Float(bound) })
+        #expect(uniform.scalars.max()! > Float(bound) * 0.99)
+        let xavier = Initializer.xavierUniform([300, 200])
+        #expect(xavier.scalars.allSatisfy { Swift.abs($0) <= Float((6.0 / 500).squareRoot()) })
+        #expect(Swift.abs(Self.std(Initializer.xavierNormal([300, 200])) - (2.0 / 500).squareRoot()) < 0.001)
+    }
+
+    @Test func layersStartAsPyTorchsDefaults() {
+        Random.seed(14)
+        let linear = Linear(400, 300)
+        let bound = 1 / Float(400).squareRoot()  // kaiming_uniform(a = sqrt(5)) reduces to 1/sqrt(fan in)
+        #expect(
+            linear.weight.scalars.allSatisfy { Swift.abs($0) <= bound } && linear.weight.scalars.max()! > bound * 0.99)
+        #expect(linear.bias!.scalars.allSatisfy { Swift.abs($0) <= bound })
+        let conv = Conv2d(16, 8, kernelSize: 3)
+        #expect(conv.weight.scalars.allSatisfy { Swift.abs($0) <= 1 / Float(144).squareRoot() })
+        #expect(linear.weight.requiresGrad && conv.bias!.requiresGrad)
+        Random.seed(14)
+        #expect(Linear(400, 300).weight.scalars == linear.weight.scalars, "Random.seed repeats initialisation")
+    }
+}

@@ -6,7 +6,7 @@ extension ConfusionMatrix {
     public var svg: String {
         let n = classNames.count
         let (cell, left, top) = (44.0, 140.0, 120.0)
-        let (width, height) = (left + cell * Double(n) + 20, top + cell * Double(n) + 40)
+        let (width, height) = (left + cell * Double(n) + 60, top + cell * Double(n) + 40)  // room for rotated names
         let largest = Double(counts.joined().max() ?? 1)
         var parts = [
             #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="11">"#,

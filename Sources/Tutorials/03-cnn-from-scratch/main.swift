@@ -93,23 +93,9 @@ struct CNNFromScratch: ParsableCommand {
         print(matrix)
         let folder = try RunFolder(output)
         try history.write(to: folder.url)
-        let epochsAxis = (1...epochs).map(Double.init)
-        try folder.write(
-            LineChart(
-                title: "Fashion-MNIST, small VGG from scratch", xLabel: "epoch", yLabel: "accuracy",
-                series: [
-                    .init("train", Array(zip(epochsAxis, history.series("train_accuracy")))),
-                    .init("test", Array(zip(epochsAxis, history.series("test_accuracy")))),
-                ]
-            ).svg, to: "accuracy.svg")
-        try folder.write(
-            LineChart(
-                title: "Fashion-MNIST, small VGG from scratch", xLabel: "epoch", yLabel: "cross-entropy loss",
-                series: [
-                    .init("train", Array(zip(epochsAxis, history.series("train_loss")))),
-                    .init("test", Array(zip(epochsAxis, history.series("test_loss")))),
-                ]
-            ).svg, to: "loss.svg")
+        for (metric, label) in [("accuracy", "accuracy"), ("loss", "cross-entropy loss")] {
+            try folder.write(curves(of: metric, label: label, history).svg, to: "\(metric).svg")
+        }
         try folder.write(matrix.svg, to: "confusion-matrix.svg")
         print(
             String(
@@ -139,6 +125,16 @@ struct CNNFromScratch: ParsableCommand {
             Dropout(probability: 0.3)
             Linear(256, 10)
         }
+    }
+
+    /// Train and test curves of one metric (`accuracy` or `loss`) over the epochs.
+    func curves(of metric: String, label: String, _ history: TrainingHistory) -> LineChart {
+        let epochs = (1...history.rows.count).map(Double.init)
+        return LineChart(
+            title: "Fashion-MNIST, small VGG from scratch", xLabel: "epoch", yLabel: label,
+            series: ["train", "test"].map { split in
+                .init(split, Array(zip(epochs, history.series("\(split)_\(metric)"))))
+            })
     }
 
     /// The dataset with inputs shifted and scaled by Fashion-MNIST's training mean and standard deviation.

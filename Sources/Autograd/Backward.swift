@@ -37,7 +37,18 @@ extension Tensor {
                         "backward: the tape behind `\(entry.op)` was already freed by an earlier backward(); pass retainGraph: true to that first backward to run it twice"
                     )
                 }
+                let recorder = AnomalyRecorder.current
+                recorder?.isInsidePullback = true
                 let inputGrads = pullback(outputGrad)
+                recorder?.isInsidePullback = false
+                if let recorder {
+                    for (k, grad) in inputGrads.enumerated() {
+                        guard let grad else { continue }
+                        recorder.check(
+                            grad, phase: .backward, op: entry.op, inputs: entry.inputs, outputShape: entry.outputShape,
+                            inputIndex: k)
+                    }
+                }
                 entry.outputGrad = nil
                 for (input, grad) in zip(entry.inputs, inputGrads) {
                     guard let grad, input.requiresGrad else { continue }

@@ -68,6 +68,7 @@ struct CNNFromScratch: ParsableCommand {
                 optimizer.zeroGrad()
                 let logits = model(inputs)
                 let loss = crossEntropy(logits, labels: labels)
+                try ensureFinite(loss, step: seen / batchSize + 1)
                 loss.backward()
                 optimizer.step()
                 scheduler.step()

@@ -1,0 +1,57 @@
+import Autograd
+import Dispatch
+import NN
+import Testing
+
+@Suite struct ReliabilityTests {
+    @Test func aNonFiniteLossStopsTrainingWithAdvice() {
+        #expect(throws: TrainingError.nonFiniteLoss(step: 7, value: .infinity)) {
+            try ensureFinite(Tensor(scalar: .infinity), step: 7)
+        }
+        #expect(TrainingError.nonFiniteLoss(step: 3, value: .nan).description.contains("withAnomalyDetection"))
+        #expect(throws: Never.self) { try ensureFinite(Tensor(scalar: 0.5), step: 1) }
+    }
+
+    /// Trains `model` 5 SGD steps on its own fixed batch and returns its final state.
+    static func train(_ model: Sequential, seed: UInt64) -> StateDict {
+        var generator = SeededGenerator(seed: seed)
+        let x = Tensor.uniform([6, 1, 8, 8], using: &generator)
+        let labels = (0..<6).map { ($0 + Int(seed)) % 3 }
+        let optimizer = SGD(model.parameters(), learningRate: 0.1, momentum: 0.9)
+        for _ in 0..<5 {
+            optimizer.zeroGrad()
+            crossEntropy(model(x), labels: labels).backward()
+            optimizer.step()
+            _ = withNoGrad { model(x) }  // evaluation-style forward passes interleaved, on this thread only
+        }
+        return model.stateDict()
+    }
+
+    @Test func twoThreadsTrainTwoModelsAtOnceExactlyAsOneAfterTheOther() {
+        Random.seed(31)
+        let first = TrainingFixture.makeModel()
+        let second = TrainingFixture.makeModel()
+        let (firstCopy, secondCopy) = (TrainingFixture.makeModel(), TrainingFixture.makeModel())
+        try! firstCopy.load(stateDict: first.stateDict())
+        try! secondCopy.load(stateDict: second.stateDict())
+        let expected = [Self.train(firstCopy, seed: 1), Self.train(secondCopy, seed: 2)]
+
+        let models = UncheckedSendable([first, second])
+        let results = UncheckedSendable(ResultBox())
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let state = Self.train(models.value[i], seed: UInt64(i + 1))
+            results.value.set(i, state)
+        }
+        for i in 0..<2 {
+            for (key, tensor) in expected[i] {
+                #expect(results.value.states[i]![key]!.scalars == tensor.scalars, "model \(i) \(key)")
+            }
+        }
+    }
+
+    final class ResultBox: @unchecked Sendable {
+        private let lock = DispatchQueue(label: "results")
+        private(set) var states: [StateDict?] = [nil, nil]
+        func set(_ i: Int, _ state: StateDict) { lock.sync { states[i] = state } }
+    }
+}

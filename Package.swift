@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Zoo", targets: ["Zoo"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "01-tensors-and-tape", targets: ["Tutorial01TensorsAndTape"]),
         .executable(name: "03-cnn-from-scratch", targets: ["Tutorial03CNNFromScratch"]),
@@ -23,6 +24,7 @@ let package = Package(
 
         .target(name: "Autograd", dependencies: ["CBLAS"]),
         .target(name: "NN", dependencies: ["Autograd", "CZlib", "CPNG", "CJPEG"]),
+        .target(name: "Zoo", dependencies: ["NN"]),
 
         .executableTarget(
             name: "Bench",
@@ -43,6 +45,7 @@ let package = Package(
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(name: "TutorialsTests", dependencies: ["Tutorial01TensorsAndTape", "Tutorial03CNNFromScratch"]),
     ]

@@ -15,14 +15,28 @@ public final class Conv2d: Module {
     ///   - stride, padding, dilation: as `conv2d`.
     ///   - bias: whether to learn a bias per output channel.
     /// Initialised as PyTorch does: W and b uniform in ±1/sqrt(inChannels * kH * kW).
-    public init(
+    public convenience init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true
     ) {
         let shape = [outChannels, inChannels, kernelSize.0, kernelSize.1]
-        weight = Initializer.kaimingUniform(shape, a: Float(5).squareRoot()).asParameter()
-        self.bias =
-            bias ? Initializer.defaultBias(count: outChannels, fanIn: Initializer.fans(shape).fanIn).asParameter() : nil
+        self.init(
+            weight: Initializer.kaimingUniform(shape, a: Float(5).squareRoot()),
+            bias: bias ? Initializer.defaultBias(count: outChannels, fanIn: Initializer.fans(shape).fanIn) : nil,
+            stride: stride, padding: padding, dilation: dilation)
+    }
+
+    /// A layer with the given weight [out, in, kH, kW] and bias [out], which become its trainable parameters.
+    public init(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1)
+    ) {
+        check(weight.rank == 4, "Conv2d: weight must be [out, in, kH, kW], got \(weight.shape)")
+        if let bias {
+            check(bias.shape == [weight.shape[0]], "Conv2d: bias \(bias.shape) must be [\(weight.shape[0])]")
+        }
+        self.weight = weight.asParameter()
+        self.bias = bias?.asParameter()
         (self.stride, self.padding, self.dilation) = (stride, padding, dilation)
     }
 

@@ -10,9 +10,20 @@ public final class Linear: Module {
     ///   - outFeatures: the size of each output's last axis.
     ///   - bias: whether to learn an additive bias.
     /// Initialised as PyTorch does: W and b uniform in ±1/sqrt(inFeatures).
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
-        weight = Initializer.kaimingUniform([outFeatures, inFeatures], a: Float(5).squareRoot()).asParameter()
-        self.bias = bias ? Initializer.defaultBias(count: outFeatures, fanIn: inFeatures).asParameter() : nil
+    public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
+        self.init(
+            weight: Initializer.kaimingUniform([outFeatures, inFeatures], a: Float(5).squareRoot()),
+            bias: bias ? Initializer.defaultBias(count: outFeatures, fanIn: inFeatures) : nil)
+    }
+
+    /// A layer with the given weight [out, in] and bias [out], which become its trainable parameters.
+    public init(weight: Tensor, bias: Tensor?) {
+        check(weight.rank == 2, "Linear: weight must be [out, in], got \(weight.shape)")
+        if let bias {
+            check(bias.shape == [weight.shape[0]], "Linear: bias \(bias.shape) must be [\(weight.shape[0])]")
+        }
+        self.weight = weight.asParameter()
+        self.bias = bias?.asParameter()
     }
 
     public override func forward(_ input: Tensor) -> Tensor {

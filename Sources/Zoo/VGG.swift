@@ -1,0 +1,93 @@
+import Autograd
+import NN
+
+/// VGG (Simonyan and Zisserman, 2014) with torchvision's module tree, so every state-dict key and shape equals
+/// torchvision's (`features.28.weight`, `classifier.6.bias`) and its ImageNet weights load as they are.
+///
+/// `features`: 3x3 convolutions (stride 1, padding 1) each followed by ReLU (and BatchNorm before it in the
+/// `_bn` variants), with 2x2 max-pools between stages; `avgpool`: adaptive average pooling to 7x7, so any
+/// input of at least 32x32 works; `classifier`: Linear(512*7*7, 4096), ReLU, Dropout, Linear(4096, 4096), ReLU,
+/// Dropout, Linear(4096, classes).
+public final class VGG: Module {
+    /// The depths of the family: the letters of the paper's table 1.
+    public enum Depth: String, CaseIterable, Sendable {
+        case vgg11, vgg13, vgg16, vgg19
+
+        /// Output channels of each convolution; nil marks a 2x2 max-pool.
+        public var layers: [Int?] {
+            switch self {
+            case .vgg11: return [64, nil, 128, nil, 256, 256, nil, 512, 512, nil, 512, 512, nil]
+            case .vgg13: return [64, 64, nil, 128, 128, nil, 256, 256, nil, 512, 512, nil, 512, 512, nil]
+            case .vgg16:
+                return [64, 64, nil, 128, 128, nil, 256, 256, 256, nil, 512, 512, 512, nil, 512, 512, 512, nil]
+            case .vgg19:
+                return [
+                    64, 64, nil, 128, 128, nil, 256, 256, 256, 256, nil, 512, 512, 512, 512, nil, 512, 512, 512, 512,
+                    nil,
+                ]
+            }
+        }
+    }
+
+    public let features: Sequential
+    public let avgpool: AdaptiveAvgPool2d
+    /// The dense head; replace its last layer (`classifier[6]`) for a new set of classes.
+    public let classifier: Sequential
+
+    /// - Parameters:
+    ///   - depth: vgg11, vgg13, vgg16 or vgg19.
+    ///   - batchNorm: the `_bn` variant, with BatchNorm2d after every convolution.
+    ///   - classes: outputs of the last layer (1000 for ImageNet).
+    ///   - dropout: probability of the two Dropout layers.
+    ///   - initialized: initialise as torchvision does (Kaiming normal convolutions, N(0, 0.01) dense layers,
+    ///     zero biases). Pass false when pretrained weights will be loaded next: the weights start at zero,
+    ///     which skips drawing 138 million random numbers.
+    public init(
+        _ depth: Depth, batchNorm: Bool = false, classes: Int = 1000, dropout: Float = 0.5, initialized: Bool = true
+    ) {
+        var layers: [Module] = []
+        var channels = 3
+        for width in depth.layers {
+            guard let width else {
+                layers.append(MaxPool2d(kernelSize: 2))
+                continue
+            }
+            layers.append(Conv2d(weight: .zeros([width, channels, 3, 3]), bias: .zeros([width]), padding: (1, 1)))
+            if batchNorm { layers.append(BatchNorm2d(width)) }
+            layers.append(ReLU())
+            channels = width
+        }
+        features = Sequential(layers)
+        avgpool = AdaptiveAvgPool2d(outputSize: (7, 7))
+        classifier = Sequential([
+            Linear(weight: .zeros([4096, 512 * 7 * 7]), bias: .zeros([4096])), ReLU(), Dropout(probability: dropout),
+            Linear(weight: .zeros([4096, 4096]), bias: .zeros([4096])), ReLU(), Dropout(probability: dropout),
+            Linear(weight: .zeros([classes, 4096]), bias: .zeros([classes])),
+        ])
+        super.init()
+        if initialized { initializeAsTorchvision() }
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        classifier(avgpool(features(input)).flattened(fromAxis: 1))
+    }
+
+    public override var summaryDescription: String { "VGG" }
+
+    /// torchvision's `VGG._initialize_weights`.
+    private func initializeAsTorchvision() {
+        for (_, module) in namedModules() {
+            if let conv = module as? Conv2d {
+                copy(Initializer.kaimingNormal(conv.weight.shape, mode: .fanOut), into: conv.weight)
+            } else if let linear = module as? Linear {
+                copy(Tensor.normal(linear.weight.shape, std: 0.01), into: linear.weight)
+            }
+        }
+    }
+
+    private func copy(_ source: Tensor, into parameter: Tensor) {
+        source.withUnsafeBufferPointer { from in
+            parameter.withUnsafeMutableBufferPointer { _ = $0.initialize(from: from) }
+        }
+    }
+}

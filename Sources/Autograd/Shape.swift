@@ -1,7 +1,8 @@
-/// Shape arithmetic shared by the ops: strides, broadcasting, axis normalisation.
-enum Shape {
+/// Shape arithmetic shared by the ops: strides, broadcasting, axis normalisation. `strides` is public for
+/// readers of other layouts (weight files) that address tensors by stride.
+public enum Shape {
     /// Row-major strides: how many values to skip to move one step along each axis.
-    static func strides(_ shape: [Int]) -> [Int] {
+    public static func strides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var step = 1
         for axis in shape.indices.reversed() {

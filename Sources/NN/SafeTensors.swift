@@ -8,8 +8,9 @@ public enum SafeTensors {
     /// Header size limit, as in the reference implementation: a larger header means a corrupt file.
     static let maximumHeaderSize = 100_000_000
 
-    /// Element types this reader knows, their sizes, and how to turn one into a Float.
-    static let decoders: [String: (size: Int, decode: @Sendable (UnsafeRawPointer) -> Float)] = [
+    /// Element types this reader knows (safetensors' names), their sizes, and how to turn one into a Float.
+    /// PyTorch's own files use the same types, so its readers share this table.
+    public static let decoders: [String: (size: Int, decode: @Sendable (UnsafeRawPointer) -> Float)] = [
         "F32": (4, { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }),
         "F16": (2, { Float(Float16(bitPattern: UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self)))) }),
         "BF16": (2, { Float(bitPattern: UInt32(UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self))) << 16) }),

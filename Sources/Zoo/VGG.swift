@@ -42,12 +42,24 @@ public final class VGG: Module {
     ///   - initialized: initialise as torchvision does (Kaiming normal convolutions, N(0, 0.01) dense layers,
     ///     zero biases). Pass false when pretrained weights will be loaded next: the weights start at zero,
     ///     which skips drawing 138 million random numbers.
-    public init(
+    public convenience init(
         _ depth: Depth, batchNorm: Bool = false, classes: Int = 1000, dropout: Float = 0.5, initialized: Bool = true
+    ) {
+        self.init(
+            layers: depth.layers, batchNorm: batchNorm, hidden: 4096, classes: classes, dropout: dropout,
+            initialized: initialized)
+    }
+
+    /// Any member of the family: `layers` lists each convolution's output channels, nil for a max-pool; the
+    /// classifier's two hidden layers have `hidden` units. Keys stay torchvision's, so a narrow model with
+    /// VGG16's layer list has VGG16's keys.
+    public init(
+        layers config: [Int?], batchNorm: Bool = false, hidden: Int = 4096, classes: Int = 1000, dropout: Float = 0.5,
+        initialized: Bool = true
     ) {
         var layers: [Module] = []
         var channels = 3
-        for width in depth.layers {
+        for width in config {
             guard let width else {
                 layers.append(MaxPool2d(kernelSize: 2))
                 continue
@@ -60,9 +72,10 @@ public final class VGG: Module {
         features = Sequential(layers)
         avgpool = AdaptiveAvgPool2d(outputSize: (7, 7))
         classifier = Sequential([
-            Linear(weight: .zeros([4096, 512 * 7 * 7]), bias: .zeros([4096])), ReLU(), Dropout(probability: dropout),
-            Linear(weight: .zeros([4096, 4096]), bias: .zeros([4096])), ReLU(), Dropout(probability: dropout),
-            Linear(weight: .zeros([classes, 4096]), bias: .zeros([classes])),
+            Linear(weight: .zeros([hidden, channels * 7 * 7]), bias: .zeros([hidden])), ReLU(),
+            Dropout(probability: dropout),
+            Linear(weight: .zeros([hidden, hidden]), bias: .zeros([hidden])), ReLU(), Dropout(probability: dropout),
+            Linear(weight: .zeros([classes, hidden]), bias: .zeros([classes])),
         ])
         super.init()
         if initialized { initializeAsTorchvision() }

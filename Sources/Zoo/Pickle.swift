@@ -1,0 +1,235 @@
+import Foundation
+import NN
+
+/// What a restricted unpickler builds: the few kinds of value a PyTorch state dict is made of.
+indirect enum PickleValue {
+    case none, bool(Bool), int(Int), float(Double), string(String), bytes([UInt8])
+    case tuple([PickleValue])
+    case list(PickleList)
+    case dict(PickleDict)
+    /// A global the unpickler knows (module, name); calling it is allowed only for the known ones.
+    case global(String, String)
+    case storage(StorageReference)
+    case tensor(TensorReference)
+    case mark
+}
+
+/// Lists and dicts are shared by reference in a pickle (the memo can hold one that is filled later).
+final class PickleList { var items: [PickleValue] = [] }
+final class PickleDict { var items: [(key: PickleValue, value: PickleValue)] = [] }
+
+/// Where a tensor's values live: a storage of `count` elements of `dtype` (safetensors names), found by `key`.
+struct StorageReference {
+    let key: String
+    let dtype: String
+    let count: Int
+    /// Old files can describe a storage as a view into another: elements skipped at its start.
+    var viewOffset = 0
+}
+
+struct TensorReference {
+    let storage: StorageReference
+    let offset: Int
+    let shape: [Int]
+    let strides: [Int]
+}
+
+/// A pickle reader that executes nothing. It knows the opcodes of protocols 2 to 4 that state dicts use and the
+/// globals they name (OrderedDict, torch's tensor rebuilders and storage types) and refuses any other global
+/// with an error, before anything is called: torch.load(weights_only=True)'s guarantee.
+struct RestrictedUnpickler {
+    static let storageTypes: [String: String] = [
+        "FloatStorage": "F32", "HalfStorage": "F16", "BFloat16Storage": "BF16", "DoubleStorage": "F64",
+        "LongStorage": "I64", "IntStorage": "I32", "ShortStorage": "I16", "CharStorage": "I8", "ByteStorage": "U8",
+        "BoolStorage": "BOOL",
+    ]
+    static let rebuilders: Set<String> = ["_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_parameter"]
+
+    let bytes: [UInt8]
+    let path: String
+    var position: Int
+
+    init(bytes: [UInt8], path: String, position: Int = 0) {
+        (self.bytes, self.path, self.position) = (bytes, path, position)
+    }
+
+    func failure(_ reason: String) -> DataError {
+        .malformed(path: path, reason: "pickle at byte \(position): \(reason)")
+    }
+
+    mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
+        guard n >= 0, n <= bytes.count - position else { throw failure("the file ends in the middle of a value") }
+        defer { position += n }
+        return bytes[position..<(position + n)]
+    }
+
+    mutating func littleEndian(_ n: Int) throws -> Int {
+        try take(n).reversed().reduce(0) { $0 << 8 | Int($1) }
+    }
+
+    mutating func line() throws -> String {
+        guard let end = bytes[position...].firstIndex(of: 0x0A) else { throw failure("unterminated GLOBAL") }
+        defer { position = end + 1 }
+        return String(decoding: bytes[position..<end], as: UTF8.self)
+    }
+
+    /// Reads one pickle, up to its STOP, and returns the value it describes.
+    mutating func load() throws -> PickleValue {
+        var stack: [PickleValue] = []
+        var memo: [Int: PickleValue] = [:]
+        func pop() throws -> PickleValue {
+            guard let top = stack.popLast() else { throw failure("stack underflow") }
+            return top
+        }
+        func popMark() throws -> [PickleValue] {
+            guard let mark = stack.lastIndex(where: { if case .mark = $0 { return true } else { return false } }) else {
+                throw failure("no MARK on the stack")
+            }
+            defer { stack.removeSubrange(mark...) }
+            return Array(stack[(mark + 1)...])
+        }
+        func global(_ module: String, _ name: String) throws -> PickleValue {
+            let known =
+                (module == "collections" && name == "OrderedDict")
+                || (module == "torch._utils" && Self.rebuilders.contains(name))
+                || (module == "torch" && Self.storageTypes[name] != nil)
+            guard known else {
+                throw failure(
+                    "refusing global \(module).\(name): a state dict never needs it, and loading it could run code (torch.load(weights_only=False) would)"
+                )
+            }
+            return .global(module, name)
+        }
+        while true {
+            let opcode = try take(1).first!
+            switch opcode {
+            case 0x80: _ = try take(1)  // PROTO
+            case 0x95: _ = try take(8)  // FRAME
+            case 0x2E: return try pop()  // STOP
+            case 0x28: stack.append(.mark)
+            case 0x4E: stack.append(.none)
+            case 0x88: stack.append(.bool(true))
+            case 0x89: stack.append(.bool(false))
+            case 0x4A: stack.append(.int(Int(Int32(truncatingIfNeeded: try littleEndian(4)))))  // BININT
+            case 0x4B: stack.append(.int(try littleEndian(1)))  // BININT1
+            case 0x4D: stack.append(.int(try littleEndian(2)))  // BININT2
+            case 0x8A:  // LONG1: n bytes, little-endian two's complement
+                let n = try littleEndian(1)
+                let raw = try take(n)
+                // Wider than 64 bits only in the legacy stream's magic number, checked from the file's first bytes.
+                guard n <= 8 else {
+                    stack.append(.bytes(Array(raw)))
+                    continue
+                }
+                var value = raw.reversed().reduce(0) { $0 << 8 | Int($1) }
+                if n > 0 && n < 8 && raw.last! & 0x80 != 0 { value -= 1 << (8 * n) }
+                stack.append(.int(value))
+            case 0x47:  // BINFLOAT, big-endian
+                let raw = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                stack.append(.float(Double(bitPattern: raw)))
+            case 0x58, 0x8C, 0x54, 0x55:  // BINUNICODE, SHORT_BINUNICODE, BINSTRING, SHORT_BINSTRING
+                let length = try littleEndian(opcode == 0x58 || opcode == 0x54 ? 4 : 1)
+                stack.append(.string(String(decoding: try take(length), as: UTF8.self)))
+            case 0x42, 0x43:  // BINBYTES, SHORT_BINBYTES
+                stack.append(.bytes(Array(try take(try littleEndian(opcode == 0x42 ? 4 : 1)))))
+            case 0x29: stack.append(.tuple([]))
+            case 0x74: stack.append(.tuple(try popMark()))
+            case 0x85: stack.append(.tuple([try pop()]))
+            case 0x86:
+                let b = try pop()
+                stack.append(.tuple([try pop(), b]))
+            case 0x87:
+                let c = try pop()
+                let b = try pop()
+                stack.append(.tuple([try pop(), b, c]))
+            case 0x5D: stack.append(.list(PickleList()))
+            case 0x61, 0x65:  // APPEND, APPENDS
+                let items = opcode == 0x61 ? [try pop()] : try popMark()
+                guard case .list(let list) = stack.last else { throw failure("APPEND to something that is not a list") }
+                list.items += items
+            case 0x7D: stack.append(.dict(PickleDict()))
+            case 0x64, 0x73, 0x75:  // DICT, SETITEM, SETITEMS
+                let items: [PickleValue]
+                if opcode == 0x73 {
+                    let value = try pop()
+                    items = [try pop(), value]
+                } else {
+                    items = try popMark()
+                }
+                guard items.count % 2 == 0 else { throw failure("odd number of dict items") }
+                if opcode == 0x64 { stack.append(.dict(PickleDict())) }
+                guard case .dict(let dict) = stack.last else {
+                    throw failure("SETITEM on something that is not a dict")
+                }
+                for i in stride(from: 0, to: items.count, by: 2) { dict.items.append((items[i], items[i + 1])) }
+            case 0x71, 0x72: memo[try littleEndian(opcode == 0x71 ? 1 : 4)] = stack.last  // BINPUT, LONG_BINPUT
+            case 0x94: memo[memo.count] = stack.last  // MEMOIZE
+            case 0x68, 0x6A:  // BINGET, LONG_BINGET
+                let index = try littleEndian(opcode == 0x68 ? 1 : 4)
+                guard let value = memo[index] else { throw failure("memo \(index) was never stored") }
+                stack.append(value)
+            case 0x63:  // GLOBAL module\nname\n
+                let module = try line()
+                stack.append(try global(module, try line()))
+            case 0x93:  // STACK_GLOBAL
+                guard case .string(let name) = try pop(), case .string(let module) = try pop() else {
+                    throw failure("STACK_GLOBAL needs two strings")
+                }
+                stack.append(try global(module, name))
+            case 0x51:  // BINPERSID: ('storage', storage type, key, location, count[, view])
+                stack.append(.storage(try storageReference(try pop())))
+            case 0x52:  // REDUCE
+                let arguments = try pop()
+                stack.append(try call(try pop(), arguments))
+            case 0x81:  // NEWOBJ
+                let arguments = try pop()
+                stack.append(try call(try pop(), arguments))
+            case 0x62:  // BUILD: state set on an object; state dicts only BUILD their _metadata, which is not needed
+                _ = try pop()
+            default:
+                throw failure("unsupported opcode 0x\(String(opcode, radix: 16)) (not one a state dict uses)")
+            }
+        }
+    }
+
+    func storageReference(_ id: PickleValue) throws -> StorageReference {
+        guard case .tuple(let parts) = id, parts.count >= 5, case .string("storage") = parts[0],
+            case .global(_, let typeName) = parts[1], let dtype = Self.storageTypes[typeName],
+            case .string(let key) = parts[2], case .int(let count) = parts[4]
+        else { throw failure("unexpected persistent id (not a torch storage)") }
+        var reference = StorageReference(key: key, dtype: dtype, count: count)
+        if parts.count > 5, case .tuple(let view) = parts[5], view.count >= 2, case .int(let offset) = view[1] {
+            reference.viewOffset = offset
+        }
+        return reference
+    }
+
+    func call(_ callable: PickleValue, _ arguments: PickleValue) throws -> PickleValue {
+        guard case .global(let module, let name) = callable, case .tuple(let args) = arguments else {
+            throw failure("REDUCE of something that is not a known global")
+        }
+        switch (module, name) {
+        case ("collections", "OrderedDict"):
+            return .dict(PickleDict())
+        case ("torch._utils", "_rebuild_parameter"):
+            guard let data = args.first else { throw failure("_rebuild_parameter without data") }
+            return data
+        case ("torch._utils", "_rebuild_tensor"), ("torch._utils", "_rebuild_tensor_v2"):
+            guard args.count >= 4, case .storage(let storage) = args[0], case .int(let offset) = args[1],
+                case .tuple(let size) = args[2], case .tuple(let stride) = args[3]
+            else { throw failure("\(name) with unexpected arguments") }
+            let ints = { (values: [PickleValue]) throws -> [Int] in
+                try values.map { v in
+                    guard case .int(let i) = v, i >= 0 else {
+                        throw failure("\(name): a size or stride is not a count")
+                    }
+                    return i
+                }
+            }
+            return .tensor(
+                TensorReference(storage: storage, offset: offset, shape: try ints(size), strides: try ints(stride)))
+        default:
+            throw failure("refusing to call \(module).\(name)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Autograd
+import NN
+
+/// ImageNet-1k facts that pretrained models come with: class names and the preprocessing their weights expect.
+/// The preset must match the weights: torchvision's weights fed Caffe-style inputs (or the reverse) still
+/// produce confident answers, just wrong ones.
+public enum ImageNet {
+    /// torchvision's mean and standard deviation of RGB values in [0, 1].
+    public static let mean: [Float] = [0.485, 0.456, 0.406]
+    public static let standardDeviation: [Float] = [0.229, 0.224, 0.225]
+
+    /// torchvision's evaluation preprocessing: shorter side to 256 (antialiased bilinear), central 224x224, then
+    /// normalised per channel.
+    public static let torchvisionPreset = ImageTransform.compose([
+        .resize(shorterSide: 256), .centerCrop(height: 224, width: 224), .normalize(mean: mean, std: standardDeviation),
+    ])
+
+    /// torchvision's training augmentation: a random crop of 8-100% of the area resized to 224, a random
+    /// horizontal flip, then normalised.
+    public static let torchvisionTrainingPreset = ImageTransform.compose([
+        .randomResizedCrop(size: 224), .randomHorizontalFlip(), .normalize(mean: mean, std: standardDeviation),
+    ])
+
+    /// The Caffe/Keras VGG convention: BGR channel order, values 0...255, the BGR mean (103.939, 116.779, 123.68)
+    /// subtracted, no scaling. Only for weights converted from Caffe or Keras.
+    public static let caffeBGRPreset = ImageTransform.compose([
+        .resize(shorterSide: 256), .centerCrop(height: 224, width: 224),
+        ImageTransform(name: "caffeBGR") { image in
+            let bgr = image.selecting([2, 1, 0], alongAxis: 0) * 255
+            return bgr - Tensor(shape: [3, 1, 1], values: [103.939, 116.779, 123.68])
+        },
+    ])
+}

@@ -1,0 +1,53 @@
+import Autograd
+import NN
+import Testing
+import Zoo
+
+@Suite struct TransferLearningTests {
+    static func narrowVGG() -> VGG {
+        VGG(layers: [4, 4, nil, 6, 6, nil, 8, 8, 8, nil, 8, 8, 8, nil, 8, 8, 8, nil], hidden: 12, classes: 5)
+    }
+
+    @Test func aFrozenBackboneStaysBitIdenticalWhileTheNewHeadTrains() {
+        Random.seed(51)
+        let model = Self.narrowVGG()
+        model.replaceHead(classes: 3)
+        model.freezeFeatures()
+        #expect((model.classifier[6] as! Linear).weight.shape == [3, 12])
+        let before = model.stateDict()
+        let optimizer = SGD(model.parameters(), learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3)
+        let x = Tensor.uniform([2, 3, 32, 32])
+        for _ in 0..<2 {
+            optimizer.zeroGrad()
+            crossEntropy(model(x), labels: [0, 2]).backward()
+            optimizer.step()
+        }
+        for (key, tensor) in model.stateDict() {
+            #expect((tensor.scalars == before[key]!.scalars) == key.hasPrefix("features."), "\(key)")
+        }
+    }
+
+    @Test func unfreezingTheLastBlockAndGroupingLearningRates() {
+        let model = Self.narrowVGG()
+        model.freezeFeatures()
+        model.unfreezeLastBlocks(1)
+        let trainable = Set(model.namedParameters().filter { $0.tensor.requiresGrad }.map(\.key))
+        // cfg D's last block is features.24, .26 and .28, as in torchvision's VGG16.
+        #expect(trainable.contains("features.28.weight") && trainable.contains("features.24.bias"))
+        #expect(!trainable.contains("features.21.weight"), "block 4 stays frozen")
+        let groups = model.fineTuningGroups(learningRate: 0.01)
+        #expect(groups.map(\.learningRate) == [0.001, 0.01])
+        #expect(groups[0].parameters.count == 6, "3 convolutions of the last block, weight and bias each")
+    }
+
+    @Test func imageNetNamesAndPresets() {
+        #expect(ImageNet.classNames.count == 1000)
+        #expect(ImageNet.classNames[0] == "tench" && ImageNet.classNames[999] == "toilet tissue")
+        let image = Tensor.full([3, 300, 400], 0.5)
+        let x = ImageNet.torchvisionPreset.apply(image)
+        #expect(x.shape == [3, 224, 224])
+        #expect(Swift.abs(x[0, 100, 100] - (0.5 - 0.485) / 0.229) < 1e-5)
+        let caffe = ImageNet.caffeBGRPreset.apply(image)
+        #expect(Swift.abs(caffe[0, 0, 0] - (127.5 - 103.939)) < 1e-3, "channel 0 is blue, mean-subtracted in 0...255")
+    }
+}

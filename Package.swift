@@ -8,11 +8,14 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Zoo", targets: ["Zoo"]),
         .executable(name: "bench", targets: ["Bench"]),
+        .executable(name: "classify", targets: ["Classify"]),
         .executable(name: "01-tensors-and-tape", targets: ["Tutorial01TensorsAndTape"]),
         .executable(name: "03-cnn-from-scratch", targets: ["Tutorial03CNNFromScratch"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 for verifying downloaded weight files (torch hub names carry a hash prefix).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims. OpenBLAS is loaded with dlopen (see BLAS.swift), so CBLAS only declares types.
@@ -24,7 +27,11 @@ let package = Package(
 
         .target(name: "Autograd", dependencies: ["CBLAS"]),
         .target(name: "NN", dependencies: ["Autograd", "CZlib", "CPNG", "CJPEG"]),
-        .target(name: "Zoo", dependencies: ["NN"]),
+        .target(name: "Zoo", dependencies: ["NN", .product(name: "Crypto", package: "swift-crypto")]),
+        .executableTarget(
+            name: "Classify",
+            dependencies: ["Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         .executableTarget(
             name: "Bench",
@@ -45,7 +52,7 @@ let package = Package(
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "ZooTests", dependencies: ["Zoo"]),
+        .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(name: "TutorialsTests", dependencies: ["Tutorial01TensorsAndTape", "Tutorial03CNNFromScratch"]),
     ]

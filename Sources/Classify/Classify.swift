@@ -1,0 +1,59 @@
+import ArgumentParser
+import Autograd
+import Foundation
+import NN
+import Zoo
+
+/// `classify --weights vgg16-397923af.pth photo.jpg`: ImageNet's top 5 classes for each image.
+@main
+struct Classify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Classifies images with a pretrained VGG and prints the top 5 ImageNet classes of each.",
+        discussion: """
+            Tapegrad downloads nothing: pass the weights file. torchvision's VGG16 is
+            https://download.pytorch.org/models/vgg16-397923af.pth (528 MB; vgg11/13/19 and the _bn variants are
+            beside it); timm's is the safetensors file of timm/vgg16.tv_in1k on the Hugging Face hub.
+            """)
+
+    @Option(help: "A .pth (torchvision) or .safetensors (torchvision or timm names) file.") var weights: String?
+    @Option(help: "vgg11, vgg13, vgg16 or vgg19.") var arch = "vgg16"
+    @Flag(help: "The batch-norm variant (vgg16_bn weights).") var batchNorm = false
+    @Argument(help: "PNG or JPEG images.") var images: [String] = []
+
+    func validate() throws {
+        guard let weights else {
+            throw ValidationError(
+                "no weights given. Download them first (see --help), e.g. vgg16-397923af.pth, then: classify --weights vgg16-397923af.pth IMAGE..."
+            )
+        }
+        guard FileManager.default.fileExists(atPath: weights) else {
+            throw ValidationError("\(weights) does not exist")
+        }
+        guard VGG.Depth(rawValue: arch) != nil else {
+            throw ValidationError("unknown --arch \(arch); use vgg11, vgg13, vgg16 or vgg19")
+        }
+        guard !images.isEmpty else { throw ValidationError("no images to classify") }
+    }
+
+    func run() throws {
+        let url = URL(fileURLWithPath: weights!)
+        if let prefix = try WeightIntegrity.verify(url) {
+            print("\(url.lastPathComponent): SHA-256 starts with \(prefix), as its name says")
+        }
+        let (tensors, format) = try PretrainedWeights.load(url)
+        let model = VGG(VGG.Depth(rawValue: arch)!, batchNorm: batchNorm, initialized: false)
+        try model.load(stateDict: tensors)
+        model.eval()
+        print(
+            "loaded \(arch)\(batchNorm ? "_bn" : "") from a \(format.rawValue) file; preprocessing: \(ImageNet.torchvisionPreset.name)"
+        )
+        for path in images {
+            let input = try ImageNet.torchvisionPreset.apply(RGBImage(contentsOf: URL(fileURLWithPath: path)).tensor)
+            let probabilities = withNoGrad { model(input.unsqueezed(axis: 0)).softmax(alongAxis: 1) }.scalars
+            print("\n\(path):")
+            for index in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(5) {
+                print(String(format: "  %6.2f%%  %@", probabilities[index] * 100, ImageNet.classNames[index]))
+            }
+        }
+    }
+}

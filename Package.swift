@@ -35,7 +35,7 @@ let package = Package(
 
         .executableTarget(
             name: "Bench",
-            dependencies: ["Autograd", "NN", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Autograd", "NN", "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "Tutorial01TensorsAndTape",

@@ -1,5 +1,7 @@
 import Autograd
+import Foundation
 import NN
+import Zoo
 
 /// One benchmark workload: its name on the command line and the JSON keys it produces.
 struct Workload: Sendable {
@@ -10,6 +12,9 @@ struct Workload: Sendable {
 enum Workloads {
     static let all = [
         Workload(name: "sgemm", run: sgemm),
+        Workload(name: "vgg_infer", run: vggInference),
+        Workload(name: "vgg_head", run: vggHead),
+        Workload(name: "vgg_full", run: vggFull),
         Workload(name: "small_cnn", run: smallCNN),
         Workload(name: "mlp", run: mlp),
         Workload(name: "tiny_ops", run: tinyOps),
@@ -21,6 +26,46 @@ enum Workloads {
         let b = Tensor.uniform([2048, 2048], using: &generator)
         let seconds = median { _ = matmul(a, b) }
         return [("sgemm_2048_gflops", 2 * Double(2048 * 2048 * 2048) / seconds / 1e9)]
+    }
+
+    /// VGG16 forward passes at 224x224 without a tape, per image, for batches of 1 and 8.
+    static func vggInference() -> [(String, Double)] {
+        let model = VGG(.vgg16)
+        model.eval()
+        return [1, 8].map { batch in
+            let x = Tensor.uniform([batch, 3, 224, 224])
+            let seconds = median(repeats: 3) { _ = withNoGrad { model(x) } }
+            return ("vgg16_infer_b\(batch)_ms_per_img", seconds / Double(batch) * 1e3)
+        }
+    }
+
+    /// One SGD step of a new 10-class head on a frozen VGG16, batch 8.
+    static func vggHead() -> [(String, Double)] {
+        let model = VGG(.vgg16)
+        model.replaceHead(classes: 10)
+        model.freezeFeatures()
+        return [("vgg16_frozen_step_b8_ms", vggStep(model, batch: 8) * 1e3)]
+    }
+
+    /// One SGD step of the whole VGG16 (new 10-class head), batch 4, and the process's peak memory.
+    static func vggFull() -> [(String, Double)] {
+        let model = VGG(.vgg16)
+        model.replaceHead(classes: 10)
+        let seconds = vggStep(model, batch: 4)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return [("vgg16_full_step_b4_ms", seconds * 1e3), ("peak_rss_mb", Double(usage.ru_maxrss) / 1024)]
+    }
+
+    static func vggStep(_ model: VGG, batch: Int) -> Double {
+        let optimizer = SGD(model.trainableParameters(), learningRate: 1e-3, momentum: 0.9)
+        let x = Tensor.uniform([batch, 3, 224, 224])
+        let labels = (0..<batch).map { $0 % 10 }
+        return median(repeats: 3) {
+            optimizer.zeroGrad()
+            crossEntropy(model(x), labels: labels).backward()
+            optimizer.step()
+        }
     }
 
     /// DESIGN.md's small CNN (32, 32, M, 64, 64, M, 256, 10) on 28x28x1, one SGD-momentum step on a batch of 64.

@@ -55,9 +55,10 @@ struct ConvGeometry {
     /// input column offset)` for every row of the column matrix and every output row: the loop im2col and col2im share.
     @inline(__always)
     func forEachPatchRow(
+        channel c: Int,
         _ body: (_ row: Int, _ oy: Int, _ channel: Int, _ iy: Int?, _ columns: Range<Int>, _ offsetX: Int) -> Void
     ) {
-        for c in 0..<channels {
+        do {
             for ki in 0..<kernelHeight {
                 let offsetY = ki * dilation.0 - padding.0
                 for kj in 0..<kernelWidth {
@@ -73,10 +74,11 @@ struct ConvGeometry {
         }
     }
 
-    /// Writes the column matrix of one image: `columns[row * rowLength + pixel]`; zeros where a patch overhangs.
-    func im2col(image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, rowLength: Int) {
+    /// Writes channel `channel`'s rows of one image's column matrix: `columns[row * rowLength + pixel]`; zeros
+    /// where a patch overhangs the image.
+    func im2col(image: UnsafePointer<Float>, channel: Int, into columns: UnsafeMutablePointer<Float>, rowLength: Int) {
         let sx = stride.1
-        forEachPatchRow { row, oy, c, iy, valid, offsetX in
+        forEachPatchRow(channel: channel) { row, oy, c, iy, valid, offsetX in
             let destination = columns + row * rowLength + oy * outWidth
             guard let iy, !valid.isEmpty else {
                 destination.update(repeating: 0, count: outWidth)
@@ -93,10 +95,11 @@ struct ConvGeometry {
         }
     }
 
-    /// Adds the column matrix of one image back onto the image's gradient (the transpose of im2col).
-    func col2im(columns: UnsafePointer<Float>, rowLength: Int, into image: UnsafeMutablePointer<Float>) {
+    /// Adds channel `channel`'s rows of one image's column matrix back onto that channel of the image's gradient
+    /// (the transpose of im2col).
+    func col2im(columns: UnsafePointer<Float>, channel: Int, rowLength: Int, into image: UnsafeMutablePointer<Float>) {
         let sx = stride.1
-        forEachPatchRow { row, oy, c, iy, valid, offsetX in
+        forEachPatchRow(channel: channel) { row, oy, c, iy, valid, offsetX in
             guard let iy else { return }
             let destination = image + c * inPixels + iy * width + offsetX
             let source = columns + row * rowLength + oy * outWidth
@@ -116,10 +119,12 @@ struct ConvGeometry {
         ScratchPool.withBuffer(count: patchSize * chunk * outPixels) { columns in
             for first in Swift.stride(from: 0, to: batch, by: chunk) {
                 let count = min(chunk, batch - first)
-                Parallel.forEach(0..<count) { i in
+                // One job per (image, channel): a single big image still keeps every core busy.
+                Parallel.forEach(0..<(count * channels)) { job in
+                    let i = job / channels
                     im2col(
-                        image: input.base + (first + i) * channels * inPixels, into: columns + i * outPixels,
-                        rowLength: count * outPixels)
+                        image: input.base + (first + i) * channels * inPixels, channel: job % channels,
+                        into: columns + i * outPixels, rowLength: count * outPixels)
                 }
                 body(first, count, columns)
             }
@@ -144,6 +149,14 @@ public func conv2d(
     let output = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
     let outImage = g.outChannels * g.outPixels
     g.forEachChunk(of: input) { first, count, columns in
+        let destination = output.base + first * outImage
+        guard count > 1 else {
+            // One image: [O, patch] x [patch, pixels] is already its output's layout.
+            BLAS.sgemm(
+                transposeA: false, transposeB: false, m: g.outChannels, n: g.outPixels, k: g.patchSize, weight.base,
+                columns, destination)
+            return
+        }
         // [O, patch] x [patch, count * pixels] = [O, count, pixels]; then into [count, O, pixels] order.
         ScratchPool.withBuffer(count: g.outChannels * count * g.outPixels) { product in
             BLAS.sgemm(
@@ -152,15 +165,13 @@ public func conv2d(
             stridedCopy(
                 shape: [count, g.outChannels, g.outPixels], from: product,
                 strides: [g.outPixels, count * g.outPixels, 1],
-                to: output.base + first * outImage, strides: [outImage, g.outPixels, 1])
+                to: destination, strides: [outImage, g.outPixels, 1])
         }
     }
     if let bias {
-        for n in 0..<g.batch {
-            for o in 0..<g.outChannels {
-                let (row, b) = (output.base + n * outImage + o * g.outPixels, bias.base[o])
-                for i in 0..<g.outPixels { row[i] += b }
-            }
+        Parallel.forEach(0..<(g.batch * g.outChannels)) { plane in
+            let (row, b) = (output.base + plane * g.outPixels, bias.base[plane % g.outChannels])
+            for i in 0..<g.outPixels { row[i] += b }
         }
     }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
@@ -196,9 +207,10 @@ private func convolutionGradients(_ dy: Tensor, input: Tensor, weight: Tensor, h
                 BLAS.sgemm(
                     transposeA: true, transposeB: false, m: g.patchSize, n: count * g.outPixels, k: g.outChannels,
                     weight.base, dyChunk, columns)
-                Parallel.forEach(0..<count) { i in
+                Parallel.forEach(0..<(count * g.channels)) { job in
+                    let i = job / g.channels
                     g.col2im(
-                        columns: columns + i * g.outPixels, rowLength: count * g.outPixels,
+                        columns: columns + i * g.outPixels, channel: job % g.channels, rowLength: count * g.outPixels,
                         into: dInput.base + (first + i) * g.channels * g.inPixels)
                 }
             }

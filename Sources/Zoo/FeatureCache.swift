@@ -1,0 +1,82 @@
+import Autograd
+import Crypto
+import Foundation
+import NN
+
+/// A frozen backbone's outputs, computed once per example and reused every epoch, so training a new head costs
+/// only the head. Valid while the backbone's weights and the preprocessing stay the same (no augmentation:
+/// a randomly cropped image is a new input every epoch); either changing makes it compute again.
+public final class FeatureCache {
+    /// Where to keep features between runs (a safetensors file per fingerprint); nil keeps them in memory only.
+    public let directory: URL?
+    /// How many times features were computed rather than reused (for tests and curious learners).
+    public private(set) var computations = 0
+    private var stored: (fingerprint: String, features: TensorDataset)?
+
+    public init(directory: URL? = nil) { self.directory = directory }
+
+    /// The VGG's flattened `avgpool(features(x))` for every example of `dataset`, with the dataset's labels:
+    /// train `model.classifier` on them instead of the whole model.
+    ///
+    /// - Parameter preprocessing: names the transform the dataset applies (part of the cache's key).
+    public func features(of model: VGG, for dataset: Dataset, preprocessing: String, batchSize: Int = 32) throws
+        -> TensorDataset
+    {
+        check(
+            model.features.trainableParameters().isEmpty,
+            "FeatureCache: the backbone still trains (call freezeFeatures()): its features would change every step")
+        let fingerprint = Self.fingerprint(of: model.features, preprocessing: preprocessing, count: dataset.count)
+        if let stored, stored.fingerprint == fingerprint {
+            print("Feature cache: reusing the frozen backbone's features for \(dataset.count) examples")
+            return stored.features
+        }
+        let file = directory?.appendingPathComponent("features-\(fingerprint.prefix(16)).safetensors")
+        if let file, FileManager.default.fileExists(atPath: file.path),
+            let saved = try? SafeTensors.read(file).tensors, let inputs = saved["features"],
+            let labels = saved["labels"]
+        {
+            print("Feature cache: read \(dataset.count) examples' features from \(file.path)")
+            let features = TensorDataset(
+                inputs: inputs, labels: labels.scalars.map { Int($0) }, classNames: dataset.classNames)
+            stored = (fingerprint, features)
+            return features
+        }
+        print(
+            "Feature cache: the backbone is frozen, so its features are computed once for \(dataset.count) examples; "
+                + "every epoch after this trains only the classifier")
+        computations += 1
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        let loader = DataLoader(dataset, batchSize: batchSize)
+        let progress = ProgressBar(total: loader.count, label: "caching features")
+        var parts: [Tensor] = []
+        var labels: [Int] = []
+        for (inputs, batchLabels) in loader {
+            parts.append(withNoGrad { model.avgpool(model.features(inputs)).flattened(fromAxis: 1) })
+            labels += batchLabels
+            progress.advance()
+        }
+        progress.finish()
+        let features = TensorDataset(inputs: Tensor.concat(parts), labels: labels, classNames: dataset.classNames)
+        if let file {
+            try SafeTensors.write(
+                ["features": features.inputs, "labels": Tensor(labels.map(Float.init))],
+                metadata: ["fingerprint": fingerprint],
+                to: file)
+        }
+        stored = (fingerprint, features)
+        return features
+    }
+
+    /// SHA-256 over the backbone's parameters and buffers, the preprocessing's name and the example count.
+    static func fingerprint(of backbone: Module, preprocessing: String, count: Int) -> String {
+        var hasher = SHA256()
+        for (key, tensor) in backbone.namedStateTensors() {
+            hasher.update(data: Data(key.utf8))
+            tensor.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        hasher.update(data: Data("\(preprocessing)|\(count)".utf8))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -10,6 +10,12 @@ public enum Random {
         shared.withLock { $0 = SeededGenerator(seed: seed) }
     }
 
+    /// The shared generator's state, to save in a checkpoint and restore when resuming.
+    public static var state: [UInt64] {
+        get { shared.withLock { $0.state } }
+        set { shared.withLock { $0 = SeededGenerator(state: newValue) } }
+    }
+
     /// Runs `body` with exclusive use of the shared generator.
     public static func withGenerator<R>(_ body: (inout SeededGenerator) -> R) -> R {
         shared.withLock { body(&$0) }

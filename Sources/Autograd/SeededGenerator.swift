@@ -4,7 +4,7 @@ import Foundation
 ///
 /// xoshiro256** (Blackman and Vigna), its state filled from the seed by SplitMix64 as its authors advise.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var stateWords: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
         var s = seed
@@ -15,18 +15,26 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        stateWords = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    /// The generator's whole state, to save in a checkpoint and restore with `init(state:)`.
+    public var state: [UInt64] { [stateWords.0, stateWords.1, stateWords.2, stateWords.3] }
+
+    public init(state: [UInt64]) {
+        precondition(state.count == 4, "SeededGenerator(state:) needs the 4 words `state` gave")
+        stateWords = (state[0], state[1], state[2], state[3])
     }
 
     public mutating func next() -> UInt64 {
-        let result = ((state.1 &* 5) << 7 | (state.1 &* 5) >> 57) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = state.3 << 45 | state.3 >> 19
+        let result = ((stateWords.1 &* 5) << 7 | (stateWords.1 &* 5) >> 57) &* 9
+        let t = stateWords.1 << 17
+        stateWords.2 ^= stateWords.0
+        stateWords.3 ^= stateWords.1
+        stateWords.1 ^= stateWords.2
+        stateWords.0 ^= stateWords.3
+        stateWords.2 ^= t
+        stateWords.3 = stateWords.3 << 45 | stateWords.3 >> 19
         return result
     }
 

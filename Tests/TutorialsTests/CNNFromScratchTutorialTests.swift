@@ -19,5 +19,16 @@ import Testing
             #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), "\(chart)")
         }
         #expect(text.contains("Wrote history.csv") && text.contains(output.path))
+
+        // Resuming a finished 2-epoch run for a third epoch continues its history and its numbers.
+        let (resumedStatus, resumedText) = try runTutorial(
+            "03-cnn-from-scratch",
+            arguments: [
+                "--epochs", "3", "--train-limit", "640", "--test-limit", "200", "--output", output.path, "--resume",
+            ])
+        #expect(resumedStatus == 0 && resumedText.contains("after epoch 2"))
+        let resumedCSV = try String(contentsOf: output.appendingPathComponent("history.csv"), encoding: .utf8)
+        #expect(resumedCSV.hasPrefix(csv.trimmingCharacters(in: .newlines)), "the first two epochs are kept")
+        #expect(resumedCSV.split(separator: "\n").count == 4, "header and three epochs")
     }
 }

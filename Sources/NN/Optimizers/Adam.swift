@@ -10,7 +10,6 @@ public class Adam: Optimizer {
     public let beta1: Float, beta2: Float, epsilon: Float
     /// Whether weight decay shrinks the weights directly (AdamW) instead of being added to the gradient (Adam).
     public let decoupledWeightDecay: Bool
-    private var steps: [ObjectIdentifier: Int] = [:]
 
     public init(
         groups: [ParameterGroup], betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
@@ -31,8 +30,7 @@ public class Adam: Optimizer {
 
     public override func update(_ parameter: Tensor, gradient: Tensor, group: ParameterGroup) {
         let moments = state(for: parameter, count: 2)
-        let t = (steps[ObjectIdentifier(parameter)] ?? 0) + 1
-        steps[ObjectIdentifier(parameter)] = t
+        let t = stepCount(of: parameter)
         let (lr, decay, b1, b2, eps) = (group.learningRate, group.weightDecay, beta1, beta2, epsilon)
         let stepSize = lr / (1 - Foundation.pow(b1, Float(t)))
         let correction2 = (1 - Foundation.pow(b2, Float(t))).squareRoot()

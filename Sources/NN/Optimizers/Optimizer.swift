@@ -32,6 +32,7 @@ open class Optimizer {
             for group in groups {
                 for parameter in group.parameters where parameter.requiresGrad {
                     guard let grad = parameter.grad else { continue }
+                    stepCounts[ObjectIdentifier(parameter), default: 0] += 1
                     update(parameter, gradient: grad, group: group)
                 }
             }
@@ -50,6 +51,40 @@ open class Optimizer {
 
     /// Per-parameter state (momentum, moments), created on first use, keyed by the parameter's identity.
     var state: [ObjectIdentifier: [Tensor]] = [:]
+    /// How many updates each parameter has had (Adam's bias correction needs it; SGD's momentum starts at 1).
+    var stepCounts: [ObjectIdentifier: Int] = [:]
+
+    /// The number of updates `parameter` has had so far, counting the one in progress during `update`.
+    func stepCount(of parameter: Tensor) -> Int { stepCounts[ObjectIdentifier(parameter)] ?? 0 }
+
+    /// Every parameter in group order: their positions name their state in `stateDict()`.
+    private var orderedParameters: [Tensor] { groups.flatMap(\.parameters) }
+
+    /// The optimizer's state (`<position>.<slot>` and `<position>.steps`) and the groups' learning rates, for
+    /// checkpoints. Positions follow the groups' parameter order, so load into an optimizer built the same way.
+    public func stateDict() -> StateDict {
+        var result: StateDict = [:]
+        for (i, parameter) in orderedParameters.enumerated() {
+            let id = ObjectIdentifier(parameter)
+            for (slot, tensor) in (state[id] ?? []).enumerated() { result["\(i).\(slot)"] = tensor.copy() }
+            if let steps = stepCounts[id] { result["\(i).steps"] = Tensor(scalar: Float(steps)) }
+        }
+        for (g, group) in groups.enumerated() { result["group\(g).learning_rate"] = Tensor(scalar: group.learningRate) }
+        return result
+    }
+
+    /// Restores what `stateDict()` saved.
+    public func load(stateDict: StateDict) {
+        for (i, parameter) in orderedParameters.enumerated() {
+            let id = ObjectIdentifier(parameter)
+            let slots = (0...).prefix { stateDict["\(i).\($0)"] != nil }.map { stateDict["\(i).\($0)"]!.copy() }
+            state[id] = slots.isEmpty ? nil : slots
+            stepCounts[id] = stateDict["\(i).steps"].map { Int($0.item) }
+        }
+        for g in groups.indices {
+            if let rate = stateDict["group\(g).learning_rate"] { groups[g].learningRate = rate.item }
+        }
+    }
 
     func state(for parameter: Tensor, count: Int) -> [Tensor] {
         if let existing = state[ObjectIdentifier(parameter)] { return existing }

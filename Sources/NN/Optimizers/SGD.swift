@@ -31,8 +31,6 @@ public final class SGD: Optimizer {
             momentum: momentum, dampening: dampening, nesterov: nesterov)
     }
 
-    private var started = Set<ObjectIdentifier>()
-
     public override func update(_ parameter: Tensor, gradient: Tensor, group: ParameterGroup) {
         let (lr, decay, momentum, dampening, nesterov) = (
             group.learningRate, group.weightDecay, momentum, dampening, nesterov
@@ -42,7 +40,7 @@ public final class SGD: Optimizer {
             return
         }
         let buffer = state(for: parameter, count: 1)[0]
-        let first = started.insert(ObjectIdentifier(parameter)).inserted
+        let first = stepCount(of: parameter) == 1
         buffer.withUnsafeMutableBufferPointer { b in
             forEachValue(of: parameter, gradient) { p, g in
                 for i in p.indices {

@@ -18,7 +18,9 @@ struct CNNFromScratch: ParsableCommand {
     @Option(help: "Use only this many test examples.") var testLimit: Int?
     @Option(help: "Seed for weights, shuffling and dropout.") var seed: UInt64 = 0
     @Option(help: "Folder with the Fashion-MNIST IDX files.") var data = FashionMNIST.defaultDirectory
-    @Option(help: "Where to write history, curves and the confusion matrix.") var output = "runs/03-cnn-from-scratch"
+    @Option(help: "Where to write history, curves, the confusion matrix and the checkpoint.")
+    var output = "runs/03-cnn-from-scratch"
+    @Flag(help: "Continue from the checkpoint in the output folder (after Ctrl-C, say).") var resume = false
 
     func run() throws {
         let started = Date()
@@ -55,12 +57,21 @@ struct CNNFromScratch: ParsableCommand {
             Each step: forward a batch, cross-entropy loss, backward, Adam update. After every epoch the model is
             evaluated on the test set, which it never trains on.
             """)
+        let folder = try RunFolder(output)
+        let checkpoint = folder.url.appendingPathComponent("checkpoint.safetensors")
         let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
         let optimizer = Adam(model.parameters(), learningRate: learningRate)
         // The learning rate follows half a cosine from its start to nearly 0 over the whole run, step by step.
         let scheduler = Scheduler(optimizer, schedule: .cosine(period: epochs * loader.count, minimumFactor: 0.01))
         var history = TrainingHistory()
-        for epoch in 1...epochs {
+        if resume {
+            loader.epoch = try Checkpoint.resume(
+                from: checkpoint, model: model, optimizer: optimizer, scheduler: scheduler)
+            history = try JSONDecoder().decode(
+                TrainingHistory.self, from: Data(contentsOf: folder.url.appendingPathComponent("history.json")))
+            print("Resumed from \(checkpoint.path) after epoch \(loader.epoch).")
+        }
+        for epoch in (loader.epoch + 1)..<(epochs + 1) {
             model.train()
             let progress = ProgressBar(total: loader.count, label: "epoch \(epoch)/\(epochs)")
             var (lossSum, correct, seen) = (0.0, 0.0, 0)
@@ -86,14 +97,15 @@ struct CNNFromScratch: ParsableCommand {
                 "train_loss": lossSum / Double(seen), "train_accuracy": correct / Double(seen), "test_loss": testLoss,
                 "test_accuracy": Double(matrix.accuracy), "seconds": Date().timeIntervalSince(started),
             ])
+            // Saved every epoch: stopped at any point, `--resume` loses at most one epoch's work.
+            try Checkpoint.save(to: checkpoint, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch)
+            try history.write(to: folder.url)
         }
 
         explain(
             "4. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
         let (_, matrix) = evaluate(model, on: test)
         print(matrix)
-        let folder = try RunFolder(output)
-        try history.write(to: folder.url)
         for (metric, label) in [("accuracy", "accuracy"), ("loss", "cross-entropy loss")] {
             try folder.write(curves(of: metric, label: label, history).svg, to: "\(metric).svg")
         }
@@ -102,7 +114,9 @@ struct CNNFromScratch: ParsableCommand {
             String(
                 format: "Test accuracy %.2f%% after %d epochs, %.0f s in all.", matrix.accuracy * 100, epochs,
                 Date().timeIntervalSince(started)))
-        print("Wrote history.csv, history.json, accuracy.svg, loss.svg and confusion-matrix.svg to \(folder.url.path)")
+        print(
+            "Wrote history.csv, history.json, accuracy.svg, loss.svg, confusion-matrix.svg and checkpoint.safetensors to \(folder.url.path)"
+        )
     }
 
     /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.

@@ -50,6 +50,9 @@ int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *w
     png_read_info(png, info);
     png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
     if (w == 0 || h == 0 || (uint64_t)w * h > (1u << 28)) png_error(png, "image dimensions are zero or too large");
+    // Deflate expands at most about 1032:1, so a file this small cannot really hold this many pixels: refuse
+    // before allocating what a forged header asks for.
+    if ((uint64_t)w * h > 1032u * (uint64_t)size + 65536u) png_error(png, "header claims more pixels than the file can hold");
     png_set_expand(png);       // palette -> RGB, gray < 8 bits -> 8 bits, tRNS -> alpha
     png_set_strip_16(png);     // 16-bit -> 8-bit, high byte
     png_set_strip_alpha(png);  // drop alpha (Pillow's convert("RGB") drops it too)

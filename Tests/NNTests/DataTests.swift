@@ -140,3 +140,58 @@ import Testing
         #expect(matrix.svg.contains(">T-shirt/top<") && matrix.svg.contains("accuracy 66.7%"))
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func thousandsOfMutatedIDXFilesLoadOrThrow() throws {
+        let good = try [UInt8](
+            Data(contentsOf: URL(fileURLWithPath: FashionMNIST.defaultDirectory + "/t10k-labels-idx1-ubyte.gz")))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-idx-fuzz-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28]
+        try Data(header + [UInt8](repeating: 1, count: 784)).write(
+            to: directory.appendingPathComponent("t10k-images-idx3-ubyte"))
+        var generator = SeededGenerator(seed: 91)
+        let started = Date()
+        for trial in 0..<2000 {
+            var bytes = good
+            if trial % 2 == 0 {
+                bytes = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count))))
+            } else {
+                for _ in 0..<(1 + trial % 7) { bytes[Int(generator.next() % 64)] ^= UInt8(1 << (generator.next() % 8)) }
+            }
+            try Data(bytes).write(to: directory.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+            do { _ = try FashionMNIST.load(.test, directory: directory.path) } catch is DataError {}
+        }
+        #expect(Date().timeIntervalSince(started) < 60, "bounded to seconds")
+    }
+
+    @Test func aPNGWhoseHeaderClaimsAGiganticImageIsRefusedBeforeAllocating() throws {
+        // A 70-byte PNG whose header claims 10000 x 10000 pixels (300 MB of RGB), with valid CRCs.
+        var png: [UInt8] = [
+            0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+            0, 0, 0x27, 0x10, 0, 0, 0x27, 0x10, 8, 2, 0, 0, 0,
+        ]
+        png += crc(Array(png[12...])).bigEndianBytes
+        let idat: [UInt8] = [0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]  // zlib of one 0 byte
+        png += [0, 0, 0, 9] + idat + crc(idat).bigEndianBytes
+        png += [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+        #expect { try RGBImage(decoding: Data(png), path: "forged.png") } throws: {
+            "\($0)".contains("more pixels than the file can hold")
+        }
+    }
+
+    func crc(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            c ^= UInt32(b)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        }
+        return c ^ 0xFFFF_FFFF
+    }
+}
+
+extension UInt32 {
+    var bigEndianBytes: [UInt8] {
+        [UInt8(self >> 24), UInt8(self >> 16 & 0xFF), UInt8(self >> 8 & 0xFF), UInt8(self & 0xFF)]
+    }
+}

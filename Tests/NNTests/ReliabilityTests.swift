@@ -1,5 +1,6 @@
 import Autograd
 import Dispatch
+import Foundation
 import NN
 import Testing
 
@@ -54,4 +55,43 @@ import Testing
         private(set) var states: [StateDict?] = [nil, nil]
         func set(_ i: Int, _ state: StateDict) { lock.sync { states[i] = state } }
     }
+}
+
+@Suite struct SmallCNNMemoryTests {
+    @Test func rssStaysFlatOver1000TrainingStepsOfASmallCNN() async {
+        // In a child process: other tests running in parallel would move this process's RSS.
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            Random.seed(81)
+            let model = Sequential {
+                Conv2d(1, 4, kernelSize: 3, padding: 1)
+                BatchNorm2d(4)
+                ReLU()
+                MaxPool2d(kernelSize: 2)
+                Flatten()
+                Linear(4 * 4 * 4, 3)
+            }
+            let optimizer = SGD(model.parameters(), learningRate: 0.05, momentum: 0.9)
+            let x = Tensor.uniform([4, 1, 8, 8])
+            var afterWarmUp = 0
+            for step in 0..<1000 {
+                optimizer.zeroGrad()
+                crossEntropy(model(x), labels: [0, 1, 2, 0]).backward()
+                optimizer.step()
+                if step == 100 { afterWarmUp = residentMemory() }
+            }
+            let growth = residentMemory() - afterWarmUp
+            if growth > 1 << 20 {
+                FileHandle.standardError.write("RSS grew \(growth) bytes over 900 steps\n".data(using: .utf8)!)
+                exit(1)
+            }
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.isEmpty, "\(message)")
+    }
+}
+
+/// This process's resident memory in bytes, from /proc/self/statm (Linux).
+func residentMemory() -> Int {
+    let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+    return (text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
 }

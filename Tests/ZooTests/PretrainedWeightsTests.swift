@@ -16,29 +16,33 @@ import Testing
             let values: [Float]
         }
         let layers: [Int?]
+        let batch_norm: Bool?
         let hidden: Int
         let classes: Int
         let input: Values
         let logits: Values
     }
 
-    static let fixture: Fixture = {
+    static func fixture(_ name: String) -> Fixture {
         // The layer list marks max-pools with "M", as torchvision writes it; nil is this side's marker.
-        let text = try! String(contentsOf: folder.appendingPathComponent("narrow_vgg16.json"), encoding: .utf8)
+        let text = try! String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
             .replacingOccurrences(of: "\"M\"", with: "null")
         return try! JSONDecoder().decode(Fixture.self, from: Data(text.utf8))
-    }()
+    }
 
     static let files: [(String, PretrainedWeights.Format)] = [
         ("narrow_vgg16.pth", .zip), ("narrow_vgg16_legacy.pth", .legacy), ("narrow_vgg16.safetensors", .safetensors),
+        ("narrow_vgg16_bn_legacy.pth", .legacy),
     ]
 
     @Test(arguments: files.map(\.0))
     func logitsAgreeWithPyTorchForEveryFormat(_ name: String) throws {
         let (tensors, format) = try PretrainedWeights.load(Self.folder.appendingPathComponent(name))
         #expect(format == Self.files.first { $0.0 == name }!.1)
-        let f = Self.fixture
-        let model = VGG(layers: f.layers, hidden: f.hidden, classes: f.classes, initialized: false)
+        let f = Self.fixture(name.contains("_bn") ? "narrow_vgg16_bn.json" : "narrow_vgg16.json")
+        let model = VGG(
+            layers: f.layers, batchNorm: f.batch_norm ?? false, hidden: f.hidden, classes: f.classes, initialized: false
+        )
         try model.load(stateDict: tensors)
         model.eval()
         let logits = withNoGrad { model(Tensor(shape: f.input.shape, values: f.input.values)) }

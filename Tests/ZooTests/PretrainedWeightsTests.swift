@@ -32,7 +32,7 @@ import Testing
 
     static let files: [(String, PretrainedWeights.Format)] = [
         ("narrow_vgg16.pth", .zip), ("narrow_vgg16_legacy.pth", .legacy), ("narrow_vgg16.safetensors", .safetensors),
-        ("narrow_vgg16_bn_legacy.pth", .legacy),
+        ("narrow_vgg16_bn_legacy.pth", .legacy), ("narrow_vgg16_pre2018.pth", .legacy),
     ]
 
     @Test(arguments: files.map(\.0))

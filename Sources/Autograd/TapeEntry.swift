@@ -29,9 +29,6 @@ final class TapeEntry {
         self.pullback = pullback
     }
 
-    /// Whether backward already ran and let go of what this entry held.
-    var isReleased: Bool { pullback == nil }
-
     /// Lets go of inputs, saved tensors and the pullback, so their memory returns after backward.
     func release() {
         inputs = []

@@ -10,15 +10,14 @@ extension Module {
         let recorder = ShapeRecorder.recording {
             _ = withNoGrad { self(Tensor.zeros(inputShape)) }
         }
-        let paths = Dictionary(
-            namedModules().map { (ObjectIdentifier($0.module), $0.path) }, uniquingKeysWith: { a, _ in a })
+        // Each module by identity, with its path: looked up once per recorded output.
+        let modules = Dictionary(
+            namedModules().map { (ObjectIdentifier($0.module), $0) }, uniquingKeysWith: { first, _ in first })
         var table = TextTable(header: ["layer", "type", "output shape", "parameters", "", "memory"])
         var (total, trainable, bytes) = (0, 0, 0)
         for (id, shape) in recorder.outputs {
-            guard let path = paths[id],
-                let module = namedModules().first(where: { ObjectIdentifier($0.module) == id })?.module,
-                module.namedChildren.isEmpty
-            else { continue }
+            // Containers (Sequential, a model) report their children's rows, not a row of their own.
+            guard let (path, module) = modules[id], module.namedChildren.isEmpty else { continue }
             let own = module.namedParameters()
             let count = own.reduce(0) { $0 + $1.tensor.count }
             let trainableCount = own.filter { $0.tensor.requiresGrad }.reduce(0) { $0 + $1.tensor.count }

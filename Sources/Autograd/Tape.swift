@@ -84,7 +84,8 @@ func formatShape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ",") + "]"
 }
 
-func formatBytes(_ bytes: Int) -> String {
+/// A byte count for people: "512 B", "3.6 KiB", "528.0 MiB". Shared by the tape view and model summaries.
+public func formatBytes(_ bytes: Int) -> String {
     switch bytes {
     case ..<1024: return "\(bytes) B"
     case ..<(1024 * 1024): return String(format: "%.1f KiB", Double(bytes) / 1024)

@@ -98,6 +98,13 @@ public final class Tensor {
         try body(UnsafeMutableBufferPointer(start: base, count: count))
     }
 
+    /// Overwrites this tensor's values with `source`'s, in place and off the tape: loading weights into a model
+    /// that optimizers already hold, or initialising a parameter. The shapes must match.
+    public func assign(_ source: Tensor) {
+        check(source.shape == shape, "assign: source shape \(source.shape) differs from \(shape)")
+        base.update(from: source.base, count: count)
+    }
+
     /// The same values, cut off from the tape: gradients stop here. Shares memory with `self`.
     public func detached() -> Tensor {
         Tensor(shape: shape, storage: storage)

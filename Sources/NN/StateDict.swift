@@ -54,9 +54,7 @@ extension Module {
         if !misshapen.isEmpty || (strict && !mismatch.isEmpty) { throw mismatch }
         for (key, tensor) in own where !skipping(key) {
             guard let source = stateDict[key] else { continue }
-            source.withUnsafeBufferPointer { from in
-                tensor.withUnsafeMutableBufferPointer { to in _ = to.initialize(from: from) }
-            }
+            tensor.assign(source)
         }
         return mismatch
     }

@@ -25,12 +25,12 @@ extension Module {
                 count == 0
                 ? "" : trainableCount == count ? "trainable" : trainableCount == 0 ? "frozen" : "partly frozen"
             table.rows.append([
-                path, module.summaryDescription, formatShape(shape), grouped(count), state, memory(count * 4),
+                path, module.summaryDescription, "\(shape)", grouped(count), state, formatBytes(count * 4),
             ])
             (total, trainable, bytes) = (total + count, trainable + trainableCount, bytes + count * 4)
         }
         table.footer = [
-            "Total parameters: \(grouped(total)) (\(memory(bytes)))",
+            "Total parameters: \(grouped(total)) (\(formatBytes(bytes)))",
             "Trainable: \(grouped(trainable))    Frozen: \(grouped(total - trainable))",
         ]
         return table.rendered
@@ -41,15 +41,4 @@ extension Module {
 func grouped(_ n: Int) -> String {
     let digits = String(n)
     return digits.enumerated().map { i, c in (i > 0 && (digits.count - i) % 3 == 0 ? "," : "") + String(c) }.joined()
-}
-
-func formatShape(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
-
-func memory(_ bytes: Int) -> String {
-    switch bytes {
-    case 0: return "0"
-    case ..<1024: return "\(bytes) B"
-    case ..<(1 << 20): return String(format: "%.1f KiB", Double(bytes) / 1024)
-    default: return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
-    }
 }

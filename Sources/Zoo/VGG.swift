@@ -91,16 +91,10 @@ public final class VGG: Module {
     private func initializeAsTorchvision() {
         for (_, module) in namedModules() {
             if let conv = module as? Conv2d {
-                copy(Initializer.kaimingNormal(conv.weight.shape, mode: .fanOut), into: conv.weight)
+                conv.weight.assign(Initializer.kaimingNormal(conv.weight.shape, mode: .fanOut))
             } else if let linear = module as? Linear {
-                copy(Tensor.normal(linear.weight.shape, std: 0.01), into: linear.weight)
+                linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.01))
             }
-        }
-    }
-
-    private func copy(_ source: Tensor, into parameter: Tensor) {
-        source.withUnsafeBufferPointer { from in
-            parameter.withUnsafeMutableBufferPointer { _ = $0.initialize(from: from) }
         }
     }
 }

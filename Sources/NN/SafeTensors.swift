@@ -137,10 +137,10 @@ public enum SafeTensors {
         return data
     }
 
-    /// Writes `tensors` to `url` atomically: to a temporary file in the same folder, then renamed over `url`, so
-    /// a crash mid-write never leaves half a file where a good one was.
+    /// Writes `tensors` to `url` atomically (see `AtomicFile`): a crash mid-write never leaves half a file where
+    /// a good one was.
     public static func write(_ tensors: StateDict, metadata: [String: String] = [:], to url: URL) throws {
-        try encode(tensors, metadata: metadata).write(to: url, options: .atomic)
+        try AtomicFile.write(encode(tensors, metadata: metadata), to: url)
     }
 }
 

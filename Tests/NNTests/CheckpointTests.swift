@@ -75,4 +75,63 @@ import Testing
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.isEmpty, "\(message)")
     }
+
+    /// A write killed after any number of bytes leaves what `AtomicFile` leaves: the old checkpoint in place and
+    /// the first bytes of the new one in `.partial`. The old one must still load, unchanged, for every length.
+    @Test func aCheckpointWriteInterruptedAtAnyByteLeavesTheGoodOne() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-\(getpid())-interrupted")
+        let good = Run()
+        try Checkpoint.save(to: url, model: good.model, optimizer: good.optimizer, epoch: 1)
+        let goodBytes = try Data(contentsOf: url)
+        let newer = Run()
+        newer.train(epochs: 1)
+        let newerBytes = try SafeTensors.encode(newer.model.stateDict())
+        let partial = AtomicFile.partialURL(for: url)
+        for length in 0..<newerBytes.count {
+            try newerBytes.prefix(length).write(to: partial)
+            let restored = Run()
+            #expect(try Checkpoint.resume(from: url, model: restored.model, optimizer: restored.optimizer) == 1)
+            if try Data(contentsOf: url) != goodBytes {
+                Issue.record("a partial write of \(length) bytes changed the checkpoint")
+                break
+            }
+        }
+        // The next save replaces the stale partial file and the checkpoint.
+        try Checkpoint.save(to: url, model: newer.model, optimizer: newer.optimizer, epoch: 2)
+        #expect(!FileManager.default.fileExists(atPath: partial.path))
+        #expect(try Checkpoint.resume(from: url, model: Run().model, optimizer: Run().optimizer) == 2)
+    }
+
+    /// The same with real kills: a child process saves checkpoints in a loop and is SIGKILLed at a random moment;
+    /// whatever it was doing, the file on disk is a whole checkpoint.
+    @Test(arguments: [0, 2_000, 7_000, 20_000, 50_000, 120_000])
+    func aKilledWriterNeverLeavesABrokenCheckpoint(killAfterMicroseconds: Int) async throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tapegrad-\(getpid())-killed-\(killAfterMicroseconds)")
+        let run = Run()
+        try Checkpoint.save(to: url, model: run.model, optimizer: run.optimizer, epoch: 0)
+        let firstCount = try SafeTensors.read(url).tensors.count
+        let path = url.path
+        await #expect(processExitsWith: .signal(SIGKILL)) {
+            [path = path as String, killAfterMicroseconds = killAfterMicroseconds as Int] in
+            let url = URL(fileURLWithPath: path)
+            let model = Sequential { Linear(512, 512) }  // 1 MB: a write takes long enough to be cut in the middle
+            let optimizer = SGD(model.parameters(), learningRate: 0.1)
+            try! Checkpoint.save(to: url, model: model, optimizer: optimizer, epoch: 1)
+            Thread.detachNewThread {
+                usleep(useconds_t(killAfterMicroseconds))
+                kill(getpid(), SIGKILL)
+            }
+            for epoch in 2... { try! Checkpoint.save(to: url, model: model, optimizer: optimizer, epoch: epoch) }
+        }
+        let (tensors, metadata) = try SafeTensors.read(url)
+        let epoch = try #require(metadata["epoch"].flatMap(Int.init))
+        if epoch == 0 {
+            #expect(tensors.count == firstCount)
+        } else {
+            #expect(
+                epoch < 1_000 && tensors["model.0.weight"]?.shape == [512, 512] && tensors["model.0.bias"]?.count == 512
+            )
+        }
+    }
 }

@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test demo bench fixtures format
+.PHONY: deps test demo notebooks bench fixtures format
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -13,12 +13,19 @@ deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# The tutorials' tests run release executables: steps 6-8 train real models, 10x slower in a debug build.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) build -c release
+	TAPEGRAD_TUTORIALS_BIN="$$($(SWIFT) build -c release --show-bin-path)" $(SWIFT) test
 
-# The main job until the scratch-vs-transfer comparison exists: a small VGG trained on Fashion-MNIST.
+# The main job: scratch vs transfer learning on Fashion-MNIST (tutorial step 7).
 demo: deps
-	$(SWIFT) run -c release 03-cnn-from-scratch
+	$(SWIFT) run -c release 07-scratch-vs-transfer
+
+# Re-runs every tutorial and refreshes notebooks-md/ (code, outputs, charts): about 12 minutes.
+notebooks: deps
+	$(SWIFT) build -c release
+	$(SWIFT) run -c release notebooks refresh
 
 bench: deps
 	$(SWIFT) run -c release bench $(WORKLOADS)

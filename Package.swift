@@ -1,6 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The tutorial steps: one executable each, named after its folder in Sources/Tutorials so they sort.
+let tutorials: [(folder: String, target: String)] = [
+    ("01-tensors-and-tape", "Tutorial01TensorsAndTape"),
+    ("02-gradients-by-hand", "Tutorial02GradientsByHand"),
+    ("03-cnn-from-scratch", "Tutorial03CNNFromScratch"),
+    ("04-inside-vgg16", "Tutorial04InsideVGG16"),
+    ("05-imagenet-classification", "Tutorial05ImageNetClassification"),
+    ("06-transfer-learning", "Tutorial06TransferLearning"),
+    ("07-scratch-vs-transfer", "Tutorial07ScratchVersusTransfer"),
+    ("08-fine-tuning-deeper", "Tutorial08FineTuningDeeper"),
+]
+
 let package = Package(
     name: "Tapegrad",
     products: [
@@ -9,9 +21,9 @@ let package = Package(
         .library(name: "Zoo", targets: ["Zoo"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "classify", targets: ["Classify"]),
-        .executable(name: "01-tensors-and-tape", targets: ["Tutorial01TensorsAndTape"]),
-        .executable(name: "03-cnn-from-scratch", targets: ["Tutorial03CNNFromScratch"]),
-    ],
+        .executable(name: "notebooks", targets: ["NotebooksTool"]),
+        .executable(name: "exercises", targets: ["ExercisesTool"]),
+    ] + tutorials.map { .executable(name: $0.folder, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SHA-256 for verifying downloaded weight files (torch hub names carry a hash prefix).
@@ -37,23 +49,50 @@ let package = Package(
             name: "Bench",
             dependencies: ["Autograd", "NN", "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(
-            name: "Tutorial01TensorsAndTape",
-            dependencies: ["Autograd", "TutorialSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/Tutorials/01-tensors-and-tape"
+        .target(
+            name: "TutorialSupport",
+            dependencies: ["NN", "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tutorials/TutorialSupport"
         ),
 
-        .target(name: "TutorialSupport", dependencies: ["NN"], path: "Sources/Tutorials/TutorialSupport"),
+        // notebooks-md/ kept in step with the tutorials' sources and runs.
+        .target(name: "Notebooks"),
         .executableTarget(
-            name: "Tutorial03CNNFromScratch",
-            dependencies: ["NN", "TutorialSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/Tutorials/03-cnn-from-scratch"
+            name: "NotebooksTool",
+            dependencies: ["Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // Classroom exercises: Sources/ExerciseSolutions holds symbolic links to Sources/Exercises' files, so
+        // one source compiles twice: the student's side, and the reference with REFERENCE defined.
+        .target(name: "ExerciseKit", dependencies: ["Autograd", "NN", "Zoo"]),
+        .target(name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "Zoo"]),
+        .target(
+            name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Autograd", "Zoo"],
+            swiftSettings: [.define("REFERENCE")]
+        ),
+        .executableTarget(
+            name: "ExercisesTool",
+            dependencies: [
+                "ExerciseKit", "Exercises", "ExerciseSolutions",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify"]),
+        .testTarget(name: "ExercisesTests", dependencies: ["ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
-        .testTarget(name: "TutorialsTests", dependencies: ["Tutorial01TensorsAndTape", "Tutorial03CNNFromScratch"]),
+        .testTarget(name: "TutorialsTests", dependencies: ["Notebooks"] + tutorials.map { .target(name: $0.target) }),
     ]
+        + tutorials.map { tutorial in
+            .executableTarget(
+                name: tutorial.target,
+                dependencies: [
+                    "Autograd", "NN", "Zoo", "TutorialSupport",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                ],
+                path: "Sources/Tutorials/\(tutorial.folder)"
+            )
+        }
 )

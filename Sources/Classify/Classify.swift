@@ -49,10 +49,9 @@ struct Classify: ParsableCommand {
         )
         for path in images {
             let input = try ImageNet.torchvisionPreset.apply(RGBImage(contentsOf: URL(fileURLWithPath: path)).tensor)
-            let probabilities = withNoGrad { model(input.unsqueezed(axis: 0)).softmax(alongAxis: 1) }.scalars
             print("\n\(path):")
-            for index in probabilities.indices.sorted(by: { probabilities[$0] > probabilities[$1] }).prefix(5) {
-                print(String(format: "  %6.2f%%  %@", probabilities[index] * 100, ImageNet.classNames[index]))
+            for (name, probability) in ImageNet.topClasses(of: input, by: model) {
+                print(String(format: "  %6.2f%%  %@", probability * 100, name))
             }
         }
     }

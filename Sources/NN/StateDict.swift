@@ -12,6 +12,10 @@ public struct StateDictMismatch: Error, CustomStringConvertible {
     /// Keys present on both sides with different shapes: (key, the model's shape, the file's shape).
     public let misshapen: [(key: String, expected: [Int], found: [Int])]
 
+    public init(missing: [String], unexpected: [String], misshapen: [(key: String, expected: [Int], found: [Int])]) {
+        (self.missing, self.unexpected, self.misshapen) = (missing, unexpected, misshapen)
+    }
+
     public var isEmpty: Bool { missing.isEmpty && unexpected.isEmpty && misshapen.isEmpty }
 
     public var description: String {

@@ -11,9 +11,16 @@ public enum ImageNet {
 
     /// torchvision's evaluation preprocessing: shorter side to 256 (antialiased bilinear), central 224x224, then
     /// normalised per channel.
-    public static let torchvisionPreset = ImageTransform.compose([
-        .resize(shorterSide: 256), .centerCrop(height: 224, width: 224), .normalize(mean: mean, std: standardDeviation),
-    ])
+    public static let torchvisionPreset = evaluationPreset(size: 224)
+
+    /// torchvision's evaluation preprocessing scaled to `size`: shorter side to `size * 256 / 224`, the central
+    /// `size` x `size`, normalised. Smaller sizes trade accuracy for speed (VGG accepts 32x32 and up).
+    public static func evaluationPreset(size: Int) -> ImageTransform {
+        .compose([
+            .resize(shorterSide: size * 256 / 224), .centerCrop(height: size, width: size),
+            .normalize(mean: mean, std: standardDeviation),
+        ])
+    }
 
     /// torchvision's training augmentation: a random crop of 8-100% of the area resized to 224, a random
     /// horizontal flip, then normalised.
@@ -30,4 +37,18 @@ public enum ImageNet {
             return bgr - Tensor(shape: [3, 1, 1], values: [103.939, 116.779, 123.68])
         },
     ])
+
+    /// The `k` most probable classes for one preprocessed image [3, H, W], with their softmax probabilities;
+    /// `model` must output ImageNet's 1000 logits.
+    public static func topClasses(of image: Tensor, by model: Module, k: Int = 5) -> [(
+        name: String, probability: Float
+    )] {
+        let probabilities = withNoGrad { model(image.unsqueezed(axis: 0)).softmax(alongAxis: 1) }.scalars
+        check(
+            probabilities.count == classNames.count,
+            "topClasses: the model has \(probabilities.count) outputs, not 1000")
+        return probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(k).map {
+            (classNames[$0], probabilities[$0])
+        }
+    }
 }

@@ -1,8 +1,13 @@
 import Foundation
 
-/// Runs a tutorial executable built next to the test runner and returns its exit status and standard output.
+/// Runs a tutorial executable and returns its exit status and standard output.
+///
+/// The executables come from `TAPEGRAD_TUTORIALS_BIN` when set (`make test` points it at a release build, so
+/// the transfer-learning steps train at full speed), else from beside the test runner (debug, much slower).
 func runTutorial(_ name: String, arguments: [String] = []) throws -> (status: Int32, output: String) {
-    let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let directory =
+        ProcessInfo.processInfo.environment["TAPEGRAD_TUTORIALS_BIN"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let process = Process()
     process.executableURL = directory.appendingPathComponent(name)
     process.arguments = arguments
@@ -12,4 +17,19 @@ func runTutorial(_ name: String, arguments: [String] = []) throws -> (status: In
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// The `golden: NAME = VALUE` lines a run printed.
+func goldenNumbers(in output: String) -> [String: Double] {
+    var numbers: [String: Double] = [:]
+    for line in output.split(separator: "\n") where line.hasPrefix("golden: ") {
+        let parts = line.dropFirst("golden: ".count).split(separator: " = ")
+        if parts.count == 2, let value = Double(parts[1]) { numbers[String(parts[0])] = value }
+    }
+    return numbers
+}
+
+/// A fresh folder under the temporary directory.
+func temporaryFolder(_ name: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-\(name)-\(getpid())")
 }

@@ -23,10 +23,14 @@ public struct TrainingHistory: Codable {
         return rows.map { $0[column] }
     }
 
+    /// Rows numbered 1, 2, ... in an `epoch` column, unless the metrics carry their own `epoch` (runs that
+    /// record only some epochs).
     public var csv: String {
-        ([(["epoch"] + metrics).joined(separator: ",")]
+        let numbered = !metrics.contains("epoch")
+        return
+            ([((numbered ? ["epoch"] : []) + metrics).joined(separator: ",")]
             + rows.enumerated().map { epoch, row in
-                ([String(epoch + 1)] + row.map { String($0) }).joined(separator: ",")
+                ((numbered ? [String(epoch + 1)] : []) + row.map { String($0) }).joined(separator: ",")
             })
             .joined(separator: "\n") + "\n"
     }

@@ -3,7 +3,7 @@ import Foundation
 /// Progress of a long loop with rate, time left and live metrics.
 ///
 /// On a terminal it redraws one line in place (at most 10 times a second); in a log (stdout not a terminal) it
-/// prints a plain line at every tenth of the way and one at the end instead, so CI logs stay readable.
+/// prints a plain line at a tenth of the way at most every 5 seconds, and one at the end, so logs stay readable.
 public final class ProgressBar {
     public let total: Int
     public let label: String
@@ -31,8 +31,10 @@ public final class ProgressBar {
         } else {
             // Tenths only; the last line belongs to finish(), which carries the final metrics.
             let tenth = done * 10 / total
-            guard tenth > lastLoggedTenth, tenth < 10 else { return }
-            lastLoggedTenth = tenth
+            guard tenth > lastLoggedTenth, tenth < 10, Date().timeIntervalSince(lastDraw) >= 5,
+                Date().timeIntervalSince(start) >= 5
+            else { return }
+            (lastLoggedTenth, lastDraw) = (tenth, Date())
             print(line(metrics))
             fflush(nil)  // a log file is block-buffered: show progress now, not at exit (nil: every stream)
         }

@@ -19,11 +19,13 @@ struct TensorsAndTape: ParsableCommand {
             A tensor is a grid of Float32 numbers with a shape. [2, 3] means 2 rows of 3 values.
             Random tensors take an explicit, seeded generator: run this again and you get the same numbers.
             """)
+        // notebook: tensors
         let x = Tensor([[1, 2, 3], [4, 5, 6]])
         x.name = "x"
         print(x)
         var generator = SeededGenerator(seed: seed)
         print(Tensor.normal([2, 3], using: &generator))
+        // end notebook
 
         explain(
             "2. Broadcasting",
@@ -31,8 +33,10 @@ struct TensorsAndTape: ParsableCommand {
             Shapes are lined up from the right; a missing axis or an axis of size 1 is repeated to fit.
             So x [2, 3] + offsets [3] adds the offsets to every row, without copying them by hand.
             """)
+        // notebook: broadcasting
         let offsets = Tensor([10, 20, 30])
         print(x + offsets)
+        // end notebook
 
         explain(
             "3. A small model, recorded on the tape",
@@ -42,6 +46,7 @@ struct TensorsAndTape: ParsableCommand {
             the op's name, its inputs, and a pullback, the rule that turns the gradient of its output into
             gradients of its inputs.
             """)
+        // notebook: model
         let w = Tensor.normal([3], std: 0.5, using: &generator)
         w.name = "w"
         w.requiresGrad = true
@@ -53,6 +58,8 @@ struct TensorsAndTape: ParsableCommand {
         let loss = pow(y - target, 2).mean()
         loss.name = "loss"
         print(loss)
+        // end notebook
+        golden("loss", Double(loss.item))
 
         explain(
             "4. The tape as a table",
@@ -60,7 +67,9 @@ struct TensorsAndTape: ParsableCommand {
             Entries in the order they were recorded. "kept for backward" is memory the pullbacks hold on to
             until backward runs: the price of reverse-mode differentiation, paid for every training step.
             """)
+        // notebook: tape-table
         print(Tape(of: loss))
+        // end notebook
 
         explain(
             "5. The same tape as a picture",
@@ -68,7 +77,9 @@ struct TensorsAndTape: ParsableCommand {
             Paste this into a ```mermaid block in any markdown viewer (GitHub draws it) to see the graph:
             values flow left to right; backward walks the arrows the other way.
             """)
+        // notebook: mermaid
         print(Tape(of: loss).mermaid)
+        // end notebook
 
         explain(
             "6. backward()",
@@ -77,10 +88,13 @@ struct TensorsAndTape: ParsableCommand {
             turns the gradient of its output into gradients of its inputs; where a value fed two ops, the two
             gradients are added. Leaves with requiresGrad receive the result in .grad.
             """)
+        // notebook: backward
         loss.backward()
         print("d loss / d w =", w.grad!)
         print("d loss / d b =", b.grad!)
         print("After backward the tape let go of what it kept:", Tape(of: loss).totalBytesKept, "bytes")
+        // end notebook
+        golden("d loss / d w[0]", Double(w.grad!.scalars[0]))
 
         explain(
             "7. Checking the tape with finite differences",
@@ -89,8 +103,10 @@ struct TensorsAndTape: ParsableCommand {
             (f(v + h) - f(v - h)) / 2h. If a pullback were wrong, the two would disagree and the report would
             name the tensor, the element and both numbers.
             """)
+        // notebook: gradcheck
         let report = gradcheck(wrt: [w, b]) { pow(sigmoid((x * w).sum(alongAxes: [1]) + b) - target, 2).mean() }
         print(report)
+        // end notebook
 
         explain(
             "Summary",

@@ -33,8 +33,8 @@ struct CNNFromScratch: ParsableCommand {
             """)
         var train = try FashionMNIST.load(.train, directory: data)
         var test = try FashionMNIST.load(.test, directory: data)
-        if let trainLimit { train = train.randomSplit(firstCount: min(trainLimit, train.count), seed: seed).0 }
-        if let testLimit { test = test.randomSplit(firstCount: min(testLimit, test.count), seed: seed).0 }
+        if let trainLimit { train = train.subset(Array(0..<min(trainLimit, train.count))) }
+        if let testLimit { test = test.subset(Array(0..<min(testLimit, test.count))) }
         train = normalized(train)
         test = normalized(test)
         print(
@@ -48,8 +48,12 @@ struct CNNFromScratch: ParsableCommand {
             batch norm and ReLU; two convolutions, then a 2x2 max-pool halves the size. 28 -> 14 -> 7, then two
             dense layers classify the 64 x 7 x 7 features.
             """)
+        // notebook: model
         let model = smallVGG()
         print(model.summary(inputShape: [1, 1, 28, 28]))
+        // end notebook
+        let untrained = evaluate(model, on: test.subset(Array(0..<min(64, test.count))))
+        golden("loss on the first 64 test images before training", untrained.loss)
 
         explain(
             "3. Training",
@@ -71,6 +75,7 @@ struct CNNFromScratch: ParsableCommand {
                 TrainingHistory.self, from: Data(contentsOf: folder.url.appendingPathComponent("history.json")))
             print("Resumed from \(checkpoint.path) after epoch \(loader.epoch).")
         }
+        // notebook: training-loop
         for epoch in (loader.epoch + 1)..<(epochs + 1) {
             model.train()
             let progress = ProgressBar(total: loader.count, label: "epoch \(epoch)/\(epochs)")
@@ -101,15 +106,18 @@ struct CNNFromScratch: ParsableCommand {
             try Checkpoint.save(to: checkpoint, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch)
             try history.write(to: folder.url)
         }
+        // end notebook
 
         explain(
             "4. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
+        // notebook: results
         let (_, matrix) = evaluate(model, on: test)
         print(matrix)
         for (metric, label) in [("accuracy", "accuracy"), ("loss", "cross-entropy loss")] {
             try folder.write(curves(of: metric, label: label, history).svg, to: "\(metric).svg")
         }
         try folder.write(matrix.svg, to: "confusion-matrix.svg")
+        // end notebook
         print(
             String(
                 format: "Test accuracy %.2f%% after %d epochs, %.0f s in all.", matrix.accuracy * 100, epochs,
@@ -120,6 +128,7 @@ struct CNNFromScratch: ParsableCommand {
     }
 
     /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.
+    // notebook: small-vgg
     func smallVGG() -> Sequential {
         Sequential {
             for (input, output) in [(1, 16), (16, 16)] {
@@ -141,6 +150,7 @@ struct CNNFromScratch: ParsableCommand {
             Linear(256, 10)
         }
     }
+    // end notebook
 
     /// Train and test curves of one metric (`accuracy` or `loss`) over the epochs.
     func curves(of metric: String, label: String, _ history: TrainingHistory) -> LineChart {
@@ -152,28 +162,4 @@ struct CNNFromScratch: ParsableCommand {
             })
     }
 
-    /// The dataset with inputs shifted and scaled by Fashion-MNIST's training mean and standard deviation.
-    func normalized(_ dataset: TensorDataset) -> TensorDataset {
-        let inputs = (dataset.inputs - FashionMNIST.mean) / FashionMNIST.standardDeviation
-        return TensorDataset(inputs: inputs, labels: dataset.labels, classNames: dataset.classNames)
-    }
-
-    /// Mean loss and the confusion matrix over `dataset`, in evaluation mode and without a tape.
-    func evaluate(_ model: Module, on dataset: TensorDataset) -> (loss: Double, matrix: ConfusionMatrix) {
-        model.eval()
-        defer { model.train() }
-        var matrix = ConfusionMatrix(classNames: dataset.classNames)
-        var lossSum = 0.0
-        withNoGrad {
-            for (inputs, labels) in DataLoader(dataset, batchSize: 500) {
-                let logits = model(inputs)
-                lossSum += Double(crossEntropy(logits, labels: labels, reduction: .sum).item)
-                matrix.add(logits, labels: labels)
-            }
-        }
-        return (lossSum / Double(dataset.count), matrix)
-    }
-
-    func fmt(_ x: Double) -> String { String(format: "%.4f", x) }
-    func pct(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
 }

@@ -1,0 +1,1 @@
+../Exercises/Attempt.swift

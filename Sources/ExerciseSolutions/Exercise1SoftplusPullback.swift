@@ -1,0 +1,1 @@
+../Exercises/Exercise1SoftplusPullback.swift

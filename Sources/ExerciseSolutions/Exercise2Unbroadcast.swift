@@ -1,0 +1,1 @@
+../Exercises/Exercise2Unbroadcast.swift

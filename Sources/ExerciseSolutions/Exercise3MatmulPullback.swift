@@ -1,0 +1,1 @@
+../Exercises/Exercise3MatmulPullback.swift

@@ -1,0 +1,1 @@
+../Exercises/Exercise4Im2col.swift

@@ -1,0 +1,1 @@
+../Exercises/Exercise5SGDMomentum.swift

@@ -1,0 +1,1 @@
+../Exercises/Exercise6Freeze.swift

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Autograd
+import Foundation
+import NN
+import TutorialSupport
+import Zoo
+
+/// Tutorial step 6: transfer learning by hand: freeze everything but the dense layers, train them, fine-tune.
+@main
+struct TransferLearning: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "06-transfer-learning",
+        abstract: "Step 6: freeze all layers except the dense ones, train those, then fine-tune.",
+        discussion: """
+            Offline: a small VGG pretrained on Fashion-MNIST classes 0-4 learns classes 5-9. With
+            --weights vgg16-397923af.pth --data FOLDER: ImageNet's VGG16 learns your image folder's classes.
+            """)
+
+    @OptionGroup var setup: TransferSetup
+    @Option(help: "Labelled training examples per class (0: all).") var perClass = 50
+    @Option(help: "Epochs training the dense layers on the frozen features.") var headEpochs = 6
+    @Option(help: "Epochs fine-tuning the last convolutional block with the dense layers.") var fineTuneEpochs = 4
+    @Option(help: "Adam's learning rate for the dense layers (the backbone gets a tenth).") var learningRate: Float =
+        1e-2
+    @Option(help: "Where to write history, curves and the model.") var output = "runs/06-transfer-learning"
+
+    func run() throws {
+        let prepared = try setup.prepare()
+        print(prepared.story)
+        let train = perClass > 0 ? prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
+        print("training on \(train.count) examples, testing on \(prepared.test.count)")
+        Random.seed(setup.seed)
+
+        explain(
+            "1. A new head",
+            """
+            The pretrained model's last layer answers the source task's classes. Copy the model, replace that
+            layer with a fresh one for the target's classes, and freeze every convolution: `freezeFeatures()`
+            sets requiresGrad = false on them, so backward skips them and the optimizer never sees them.
+            """)
+        // notebook: new-head
+        let model = prepared.makeModel()
+        try model.load(stateDict: prepared.source.stateDict())
+        model.replaceHead(classes: train.classNames.count)
+        model.freezeFeatures()
+        let trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
+        let all = model.parameters().reduce(0) { $0 + $1.count }
+        print("trainable: \(trainable) of \(all) parameters (\(pct(Double(trainable) / Double(all))))")
+        // end notebook
+
+        explain(
+            "2. Train the dense layers",
+            """
+            The frozen convolutions turn each image into the same features every epoch, so they are computed
+            once and cached; each epoch then costs only the dense layers.
+            """)
+        // notebook: head
+        var history = TrainingHistory()
+        let trainFeatures = try FeatureCache().features(of: model, for: train, preprocessing: "as given")
+        let testFeatures = try FeatureCache().features(of: model, for: prepared.test, preprocessing: "as given")
+        try trainEpochs(
+            model.classifier, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
+            data: trainFeatures, test: testFeatures, epochs: headEpochs, seed: setup.seed, label: "head",
+            history: &history)
+        let afterHead = history.series("test_accuracy").last!
+        print("after training the dense layers: \(pct(afterHead)) test accuracy")
+        // end notebook
+        golden("test accuracy after the dense layers", afterHead)
+
+        explain(
+            "3. Fine-tune",
+            """
+            Now unfreeze the last convolutional block and train it with the dense layers, at a learning rate
+            10 times smaller for the convolutions: they adapt to the new classes without forgetting what
+            they learnt. The first block stays frozen; we check that it did not move by a single bit.
+            """)
+        // notebook: fine-tune
+        let firstConvolution = (model.features[0] as! Conv2d).weight.scalars
+        model.unfreezeLastBlocks(1)
+        let groups = model.fineTuningGroups(learningRate: learningRate)
+        try trainEpochs(
+            model, optimizer: Adam(groups: groups), data: train, test: prepared.test, epochs: fineTuneEpochs,
+            seed: setup.seed, label: "fine-tune", firstEpoch: headEpochs + 1, history: &history)
+        let unchanged = (model.features[0] as! Conv2d).weight.scalars == firstConvolution
+        print("first convolution bit-identical after fine-tuning: \(unchanged)")
+        // end notebook
+        let final = evaluate(model, on: prepared.test)
+        golden("test accuracy after fine-tuning", Double(final.matrix.accuracy))
+
+        explain("4. Results", "Test accuracy per epoch, and where the fine-tuned model still confuses classes.")
+        // notebook: results
+        print(final.matrix)
+        print("dense layers only: \(pct(afterHead)); after fine-tuning: \(pct(Double(final.matrix.accuracy)))")
+        let folder = try RunFolder(output)
+        try history.write(to: folder.url)
+        let chart = LineChart(
+            title: "Transfer learning: dense layers, then fine-tuning", xLabel: "epoch", yLabel: "test accuracy",
+            series: [.init("test", Array(zip(history.series("epoch"), history.series("test_accuracy"))))])
+        try folder.write(chart.svg, to: "accuracy.svg")
+        try folder.write(final.matrix.svg, to: "confusion-matrix.svg")
+        try model.save(to: folder.url.appendingPathComponent("model.safetensors"))
+        print(
+            "Wrote history.csv, history.json, accuracy.svg, confusion-matrix.svg and model.safetensors to \(folder.url.path)"
+        )
+        // end notebook
+        if !unchanged { throw ExitCode.failure }
+    }
+}

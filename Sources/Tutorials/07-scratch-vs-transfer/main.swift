@@ -1,0 +1,196 @@
+import ArgumentParser
+import Autograd
+import Foundation
+import NN
+import TutorialSupport
+import Zoo
+
+/// Tutorial step 7, the main experiment: training from scratch against transfer learning, for several amounts
+/// of labelled data, with everything else equal.
+@main
+struct ScratchVersusTransfer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "07-scratch-vs-transfer",
+        abstract: "Step 7: the same task learnt from scratch and by transfer, for 10 to all examples per class.",
+        discussion: """
+            Offline (the default) the pretrained model is a small VGG trained on Fashion-MNIST classes 0-4 and the
+            task is classes 5-9. With --weights vgg16-397923af.pth --data FOLDER the same comparison runs on a
+            real ImageNet VGG16 and your images (slow on a CPU: scratch training of VGG16 is the expensive part).
+            """)
+
+    @OptionGroup var setup: TransferSetup
+    @Option(help: "Labelled examples per class to try, comma-separated; 'all' uses every training example.")
+    var budgets = "10,50,250,all"
+    @Option(help: "Epochs for every budget (default: enough for about 3,000 examples seen, 4 to 30 epochs).")
+    var epochs: Int?
+    @Option(help: "Adam's learning rate, for both ways (the backbone fine-tunes at a tenth of it).")
+    var learningRate: Float = 1e-2
+    @Option(help: "Where to write the table, curves and conclusion.") var output = "runs/07-scratch-vs-transfer"
+
+    func run() throws {
+        let started = Date()
+        // notebook: setup
+        explain(
+            "1. Why transfer",
+            """
+            Training a CNN from scratch needs a lot of labelled data: VGG16 learnt from 1.2 million ImageNet
+            photos. Transfer learning reuses what a model learnt on a big source task for a new target task:
+            keep its convolutions, which detect edges, textures and shapes, and retrain only the dense layers.
+            Here both ways learn the same target task, with the same seed, split and epochs, for several
+            numbers of labelled examples per class.
+            """)
+        let prepared = try setup.prepare()
+        print(prepared.story)
+        // end notebook
+        let perClass = try parsedBudgets()
+        let folder = try RunFolder(output)
+
+        explain(
+            "2. The race",
+            """
+            For each budget: (a) scratch: a fresh model, every layer trained; (b) transfer: the pretrained
+            convolutions frozen, a new last layer, the dense layers trained on cached features for the first
+            half of the epochs, then the last convolutional block fine-tuned with the head (at a 10x smaller
+            learning rate) for the second half.
+            """)
+        // notebook: race
+        var results: [Result] = []
+        for k in perClass {
+            let train = k.map { prepared.train.examples(perClass: $0, seed: setup.seed) } ?? prepared.train
+            let epochCount = epochs ?? Self.epochs(forExamples: train.count)
+            let name = k.map { "\($0) per class" } ?? "all (\(train.count))"
+            print("\n-- \(name): \(train.count) examples, \(epochCount) epochs --")
+            let scratch = try Recipe.scratch(
+                prepared.makeModel, data: train, test: prepared.test, epochs: epochCount, learningRate: learningRate,
+                seed: setup.seed)
+            let transfer = try Recipe.transfer(
+                from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
+                headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2, learningRate: learningRate,
+                seed: setup.seed)
+            results.append(
+                Result(
+                    name: name, perClass: k ?? train.count / train.classNames.count, examples: train.count,
+                    epochs: epochCount, scratch: scratch.history, transfer: transfer.history))
+        }
+        // end notebook
+
+        explain("3. Results", "Test accuracy on the same held-out images after the last epoch.")
+        // notebook: results
+        print(
+            table(
+                [["examples per class", "examples", "epochs", "scratch", "transfer", "transfer - scratch"]]
+                    + results.map { r in
+                        [
+                            r.name, "\(r.examples)", "\(r.epochs)", pct(r.scratchAccuracy), pct(r.transferAccuracy),
+                            String(format: "%+.2f points", (r.transferAccuracy - r.scratchAccuracy) * 100),
+                        ]
+                    }))
+        print("\n" + conclusion(results))
+        // end notebook
+        for r in results where r.perClass == perClass.compactMap({ $0 }).first {
+            golden("scratch test accuracy at \(r.perClass) per class", r.scratchAccuracy)
+            golden("transfer test accuracy at \(r.perClass) per class", r.transferAccuracy)
+        }
+        try write(results, to: folder)
+        print(String(format: "\nFinished in %.0f s.", Date().timeIntervalSince(started)))
+    }
+
+    /// One budget's outcome.
+    struct Result {
+        let name: String
+        let perClass: Int
+        let examples: Int
+        let epochs: Int
+        let scratch: TrainingHistory
+        let transfer: TrainingHistory
+        var scratchAccuracy: Double { scratch.series("test_accuracy").last! }
+        var transferAccuracy: Double { transfer.series("test_accuracy").last! }
+    }
+
+    /// Few examples need more passes to take enough optimizer steps: about 3,000 examples seen, 4 to 30 epochs.
+    static func epochs(forExamples count: Int) -> Int {
+        min(30, max(4, (3_000 + count - 1) / count))
+    }
+
+    /// `--budgets` as examples per class; nil stands for "all".
+    func parsedBudgets() throws -> [Int?] {
+        try budgets.split(separator: ",").map { item in
+            let text = item.trimmingCharacters(in: .whitespaces)
+            if text == "all" { return nil }
+            guard let k = Int(text), k > 0 else {
+                throw ValidationError("--budgets: '\(text)' is neither a positive number nor 'all'")
+            }
+            return k
+        }
+    }
+
+    /// The conclusion in plain words, computed from the numbers so it stays true when they change.
+    func conclusion(_ results: [Result]) -> String {
+        let gaps = results.map { ($0.transferAccuracy - $0.scratchAccuracy) * 100 }
+        let smallest = results[0]
+        var lines = [
+            String(
+                format: "With %@, transfer reached %.1f%% and scratch %.1f%%: transfer is %.1f points %@.",
+                smallest.name, smallest.transferAccuracy * 100, smallest.scratchAccuracy * 100, abs(gaps[0]),
+                gaps[0] >= 0 ? "better" : "worse")
+        ]
+        if results.count > 1 {
+            let largest = results[results.count - 1]
+            let gap = gaps[gaps.count - 1]
+            lines.append(
+                String(
+                    format: "With %@, %@ is %.1f points better.", largest.name, gap >= 0 ? "transfer" : "scratch",
+                    abs(gap)))
+            if let catchUp = results.first(where: { $0.scratchAccuracy >= $0.transferAccuracy - 0.01 }) {
+                lines.append("Scratch training comes within 1 point of transfer (or beats it) from \(catchUp.name) on.")
+            } else {
+                lines.append("Scratch training never came within 1 point of transfer here.")
+            }
+            lines.append(
+                gaps.first! > gaps.last!
+                    ? "The less labelled data there is, the more a pretrained model is worth: what it learnt on the "
+                        + "source task stands in for the examples the target task lacks."
+                    : "Here the pretrained model did not help more with less data; the source task may be too "
+                        + "different from the target task.")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// results.csv and .json, accuracy-vs-examples.svg, and accuracy-vs-epochs-<budget>.svg for each budget.
+    func write(_ results: [Result], to folder: RunFolder) throws {
+        var csv = "examples_per_class,examples,epochs,scratch_accuracy,transfer_accuracy\n"
+        for r in results {
+            csv += "\(r.perClass),\(r.examples),\(r.epochs),\(r.scratchAccuracy),\(r.transferAccuracy)\n"
+        }
+        try folder.write(csv, to: "results.csv")
+        var json: [[String: Any]] = []
+        for r in results {
+            json.append([
+                "budget": r.name, "examples_per_class": r.perClass, "examples": r.examples, "epochs": r.epochs,
+                "scratch_test_accuracy": r.scratch.series("test_accuracy"),
+                "transfer_test_accuracy": r.transfer.series("test_accuracy"),
+            ])
+        }
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+        try folder.write(String(decoding: data, as: UTF8.self), to: "results.json")
+
+        var chart = LineChart(
+            title: "Test accuracy after training", xLabel: "labelled examples per class (log scale)",
+            yLabel: "test accuracy",
+            series: [
+                .init("scratch", results.map { (Double($0.perClass), $0.scratchAccuracy) }),
+                .init("transfer", results.map { (Double($0.perClass), $0.transferAccuracy) }),
+            ])
+        chart.logarithmicX = true
+        var files = [try folder.write(chart.svg, to: "accuracy-vs-examples.svg")]
+        for r in results {
+            let curves = LineChart(
+                title: "Test accuracy per epoch, \(r.name)", xLabel: "epoch", yLabel: "test accuracy",
+                series: [("scratch", r.scratch), ("transfer", r.transfer)].map { name, history in
+                    .init(name, Array(zip(history.series("epoch"), history.series("test_accuracy"))))
+                })
+            files.append(try folder.write(curves.svg, to: "accuracy-vs-epochs-\(r.perClass).svg"))
+        }
+        print("Wrote results.csv, results.json and \(files.count) charts to \(folder.url.path)")
+    }
+}

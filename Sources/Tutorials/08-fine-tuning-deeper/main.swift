@@ -1,0 +1,126 @@
+import ArgumentParser
+import Autograd
+import Foundation
+import NN
+import TutorialSupport
+import Zoo
+
+/// Tutorial step 8: how deep to fine-tune, and how fast: the same transfer with different parts unfrozen.
+@main
+struct FineTuningDeeper: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "08-fine-tuning-deeper",
+        abstract: "Step 8: fine-tune the last convolutional block at a 10x smaller learning rate, and compare.")
+
+    @OptionGroup var setup: TransferSetup
+    @Option(help: "Labelled training examples per class (0: all).") var perClass = 50
+    @Option(help: "Epochs training the dense layers on frozen features, for every variant.") var headEpochs = 6
+    @Option(help: "Epochs of fine-tuning after that.") var fineTuneEpochs = 4
+    @Option(help: "Adam's learning rate for the dense layers.") var learningRate: Float = 1e-2
+    @Option(help: "Where to write the table and curves.") var output = "runs/08-fine-tuning-deeper"
+
+    /// One way to spend the fine-tuning epochs.
+    struct Variant {
+        let name: String
+        let unfrozenBlocks: Int
+        let backboneScale: Float
+    }
+
+    func run() throws {
+        let prepared = try setup.prepare()
+        print(prepared.story)
+        let train = perClass > 0 ? prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
+        explain(
+            "1. Four ways to fine-tune",
+            """
+            All start alike: frozen convolutions, a new head, \(headEpochs) epochs on cached features. Then
+            \(fineTuneEpochs) more epochs with: nothing unfrozen; the last block at a 10x smaller learning rate
+            (the usual recipe); the last block at the full rate; every block at a 10x smaller rate.
+            """)
+        // notebook: variants
+        let variants = [
+            Variant(name: "dense layers only", unfrozenBlocks: 0, backboneScale: 0.1),
+            Variant(name: "last block at 1/10 rate", unfrozenBlocks: 1, backboneScale: 0.1),
+            Variant(name: "last block at full rate", unfrozenBlocks: 1, backboneScale: 1),
+            Variant(name: "all blocks at 1/10 rate", unfrozenBlocks: 99, backboneScale: 0.1),
+        ]
+        var rows: [(variant: Variant, history: TrainingHistory, trainable: Int, moved: Double, seconds: Double)] = []
+        for variant in variants {
+            print("\n-- \(variant.name) --")
+            let started = Date()
+            let (model, history) = try Recipe.transfer(
+                from: prepared.source, prepared.makeModel, data: train, test: prepared.test, headEpochs: headEpochs,
+                fineTuneEpochs: variant.unfrozenBlocks > 0 ? fineTuneEpochs : 0,
+                unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
+                backboneScale: variant.backboneScale, seed: setup.seed, label: variant.name)
+            var extended = history
+            if variant.unfrozenBlocks == 0 {  // the same number of epochs for everyone: keep training the head
+                try trainEpochs(
+                    model, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate), data: train,
+                    test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed, label: variant.name,
+                    firstEpoch: headEpochs + 1, history: &extended)
+            }
+            rows.append(
+                (
+                    variant, extended, model.trainableParameters().reduce(0) { $0 + $1.count },
+                    relativeChange(model.features, from: prepared.source.features),
+                    Date().timeIntervalSince(started)
+                ))
+        }
+        // end notebook
+
+        explain(
+            "2. What changes",
+            "Accuracy, how many weights train, how far the convolutions moved from the pretrained ones, time.")
+        // notebook: table
+        print(
+            table(
+                [["fine-tuning", "trainable", "test accuracy", "backbone moved", "seconds"]]
+                    + rows.map {
+                        [
+                            $0.variant.name, "\($0.trainable)", pct($0.history.series("test_accuracy").last!),
+                            String(format: "%.2f%%", $0.moved * 100), String(format: "%.1f", $0.seconds),
+                        ]
+                    }))
+        let usual = rows[1].history.series("test_accuracy").last!
+        let headOnly = rows[0].history.series("test_accuracy").last!
+        let fullRate = rows[2]
+        print(
+            String(
+                format: """
+                    \nFine-tuning the last block at a tenth of the rate %@ accuracy by %.1f points over training \
+                    the dense layers only. At the full rate its weights moved %.1fx as far (%.2f%% vs %.2f%%).
+                    """, usual >= headOnly ? "raised" : "lowered", abs(usual - headOnly) * 100,
+                fullRate.moved / max(rows[1].moved, 1e-12), fullRate.moved * 100, rows[1].moved * 100))
+        // end notebook
+        golden("test accuracy, last block at 1/10 rate", usual)
+
+        let folder = try RunFolder(output)
+        let chart = LineChart(
+            title: "Fine-tuning variants", xLabel: "epoch", yLabel: "test accuracy",
+            series: rows.map {
+                .init($0.variant.name, Array(zip($0.history.series("epoch"), $0.history.series("test_accuracy"))))
+            })
+        let path = try folder.write(chart.svg, to: "accuracy.svg")
+        var csv = "variant,trainable_parameters,test_accuracy,backbone_relative_change,seconds\n"
+        for row in rows {
+            csv +=
+                "\(row.variant.name),\(row.trainable),\(row.history.series("test_accuracy").last!),\(row.moved),\(row.seconds)\n"
+        }
+        try folder.write(csv, to: "results.csv")
+        print("Wrote results.csv and \(path)")
+    }
+
+    /// |after - before| / |before| over all the convolutional weights: how far fine-tuning moved them.
+    func relativeChange(_ after: Module, from before: Module) -> Double {
+        let old = Dictionary(uniqueKeysWithValues: before.namedParameters().map { ($0.key, $0.tensor.scalars) })
+        var (change, size) = (0.0, 0.0)
+        for (key, tensor) in after.namedParameters() {
+            for (a, b) in zip(tensor.scalars, old[key]!) {
+                change += Double(a - b) * Double(a - b)
+                size += Double(b) * Double(b)
+            }
+        }
+        return (change / size).squareRoot()
+    }
+}

@@ -1,0 +1,27 @@
+import Autograd
+import Foundation
+import NN
+import Zoo
+
+/// The offline route's "pretrained" model: `VGG.small` trained on the source task (Fashion-MNIST classes 0-4).
+/// Saved in `folder` and reused by later runs with the same settings, so steps 6, 7 and 8 train it once.
+public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt64, folder: URL) throws -> VGG {
+    let settings = "VGG.small on classes 0-4, \(tasks.sourceTrain.count) examples, \(epochs) epochs, seed \(seed)"
+    let file = folder.appendingPathComponent("source-model.safetensors")
+    let model = VGG.small(classes: tasks.sourceTrain.classNames.count)
+    if let saved = try? SafeTensors.read(file), saved.metadata["settings"] == settings {
+        try model.load(stateDict: saved.tensors)
+        print("Reusing the source model in \(file.path) (\(settings)); delete the file to train it again.")
+        return model
+    }
+    Random.seed(seed)
+    let fresh = VGG.small(classes: tasks.sourceTrain.classNames.count)
+    var history = TrainingHistory()
+    try trainEpochs(
+        fresh, optimizer: Adam(fresh.parameters(), learningRate: 2e-3), data: tasks.sourceTrain,
+        test: tasks.sourceTest, epochs: epochs, batchSize: 64, seed: seed, label: "source", history: &history)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try fresh.save(to: file, metadata: ["settings": settings])
+    print("Saved the source model to \(file.path).")
+    return fresh
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Autograd
+import Foundation
+import NN
+import Zoo
+
+/// The command-line options steps 6-8 share, and what they build: a pretrained source model, a way to make a
+/// fresh model of its architecture, and the target task's training and test data.
+///
+/// Offline (the default), the source is `VGG.small` pretrained on Fashion-MNIST classes 0-4 and the target is
+/// classes 5-9. With `--weights` and `--data`, the source is a real ImageNet VGG and the target is an image
+/// folder (one sub-folder per class, e.g. a Pokemon dataset).
+public struct TransferSetup: ParsableArguments {
+    @Option(help: "Pretrained VGG weights (.pth or .safetensors, torchvision or timm names); needs --data.")
+    public var weights: String?
+    @Option(help: "An image folder with one sub-folder per class: the target task for --weights.")
+    public var data: String?
+    @Option(help: "Image side for --data (224 as on ImageNet; smaller is faster).") public var imageSize = 224
+    @Option(help: "Fraction of --data's images kept aside for testing.") public var testFraction = 0.2
+    @Option(help: "Folder with the Fashion-MNIST IDX files (offline route).")
+    public var fashionMNIST = FashionMNIST.defaultDirectory
+    @Option(help: "Use only this many Fashion-MNIST training images (for a quick look).") public var trainLimit: Int?
+    @Option(help: "Use only this many Fashion-MNIST test images.") public var testLimit: Int?
+    @Option(help: "Epochs of pretraining for the offline source model.") public var sourceEpochs = 2
+    @Option(help: "Where the offline source model is kept between runs.") public var sourceFolder = "runs/source-model"
+    @Option(help: "Seed for splits, weights, shuffling and dropout.") public var seed: UInt64 = 0
+
+    public init() {}
+
+    public func validate() throws {
+        if (weights == nil) != (data == nil) {
+            throw ValidationError("--weights and --data go together: a pretrained VGG and the images to adapt it to")
+        }
+        if let weights, !FileManager.default.fileExists(atPath: weights) {
+            throw ValidationError("\(weights) does not exist")
+        }
+        guard imageSize >= 32 else { throw ValidationError("--image-size must be at least 32 (VGG's five pools)") }
+        guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1)") }
+    }
+
+    /// What an experiment starts from.
+    public struct Prepared {
+        public let source: VGG
+        public let makeModel: () -> VGG
+        public let train: TensorDataset
+        public let test: TensorDataset
+        /// One line for the reader: where the source comes from and what the target is.
+        public let story: String
+    }
+
+    public func prepare() throws -> Prepared {
+        guard let weights, let data else { return try prepareOffline() }
+        let (tensors, format) = try PretrainedWeights.load(URL(fileURLWithPath: weights))
+        let source = try VGG(shapedLike: tensors)
+        try source.load(stateDict: tensors)
+        let preset = ImageNet.evaluationPreset(size: imageSize)
+        let folder = try ImageFolder(root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true)
+        let images = decodeAll(folder)
+        let testCount = max(folder.classNames.count, Int(Double(images.count) * testFraction))
+        let (test, train) = images.randomSplit(firstCount: testCount, seed: seed)
+        return Prepared(
+            source: source, makeModel: { try! VGG(shapedLike: tensors, initialized: true) }, train: train, test: test,
+            story: """
+                Source: the VGG in \(weights) (\(format.rawValue)), trained on ImageNet. Target: \(data), \
+                \(folder.classNames.count) classes, \(train.count) training and \(test.count) test images at \
+                \(imageSize)x\(imageSize) (\(preset.name)).
+                """)
+    }
+
+    private func prepareOffline() throws -> Prepared {
+        let tasks = try TransferTasks.fashionMNIST(
+            directory: fashionMNIST, trainLimit: trainLimit, testLimit: testLimit)
+        let source = try pretrainedSourceModel(
+            tasks: tasks, epochs: sourceEpochs, seed: seed, folder: URL(fileURLWithPath: sourceFolder))
+        let sourceAccuracy = evaluate(source, on: tasks.sourceTest).matrix.accuracy
+        golden("source model test accuracy (classes 0-4)", Double(sourceAccuracy))
+        return Prepared(
+            source: source, makeModel: { VGG.small(classes: 5) }, train: tasks.targetTrain, test: tasks.targetTest,
+            story: """
+                Source: VGG.small pretrained on Fashion-MNIST classes 0-4 (\(tasks.sourceTrain.classNames.joined(separator: ", "))), \
+                \(pct(Double(sourceAccuracy))) on their test images. Target: classes 5-9 \
+                (\(tasks.targetTrain.classNames.joined(separator: ", "))), \(tasks.targetTrain.count) training and \
+                \(tasks.targetTest.count) test images.
+                """)
+    }
+
+    /// Every image of `folder` decoded and preprocessed once: no augmentation, so the feature cache applies.
+    private func decodeAll(_ folder: ImageFolder) -> TensorDataset {
+        let loader = DataLoader(folder, batchSize: 32)
+        let progress = ProgressBar(total: loader.count, label: "decoding images")
+        var (parts, labels) = ([Tensor](), [Int]())
+        for (inputs, batchLabels) in loader {
+            parts.append(inputs)
+            labels += batchLabels
+            progress.advance()
+        }
+        progress.finish()
+        return TensorDataset(inputs: Tensor.concat(parts), labels: labels, classNames: folder.classNames)
+    }
+}

@@ -1,0 +1,37 @@
+import Autograd
+import NN
+
+/// The offline stand-in for ImageNet and a new task: Fashion-MNIST's classes 0-4 (T-shirt/top, Trouser,
+/// Pullover, Dress, Coat) are the big "source" task a model is pretrained on; classes 5-9 (Sandal, Shirt,
+/// Sneaker, Bag, Ankle boot) are the "target" task, labelled 0-4, that we want to learn from few examples.
+public struct TransferTasks {
+    public let sourceTrain: TensorDataset
+    public let sourceTest: TensorDataset
+    public let targetTrain: TensorDataset
+    public let targetTest: TensorDataset
+
+    /// - Parameters:
+    ///   - trainLimit: keep only the first this many training images (before the split by class), for quick runs.
+    ///   - testLimit: the same for the test images.
+    public static func fashionMNIST(directory: String, trainLimit: Int? = nil, testLimit: Int? = nil)
+        throws -> TransferTasks
+    {
+        let train = try limited(normalized(FashionMNIST.load(.train, directory: directory)), to: trainLimit)
+        let test = try limited(normalized(FashionMNIST.load(.test, directory: directory)), to: testLimit)
+        let (source, target) = (Array(0..<5), Array(5..<10))
+        return TransferTasks(
+            sourceTrain: train.keeping(classes: source), sourceTest: test.keeping(classes: source),
+            targetTrain: train.keeping(classes: target), targetTest: test.keeping(classes: target))
+    }
+
+    private static func limited(_ dataset: TensorDataset, to limit: Int?) -> TensorDataset {
+        guard let limit, limit < dataset.count else { return dataset }
+        return dataset.subset(Array(0..<limit))
+    }
+}
+
+/// The dataset with inputs shifted and scaled by Fashion-MNIST's training mean and standard deviation.
+public func normalized(_ dataset: TensorDataset) -> TensorDataset {
+    let inputs = (dataset.inputs - FashionMNIST.mean) / FashionMNIST.standardDeviation
+    return TensorDataset(inputs: inputs, labels: dataset.labels, classNames: dataset.classNames)
+}

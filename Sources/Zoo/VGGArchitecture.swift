@@ -1,0 +1,45 @@
+import Autograd
+import NN
+
+/// Reading a VGG's layer list back from its weights, so any torchvision-keyed VGG file (vgg16, vgg11_bn, a
+/// narrow test model) builds the model it fits without being told which one it is.
+extension VGG {
+    /// A VGG shaped like `stateDict`: convolution widths from `features.N.weight`, batch norm when
+    /// `features.N+1.running_mean` exists, a 2x2 max-pool wherever torchvision's numbering skips a slot, and the
+    /// head's sizes from `classifier.0` and `classifier.6`. The weights are not loaded; call `load(stateDict:)`.
+    public convenience init(shapedLike stateDict: StateDict, dropout: Float = 0.5, initialized: Bool = false) throws {
+        func shape(_ key: String) throws -> [Int] {
+            guard let tensor = stateDict[key] else {
+                throw StateDictMismatch(missing: [key], unexpected: [], misshapen: [])
+            }
+            return tensor.shape
+        }
+        let convolutions = stateDict.keys.compactMap { key -> Int? in
+            let parts = key.split(separator: ".")
+            guard parts.count == 3, parts[0] == "features", parts[2] == "weight", stateDict[key]!.rank == 4 else {
+                return nil
+            }
+            return Int(parts[1])
+        }.sorted()
+        guard let first = convolutions.first else {
+            throw StateDictMismatch(missing: ["features.0.weight"], unexpected: [], misshapen: [])
+        }
+        let batchNorm = stateDict["features.1.running_mean"] != nil
+        let step = batchNorm ? 3 : 2  // conv, [bn], relu
+        var layers: [Int?] = []
+        var index = first
+        for convolution in convolutions {
+            while index < convolution {  // the slots between two convolutions' groups are max-pools
+                layers.append(nil)
+                index += 1
+            }
+            layers.append(try shape("features.\(convolution).weight")[0])
+            index += step
+        }
+        layers.append(nil)  // every VGG ends its features with a max-pool
+        let hidden = try shape("classifier.0.weight")[0]
+        self.init(
+            layers: layers, batchNorm: batchNorm, hidden: hidden, classes: try shape("classifier.6.weight")[0],
+            dropout: dropout, initialized: initialized, inputChannels: try shape("features.\(first).weight")[1])
+    }
+}

@@ -1,0 +1,55 @@
+import ExerciseKit
+import ExerciseSolutions
+import Exercises
+import Foundation
+import Testing
+
+/// The reference solutions pass; the student's starting code fails each exercise with the intended message.
+@Suite struct ExercisesTests {
+    static let expectedFailures = [
+        1: ["gradcheck FAILED: 6 of 6", "x at [0,0]: backward gave", "finite differences give", "sigmoid(x)"],
+        2: ["unbroadcast(a [2, 3] gradient, to: [3]): shape: expected [3], got [2, 3]", "hint: sum over the leading"],
+        3: ["gradcheck FAILED: 18 of 18", "a at [0,0]: backward gave 0,", "dA = upstream x B^T"],
+        4: ["weight x columns differs from conv2d at output element [0, 0]: expected", "row c*k*k + i*k + j"],
+        5: ["after step 2, element [0]: expected", "velocity = momentum * velocity + gradient"],
+        6: [
+            "features.0.bias changed after one training step: the features still train",
+            "hint: set requiresGrad = false",
+        ],
+    ]
+
+    @Test func everyReferenceSolutionPasses() {
+        for exercise in exercises(ExerciseSolutions.Attempt.self) {
+            let verdict = exercise.check()
+            #expect(verdict.passed, "exercise \(exercise.number): \(verdict)")
+        }
+    }
+
+    @Test func theStudentsStartingCodeFailsWithTheIntendedMessage() {
+        let all = exercises(Exercises.Attempt.self)
+        #expect(all.map(\.number) == Array(1...6))
+        for exercise in all {
+            let verdict = exercise.check()
+            #expect(!verdict.passed, "exercise \(exercise.number) passes before any work")
+            for phrase in Self.expectedFailures[exercise.number]! {
+                #expect(verdict.message.contains(phrase), "exercise \(exercise.number): \(verdict.message)")
+            }
+        }
+    }
+
+    /// One source, two builds: every file of the student's side is linked, not copied, into the reference.
+    @Test func theReferenceIsCompiledFromTheStudentsFiles() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        let student = try FileManager.default.contentsOfDirectory(
+            atPath: sources.appendingPathComponent("Exercises").path)
+        let reference = sources.appendingPathComponent("ExerciseSolutions")
+        let linked = try FileManager.default.contentsOfDirectory(atPath: reference.path)
+        #expect(Set(student) == Set(linked))
+        for file in linked {
+            let destination = try FileManager.default.destinationOfSymbolicLink(
+                atPath: reference.appendingPathComponent(file).path)
+            #expect(destination == "../Exercises/\(file)")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Notebooks
+import Testing
+
+/// Every notebook's code blocks are the tutorial's own code, region for region.
+@Suite struct NotebookSyncTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func notebooksShowTheTutorialsCode() throws {
+        let folder = Self.root.appendingPathComponent("notebooks-md")
+        let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "md" }
+        var tutorials: Set<String> = []
+        for file in files {
+            let notebook = try Notebook(url: file)
+            guard let run = notebook.run else { continue }
+            tutorials.insert(run.tutorial)
+            let source = try String(
+                contentsOf: Self.root.appendingPathComponent("Sources/Tutorials/\(run.tutorial)/main.swift"),
+                encoding: .utf8)
+            let problems = notebook.mismatches(source: source)
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+            #expect(!notebook.text.contains("```text\n```"), "\(file.lastPathComponent) has an empty output block")
+        }
+        let steps = try FileManager.default.contentsOfDirectory(
+            atPath: Self.root.appendingPathComponent("Sources/Tutorials").path
+        )
+        .filter { $0.first!.isNumber }
+        #expect(tutorials == Set(steps), "every tutorial step has a notebook")
+    }
+
+    @Test func aChangedRegionIsReported() throws {
+        let source = "let a = 1\n    // notebook: one\n    let b = 2\n    // end notebook\n"
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-sync-\(getpid()).md")
+        try "<!-- run: x -->\n<!-- code: one -->\n```swift\nlet b = 3\n```\n".write(
+            to: url, atomically: true, encoding: .utf8)
+        let notebook = try Notebook(url: url)
+        #expect(notebook.mismatches(source: source).count == 1)
+        let fixed = try notebook.refreshed(source: source, output: nil, runFolder: nil, images: url)
+        #expect(fixed.text.contains("```swift\nlet b = 2\n```"))
+        #expect(fixed.mismatches(source: source).isEmpty)
+        #expect(notebook.mismatches(source: source + "// notebook: two\n// end notebook\n").count == 2)
+    }
+}

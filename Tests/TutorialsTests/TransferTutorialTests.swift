@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Steps 6-8 share a source model (VGG.small pretrained on Fashion-MNIST classes 0-4, the defaults: all
+/// 30,000 images, 2 epochs). Serialized: the first test trains it, the others reuse it.
+@Suite(.serialized) struct TransferTutorialTests {
+    static let source = temporaryFolder("source-model")
+
+    @Test func transferBeatsScratchAtTenExamplesPerClass() throws {
+        let output = temporaryFolder("07")
+        let (status, text) = try runTutorial(
+            "07-scratch-vs-transfer",
+            arguments: ["--budgets", "10", "--source-folder", Self.source.path, "--output", output.path])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        let csv = try String(contentsOf: output.appendingPathComponent("results.csv"), encoding: .utf8)
+        let row = try #require(csv.split(separator: "\n").dropFirst().first).split(separator: ",")
+        let (scratch, transfer) = (Double(row[3])!, Double(row[4])!)
+        #expect(transfer > scratch + 0.02, "transfer \(transfer) vs scratch \(scratch) at 10 per class")
+        #expect(text.contains("With 10 per class, transfer reached"))
+        #expect(text.contains("Feature cache: the backbone is frozen, so its features are computed once"))
+        for chart in ["accuracy-vs-examples.svg", "accuracy-vs-epochs-10.svg"] {
+            let svg = try String(contentsOf: output.appendingPathComponent(chart), encoding: .utf8)
+            #expect(svg.hasPrefix("<svg"))
+        }
+    }
+
+    @Test func transferLearningFreezesTrainsAndFineTunes() throws {
+        let output = temporaryFolder("06")
+        let (status, text) = try runTutorial(
+            "06-transfer-learning", arguments: ["--source-folder", Self.source.path, "--output", output.path])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        #expect(text.contains("Reusing the source model"))
+        #expect(text.contains("first convolution bit-identical after fine-tuning: true"))
+        let history = try String(contentsOf: output.appendingPathComponent("history.csv"), encoding: .utf8)
+        let rows = history.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }
+        #expect(rows.first![2] > rows.last![2], "training loss goes down: \(rows.map { $0[2] })")
+        let golden = goldenNumbers(in: text)
+        #expect((golden["test accuracy after fine-tuning"] ?? 0) > 0.85, "\(golden)")
+    }
+
+    @Test func fineTuningDeeperComparesFourVariants() throws {
+        let output = temporaryFolder("08")
+        let (status, text) = try runTutorial(
+            "08-fine-tuning-deeper",
+            arguments: ["--source-folder", Self.source.path, "--output", output.path, "--head-epochs", "2"])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        let csv = try String(contentsOf: output.appendingPathComponent("results.csv"), encoding: .utf8)
+        let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        #expect(
+            rows.map { String($0[0]) } == [
+                "dense layers only", "last block at 1/10 rate", "last block at full rate", "all blocks at 1/10 rate",
+            ])
+        let moved = rows.map { Double($0[3])! }
+        #expect(moved[0] == 0, "nothing unfrozen, nothing moved")
+        #expect(moved[2] > moved[1], "the full rate moves the backbone further: \(moved)")
+    }
+
+    /// The ImageNet route, run with the narrow VGG16-keyed fixture as "pretrained" weights and the fixture
+    /// image folder (cats and dogs) as the target task.
+    @Test func theWeightsAndDataRouteRunsOnAnyVGGFileAndImageFolder() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures")
+        let (status, text) = try runTutorial(
+            "06-transfer-learning",
+            arguments: [
+                "--weights", fixtures.appendingPathComponent("vgg/narrow_vgg16.pth").path, "--data",
+                fixtures.appendingPathComponent("images/folder").path, "--image-size", "32", "--per-class", "0",
+                "--head-epochs", "1", "--fine-tune-epochs", "1", "--output", temporaryFolder("06-folder").path,
+            ])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        #expect(text.contains("2 classes, 4 training and 2 test images at 32x32"), "\(text)")
+        let (mismatched, _) = try runTutorial("07-scratch-vs-transfer", arguments: ["--weights", "x.pth"])
+        #expect(mismatched != 0, "--weights without --data is refused")
+    }
+}

@@ -71,7 +71,17 @@ enum BLAS {
         let threads =
             ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap(Int.init)
             ?? ProcessInfo.processInfo.activeProcessorCount
-        setenv("OPENBLAS_NUM_THREADS", "1", 1)  // raised per big product (bigProductLock)
+        // OpenBLAS reads this once, while loading: 1, raised per big product (bigProductLock). Restored after,
+        // so that programs Tapegrad starts (a test running a tutorial) choose their own threads.
+        let userThreads = getenv("OPENBLAS_NUM_THREADS").map { String(cString: $0) }
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)
+        defer {
+            if let userThreads {
+                setenv("OPENBLAS_NUM_THREADS", userThreads, 1)
+            } else {
+                unsetenv("OPENBLAS_NUM_THREADS")
+            }
+        }
         var handle: UnsafeMutableRawPointer?
         var loadedName = ""
         for name in candidates {

@@ -8,6 +8,7 @@ import Testing
             "03-cnn-from-scratch",
             arguments: ["--epochs", "2", "--train-limit", "640", "--test-limit", "200", "--output", output.path])
         #expect(status == 0)
+        expectGoldenNumbers(of: "03-cnn-from-scratch", in: text)
         #expect(text.contains("Total parameters:") && text.contains("Conv2d(1, 16, kernel: 3x3, padding: 1)"))
         let csv = try String(contentsOf: output.appendingPathComponent("history.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }

@@ -8,6 +8,7 @@ import Testing
         #expect(output.contains("flowchart LR") && output.contains("w [3]"))
         #expect(output.contains("After backward the tape let go of what it kept: 0 bytes"))
         #expect(output.contains("gradcheck passed: 4 gradient values"))
+        expectGoldenNumbers(of: "01-tensors-and-tape", in: output)
     }
 
     @Test func theSameSeedPrintsTheSameNumbers() throws {

@@ -59,7 +59,7 @@ struct InsideVGG16: ParsableCommand {
         let total = Double(model.parameters().reduce(0) { $0 + $1.count })
         func share(_ name: String, _ module: Module) {
             let count = module.parameters().reduce(0) { $0 + $1.count }
-            print(name.padding(toLength: 34, withPad: " ", startingAt: 0), count, "(\(pct(Double(count) / total)))")
+            print(name.padding(toLength: 36, withPad: " ", startingAt: 0), count, "(\(pct(Double(count) / total)))")
         }
         share("features (13 convolutions)", model.features)
         share("classifier (3 dense layers)", model.classifier)

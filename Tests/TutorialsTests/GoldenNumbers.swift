@@ -1,0 +1,33 @@
+import Testing
+
+/// The golden numbers every tutorial prints with its default settings, as its notebook lists them. A class
+/// compares its own run with these; a change here means every notebook must be refreshed.
+let pinnedGoldenNumbers: [String: [String: Double]] = [
+    "01-tensors-and-tape": ["loss": 0.3551, "d loss / d w[0]": -0.4684],
+    "02-gradients-by-hand": ["loss": 0.0136, "dloss/dw[0]": -0.0120],
+    "03-cnn-from-scratch": ["loss on the first 64 test images before training": 2.2962],
+    "04-inside-vgg16": ["VGG16 parameters": 138_357_544, "convolution multiply-adds (billions)": 15.3466],
+    "05-imagenet-classification": ["mean of the preprocessed image": -1.0689],
+    "06-transfer-learning": [
+        "source model test accuracy (classes 0-4)": 0.9184, "test accuracy after the dense layers": 0.9200,
+        "test accuracy after fine-tuning": 0.9370,
+    ],
+    "07-scratch-vs-transfer": [
+        "source model test accuracy (classes 0-4)": 0.9184, "scratch test accuracy at 10 per class": 0.8424,
+        "transfer test accuracy at 10 per class": 0.8976,
+    ],
+    "08-fine-tuning-deeper": [
+        "source model test accuracy (classes 0-4)": 0.9184, "test accuracy, last block at 1/10 rate": 0.9370,
+    ],
+]
+
+/// Expects the run of `tutorial` to have printed its pinned golden numbers, to the 4 decimals printed.
+func expectGoldenNumbers(of tutorial: String, in output: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let printed = goldenNumbers(in: output)
+    for (name, value) in pinnedGoldenNumbers[tutorial]! {
+        #expect(
+            printed[name].map { abs($0 - value) < 5e-5 } == true,
+            "\(tutorial): golden '\(name)' printed \(printed[name].map { "\($0)" } ?? "nothing"), pinned \(value)",
+            sourceLocation: sourceLocation)
+    }
+}

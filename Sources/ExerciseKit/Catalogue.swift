@@ -22,7 +22,7 @@ public func exercises<S: Solutions>(_ s: S.Type) -> [Exercise] {
                     [S.softplusPullback(x: x.detached(), upstream: dy)]
                 }
             }
-            return report.passed ? .pass(report.description) : .fail(report.description, hint: hint)
+            return verdict(report, hint: hint)
         },
         Exercise(
             number: 2, title: "Broadcasting's reduction in backward", file: "Exercise2Unbroadcast.swift",
@@ -61,7 +61,7 @@ public func exercises<S: Solutions>(_ s: S.Type) -> [Exercise] {
                     return [da, db]
                 }
             }
-            return report.passed ? .pass(report.description) : .fail(report.description, hint: hint)
+            return verdict(report, hint: hint)
         },
         Exercise(
             number: 4, title: "conv2d via im2col", file: "Exercise4Im2col.swift",
@@ -132,4 +132,9 @@ public func exercises<S: Solutions>(_ s: S.Type) -> [Exercise] {
             return .pass("one step moved every classifier weight and left every feature weight bit-identical")
         },
     ]
+}
+
+/// A gradcheck's report as a verdict: its own text, with the exercise's hint when it failed.
+func verdict(_ report: GradcheckReport, hint: String) -> Verdict {
+    report.passed ? .pass(report.description) : .fail(report.description, hint: hint)
 }

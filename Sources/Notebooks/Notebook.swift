@@ -5,7 +5,8 @@ import Foundation
 /// Three kinds of marker tie it to the tutorial, each an HTML comment (invisible when rendered) right before
 /// a fenced block or an image:
 /// - `<!-- code: NAME -->`: the region `// notebook: NAME` ... `// end notebook` of the tutorial's main.swift,
-///   copied verbatim (dedented). `mismatches` reports any difference; `refreshed` rewrites it.
+///   or of the shared tutorial code (`TutorialSupport`), copied verbatim (dedented). `mismatches` reports any
+///   difference; `refreshed` rewrites it.
 /// - `<!-- output: TITLE -->`: what the run printed under `== TITLE ==`, progress lines left out;
 ///   `<!-- output: golden -->` collects the run's golden numbers.
 /// - `<!-- chart: FILE -->`: an SVG the run wrote into its folder, copied to `notebooks-md/images/`.
@@ -67,9 +68,11 @@ public struct Notebook {
         return sections.mapValues { $0.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    /// Every `code:` block that differs from its region in `source`, and every region the notebook lacks.
-    public func mismatches(source: String) -> [String] {
-        let regions = Self.regions(in: source)
+    /// Every `code:` block that differs from its region in `source` or `shared`, and every region of `source`
+    /// the notebook lacks.
+    public func mismatches(source: String, shared: String = "") -> [String] {
+        let own = Self.regions(in: source)
+        let regions = own.merging(Self.regions(in: shared)) { mine, _ in mine }
         var problems: [String] = []
         var used: Set<String> = []
         for (name, block) in blocks(after: "code") {
@@ -83,17 +86,19 @@ public struct Notebook {
                     "\(url.lastPathComponent): code block '\(name)' differs from the source (run `make notebooks`)")
             }
         }
-        for name in regions.keys.sorted() where !used.contains(name) {
+        for name in own.keys.sorted() where !used.contains(name) {
             problems.append("\(url.lastPathComponent): the source's region '\(name)' is not in the notebook")
         }
         return problems
     }
 
-    /// The notebook with code blocks from `source`, output blocks from `output`, and chart files copied from
+    /// The notebook with code blocks from `source` and `shared`, output blocks from `output`, and chart files copied from
     /// `runFolder` into `images` (named after the notebook).
-    public func refreshed(source: String, output: String?, runFolder: URL?, images: URL) throws -> Notebook {
+    public func refreshed(source: String, shared: String = "", output: String?, runFolder: URL?, images: URL) throws
+        -> Notebook
+    {
         var copy = self
-        let regions = Self.regions(in: source)
+        let regions = Self.regions(in: source).merging(Self.regions(in: shared)) { mine, _ in mine }
         copy.replaceBlocks(after: "code") { regions[$0] }
         if let output {
             let sections = Self.sections(in: output)
@@ -149,5 +154,17 @@ public struct Notebook {
         let prefix = "<!-- \(kind): "
         guard line.hasPrefix(prefix), line.hasSuffix(" -->") else { return nil }
         return String(line.dropFirst(prefix.count).dropLast(4))
+    }
+}
+
+extension Notebook {
+    /// The Swift sources of `Sources/Tutorials/TutorialSupport` under `root`, concatenated: the code every
+    /// notebook may quote.
+    public static func sharedTutorialCode(root: URL) throws -> String {
+        let folder = root.appendingPathComponent("Sources/Tutorials/TutorialSupport")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            .filter { $0.hasSuffix(".swift") }
+            .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+            .joined(separator: "\n")
     }
 }

@@ -20,6 +20,7 @@ struct NotebooksTool: ParsableCommand {
         func run() throws {
             let images = URL(fileURLWithPath: "notebooks-md/images", isDirectory: true)
             try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+            let shared = try Notebook.sharedTutorialCode(root: URL(fileURLWithPath: "."))
             for notebook in try notebooks(names) {
                 guard let run = notebook.run else { continue }
                 let source = try String(contentsOfFile: "Sources/Tutorials/\(run.tutorial)/main.swift", encoding: .utf8)
@@ -30,7 +31,7 @@ struct NotebooksTool: ParsableCommand {
                 }
                 let folder = URL(fileURLWithPath: "runs/\(run.tutorial)", isDirectory: true)
                 let refreshed = try notebook.refreshed(
-                    source: source, output: output, runFolder: codeOnly ? nil : folder, images: images)
+                    source: source, shared: shared, output: output, runFolder: codeOnly ? nil : folder, images: images)
                 try refreshed.text.write(to: notebook.url, atomically: true, encoding: .utf8)
                 print("refreshed \(notebook.url.path)")
             }
@@ -63,10 +64,11 @@ struct NotebooksTool: ParsableCommand {
 
         func run() throws {
             var problems: [String] = []
+            let shared = try Notebook.sharedTutorialCode(root: URL(fileURLWithPath: "."))
             for notebook in try notebooks([]) {
                 guard let run = notebook.run else { continue }
                 let source = try String(contentsOfFile: "Sources/Tutorials/\(run.tutorial)/main.swift", encoding: .utf8)
-                problems += notebook.mismatches(source: source)
+                problems += notebook.mismatches(source: source, shared: shared)
             }
             problems.forEach { print($0) }
             if !problems.isEmpty { throw ExitCode.failure }

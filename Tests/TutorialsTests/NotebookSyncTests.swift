@@ -12,6 +12,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "md" }
         var tutorials: Set<String> = []
+        let shared = try Notebook.sharedTutorialCode(root: Self.root)
         for file in files {
             let notebook = try Notebook(url: file)
             guard let run = notebook.run else { continue }
@@ -19,7 +20,7 @@ import Testing
             let source = try String(
                 contentsOf: Self.root.appendingPathComponent("Sources/Tutorials/\(run.tutorial)/main.swift"),
                 encoding: .utf8)
-            let problems = notebook.mismatches(source: source)
+            let problems = notebook.mismatches(source: source, shared: shared)
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
             #expect(!notebook.text.contains("```text\n```"), "\(file.lastPathComponent) has an empty output block")
         }

@@ -76,32 +76,10 @@ struct CNNFromScratch: ParsableCommand {
             print("Resumed from \(checkpoint.path) after epoch \(loader.epoch).")
         }
         // notebook: training-loop
-        for epoch in (loader.epoch + 1)..<(epochs + 1) {
-            model.train()
-            let progress = ProgressBar(total: loader.count, label: "epoch \(epoch)/\(epochs)")
-            var (lossSum, correct, seen) = (0.0, 0.0, 0)
-            for (inputs, labels) in loader {
-                optimizer.zeroGrad()
-                let logits = model(inputs)
-                let loss = crossEntropy(logits, labels: labels)
-                try ensureFinite(loss, step: seen / batchSize + 1)
-                loss.backward()
-                optimizer.step()
-                scheduler.step()
-                lossSum += Double(loss.item) * Double(labels.count)
-                correct += Double(accuracy(logits, labels: labels)) * Double(labels.count)
-                seen += labels.count
-                progress.advance(metrics: ["loss": fmt(lossSum / Double(seen)), "acc": pct(correct / Double(seen))])
-            }
-            let (testLoss, matrix) = evaluate(model, on: test)
-            progress.finish(metrics: [
-                "loss": fmt(lossSum / Double(seen)), "acc": pct(correct / Double(seen)),
-                "test acc": pct(Double(matrix.accuracy)),
-            ])
-            history.record([
-                "train_loss": lossSum / Double(seen), "train_accuracy": correct / Double(seen), "test_loss": testLoss,
-                "test_accuracy": Double(matrix.accuracy), "seconds": Date().timeIntervalSince(started),
-            ])
+        try trainEpochs(
+            model, optimizer: optimizer, loader: loader, test: test, epochs: epochs - loader.epoch,
+            scheduler: scheduler, label: "training", firstEpoch: loader.epoch + 1, history: &history
+        ) { epoch, history in
             // Saved every epoch: stopped at any point, `--resume` loses at most one epoch's work.
             try Checkpoint.save(to: checkpoint, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch)
             try history.write(to: folder.url)

@@ -45,11 +45,12 @@ struct RestrictedUnpickler {
     ]
     static let rebuilders: Set<String> = ["_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_parameter"]
 
-    let bytes: [UInt8]
+    /// The file's bytes (memory-mapped by the caller, who keeps them alive while the unpickler reads).
+    let bytes: UnsafeRawBufferPointer
     let path: String
     var position: Int
 
-    init(bytes: [UInt8], path: String, position: Int = 0) {
+    init(bytes: UnsafeRawBufferPointer, path: String, position: Int = 0) {
         (self.bytes, self.path, self.position) = (bytes, path, position)
     }
 
@@ -57,7 +58,7 @@ struct RestrictedUnpickler {
         .malformed(path: path, reason: "pickle at byte \(position): \(reason)")
     }
 
-    mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
+    mutating func take(_ n: Int) throws -> Slice<UnsafeRawBufferPointer> {
         guard n >= 0, n <= bytes.count - position else { throw failure("the file ends in the middle of a value") }
         defer { position += n }
         return bytes[position..<(position + n)]

@@ -15,7 +15,7 @@ public enum PretrainedWeights {
         0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E,
     ]
 
-    public static func format(of bytes: [UInt8], path: String) throws -> Format {
+    public static func format(of bytes: UnsafeRawBufferPointer, path: String) throws -> Format {
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .zip }
         if bytes.starts(with: legacyMagic) { return .legacy }
         if bytes.count > 8, bytes[8] == UInt8(ascii: "{") { return .safetensors }
@@ -27,21 +27,25 @@ public enum PretrainedWeights {
     }
 
     /// Every tensor of the file, as Float32, with torchvision's key names.
+    ///
+    /// The file is memory-mapped and read in place: a 528 MB VGG16 file is never copied whole, so the peak is
+    /// the mapped file plus the tensors decoded from it.
     public static func load(_ url: URL) throws -> (tensors: StateDict, format: Format) {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        let bytes = [UInt8](data)
-        let format = try format(of: bytes, path: url.path)
-        switch format {
-        case .safetensors: return (torchvisionNames(try SafeTensors.parse(data, path: url.path).tensors), format)
-        case .zip: return (try loadZip(bytes, path: url.path), format)
-        case .legacy: return (try loadLegacy(bytes, path: url.path), format)
+        return try data.withUnsafeBytes { bytes in
+            let format = try format(of: bytes, path: url.path)
+            switch format {
+            case .safetensors: return (torchvisionNames(try SafeTensors.parse(data, path: url.path).tensors), format)
+            case .zip: return (try loadZip(bytes, path: url.path), format)
+            case .legacy: return (try loadLegacy(bytes, path: url.path), format)
+            }
         }
     }
 
-    static func loadZip(_ bytes: [UInt8], path: String) throws -> StateDict {
+    static func loadZip(_ bytes: UnsafeRawBufferPointer, path: String) throws -> StateDict {
         let archive = try ZipArchive(bytes: bytes, path: path)
         guard let pickleName = archive.entries.keys.first(where: { $0.hasSuffix("/data.pkl") || $0 == "data.pkl" })
         else {
@@ -52,7 +56,8 @@ public enum PretrainedWeights {
         {
             throw DataError.malformed(path: path, reason: "big-endian tensors are not supported")
         }
-        var unpickler = RestrictedUnpickler(bytes: Array(bytes[archive.entries[pickleName]!]), path: path)
+        let pickle = archive.entries[pickleName]!
+        var unpickler = RestrictedUnpickler(bytes: UnsafeRawBufferPointer(rebasing: bytes[pickle]), path: path)
         let root = try unpickler.load()
         return try stateDict(from: root, bytes: bytes, path: path) { storage in
             guard let range = archive.entries[folder + "data/" + storage.key] else {
@@ -62,7 +67,7 @@ public enum PretrainedWeights {
         }
     }
 
-    static func loadLegacy(_ bytes: [UInt8], path: String) throws -> StateDict {
+    static func loadLegacy(_ bytes: UnsafeRawBufferPointer, path: String) throws -> StateDict {
         var unpickler = RestrictedUnpickler(bytes: bytes, path: path)
         for _ in 0..<3 { _ = try unpickler.load() }  // magic number, protocol version, system info
         let root = try unpickler.load()
@@ -105,7 +110,8 @@ public enum PretrainedWeights {
 
     /// Builds tensors from the unpickled state dict, each reading its elements from `bytes[range(storage)]`.
     static func stateDict(
-        from root: PickleValue, bytes: [UInt8], path: String, range: (StorageReference) throws -> Range<Int>
+        from root: PickleValue, bytes: UnsafeRawBufferPointer, path: String,
+        range: (StorageReference) throws -> Range<Int>
     ) throws -> StateDict {
         guard case .dict(let dict) = root else {
             throw DataError.malformed(path: path, reason: "the file does not hold a state dict")
@@ -124,15 +130,13 @@ public enum PretrainedWeights {
                 throw DataError.malformed(path: path, reason: "\(name) reads past the end of its storage")
             }
             let strides = Shape.strides(t.shape)
-            result[name] = bytes.withUnsafeBytes { raw in
-                let base = raw.baseAddress! + storage.lowerBound
-                return Tensor(shape: t.shape) { i in
-                    var position = start
-                    for (axis, stride) in strides.enumerated() {
-                        position += (i / stride % t.shape[axis]) * t.strides[axis]
-                    }
-                    return decoder.decode(base + position * decoder.size)
+            let base = bytes.baseAddress! + storage.lowerBound
+            result[name] = Tensor(shape: t.shape) { i in
+                var position = start
+                for (axis, stride) in strides.enumerated() {
+                    position += (i / stride % t.shape[axis]) * t.strides[axis]
                 }
+                return decoder.decode(base + position * decoder.size)
             }
         }
         return result

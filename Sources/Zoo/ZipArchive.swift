@@ -6,7 +6,7 @@ struct ZipArchive {
     /// Name -> the range of its bytes in the archive.
     let entries: [String: Range<Int>]
 
-    init(bytes: [UInt8], path: String) throws {
+    init(bytes: UnsafeRawBufferPointer, path: String) throws {
         func malformed(_ reason: String) -> DataError { .malformed(path: path, reason: "zip: \(reason)") }
         func read(_ offset: Int, _ n: Int) throws -> Int {
             guard offset >= 0, n > 0, offset + n <= bytes.count else {

@@ -64,10 +64,12 @@ import Testing
         let hostile: [UInt8] =
             [0x80, 0x02] + Array("cos\nsystem\n".utf8) + [0x58, 7, 0, 0, 0] + Array("echo hi".utf8)
             + [0x85, 0x52, 0x2E]
-        var unpickler = RestrictedUnpickler(bytes: hostile, path: "hostile.pkl")
-        #expect {
-            try unpickler.load()
-        } throws: { "\($0)".contains("refusing global os.system") }
+        hostile.withUnsafeBytes { bytes in
+            var unpickler = RestrictedUnpickler(bytes: bytes, path: "hostile.pkl")
+            #expect {
+                try unpickler.load()
+            } throws: { "\($0)".contains("refusing global os.system") }
+        }
     }
 
     @Test(arguments: files.map(\.0))

@@ -78,9 +78,11 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify"]),
+        // Helpers every test target uses: tolerance comparison, resident memory.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify", "TestSupport"]),
         .testTarget(name: "ExercisesTests", dependencies: ["ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(name: "TutorialsTests", dependencies: ["Notebooks"] + tutorials.map { .target(name: $0.target) }),

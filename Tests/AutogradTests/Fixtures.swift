@@ -30,13 +30,3 @@ enum Fixtures {
         return try JSONDecoder().decode(ExpressionFile.self, from: data)
     }
 }
-
-/// Whether every value of `actual` is within atol + rtol * |expected| of `expected`; on failure, a message
-/// naming the first value that is not.
-func closeness(_ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: Float = 1e-6) -> String? {
-    guard actual.count == expected.count else { return "\(actual.count) values, expected \(expected.count)" }
-    for (i, (a, e)) in zip(actual, expected).enumerated() where !(Swift.abs(a - e) <= atol + rtol * Swift.abs(e)) {
-        return "value \(i): got \(a), expected \(e)"
-    }
-    return nil
-}

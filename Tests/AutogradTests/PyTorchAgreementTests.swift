@@ -1,4 +1,5 @@
 import Autograd
+import TestSupport
 import Testing
 
 /// Composite expressions computed by PyTorch (scripts/fixtures/autograd_expressions.py): values and

@@ -48,12 +48,3 @@ struct TrainingFixture: Decodable {
         }
     }
 }
-
-/// The first value of `actual` not within atol + rtol * |expected| of `expected`, described; nil when all are.
-func firstMismatch(_ actual: [Float], _ expected: [Float], rtol: Float, atol: Float) -> String? {
-    guard actual.count == expected.count else { return "\(actual.count) values, expected \(expected.count)" }
-    for (i, (a, e)) in zip(actual, expected).enumerated() where !(Swift.abs(a - e) <= atol + rtol * Swift.abs(e)) {
-        return "value \(i): got \(a), expected \(e)"
-    }
-    return nil
-}

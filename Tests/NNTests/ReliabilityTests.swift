@@ -2,6 +2,7 @@ import Autograd
 import Dispatch
 import Foundation
 import NN
+import TestSupport
 import Testing
 
 @Suite struct ReliabilityTests {
@@ -77,9 +78,9 @@ import Testing
                 optimizer.zeroGrad()
                 crossEntropy(model(x), labels: [0, 1, 2, 0]).backward()
                 optimizer.step()
-                if step == 100 { afterWarmUp = residentMemory() }
+                if step == 100 { afterWarmUp = residentBytes() }
             }
-            let growth = residentMemory() - afterWarmUp
+            let growth = residentBytes() - afterWarmUp
             if growth > 1 << 20 {
                 FileHandle.standardError.write("RSS grew \(growth) bytes over 900 steps\n".data(using: .utf8)!)
                 exit(1)
@@ -88,10 +89,4 @@ import Testing
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.isEmpty, "\(message)")
     }
-}
-
-/// This process's resident memory in bytes, from /proc/self/statm (Linux).
-func residentMemory() -> Int {
-    let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
-    return (text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
 }

@@ -1,5 +1,6 @@
 import Autograd
 import NN
+import TestSupport
 import Testing
 
 @Suite struct SchedulerTests {
@@ -21,7 +22,7 @@ import Testing
             rates.append(optimizer.groups[0].learningRate)
             scheduler.step()
         }
-        #expect(firstMismatch(rates, expected, rtol: 1e-6, atol: 1e-7) == nil, "\(rates) vs \(expected)")
+        #expect(closeness(rates, expected, rtol: 1e-6, atol: 1e-7) == nil, "\(rates) vs \(expected)")
     }
 
     @Test func scalesEveryGroupFromItsOwnInitialRate() {

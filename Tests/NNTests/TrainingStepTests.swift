@@ -1,5 +1,6 @@
 import Autograd
 import NN
+import TestSupport
 import Testing
 
 /// A small CNN trained 3 steps from PyTorch's initialisation must match PyTorch's losses and final weights.
@@ -34,10 +35,10 @@ import Testing
             optimizer.step()
             losses.append(loss.item)
         }
-        #expect(firstMismatch(losses, run.losses, rtol: 1e-5, atol: 1e-6) == nil, "losses \(losses) vs \(run.losses)")
+        #expect(closeness(losses, run.losses, rtol: 1e-5, atol: 1e-6) == nil, "losses \(losses) vs \(run.losses)")
         let final = model.stateDict()
         for (key, expected) in run.final {
-            let mismatch = firstMismatch(final[key]!.scalars, expected.values, rtol: 1e-4, atol: 1e-5)
+            let mismatch = closeness(final[key]!.scalars, expected.values, rtol: 1e-4, atol: 1e-5)
             #expect(mismatch == nil, "\(name) \(key): \(mismatch ?? "")")
         }
     }

@@ -4,16 +4,22 @@ import Testing
 /// Steps 2, 4 and 5: no training, so they run with their defaults.
 @Suite struct SmallStepsTutorialTests {
     @Test func gradientsByHandAgreeWithTheTapeAndGradcheck() throws {
-        let (status, output) = try runTutorial("02-gradients-by-hand")
+        let folder = temporaryFolder("02")
+        let (status, output) = try runTutorial("02-gradients-by-hand", arguments: ["--output", folder.path])
         #expect(status == 0)
         #expect(output.contains("largest difference between hand and tape: 0.0"), "\(output)")
         #expect(output.contains("gradcheck passed: 4 gradient values"))
         #expect(output.contains("8 entries, 36 B kept for backward"))
         expectGoldenNumbers(of: "02-gradients-by-hand", in: output)
+        let data = try Data(contentsOf: folder.appendingPathComponent("numbers.json"))
+        let numbers = try JSONDecoder().decode([String: [String: Double]].self, from: data)
+        let written = try #require(numbers["golden"]?["dloss/dw[0]"])
+        #expect(abs(written - pinnedGoldenNumbers["02-gradients-by-hand"]!["dloss/dw[0]"]!) < 5e-5, "\(numbers)")
+        #expect(numbers["measured"]?["largest hand-tape difference"] == 0)
     }
 
     @Test func insideVGG16CountsItsParametersAndMemory() throws {
-        let (status, output) = try runTutorial("04-inside-vgg16")
+        let (status, output) = try runTutorial("04-inside-vgg16", arguments: ["--output", temporaryFolder("04").path])
         #expect(status == 0)
         #expect(output.contains("138,357,544"))
         #expect(output.contains("3 x 3x3 sees 7x7: 1769472 weights; one 7x7: 3211264 weights (44.90% fewer)"))
@@ -24,7 +30,8 @@ import Testing
     }
 
     @Test func imageNetStepExplainsWhereTheWeightsAreWhenOffline() throws {
-        let (status, output) = try runTutorial("05-imagenet-classification")
+        let (status, output) = try runTutorial(
+            "05-imagenet-classification", arguments: ["--output", temporaryFolder("05").path])
         #expect(status == 0)
         #expect(output.contains("after torchvision") || output.contains("[3, 224, 224]"), "\(output)")
         #expect(output.contains("An untrained VGG16's top 5"))

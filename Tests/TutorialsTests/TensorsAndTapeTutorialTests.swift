@@ -2,7 +2,8 @@ import Testing
 
 @Suite struct TensorsAndTapeTutorialTests {
     @Test func runsAndShowsTheTapeBackwardAndAPassingGradcheck() throws {
-        let (status, output) = try runTutorial("01-tensors-and-tape")
+        let (status, output) = try runTutorial(
+            "01-tensors-and-tape", arguments: ["--output", temporaryFolder("01").path])
         #expect(status == 0)
         #expect(output.contains("8 entries, 52 B kept for backward"))
         #expect(output.contains("flowchart LR") && output.contains("w [3]"))
@@ -12,9 +13,12 @@ import Testing
     }
 
     @Test func theSameSeedPrintsTheSameNumbers() throws {
-        let first = try runTutorial("01-tensors-and-tape", arguments: ["--seed", "7"])
-        let second = try runTutorial("01-tensors-and-tape", arguments: ["--seed", "7"])
-        let other = try runTutorial("01-tensors-and-tape", arguments: ["--seed", "8"])
+        let first = try runTutorial(
+            "01-tensors-and-tape", arguments: ["--seed", "7", "--output", temporaryFolder("01").path])
+        let second = try runTutorial(
+            "01-tensors-and-tape", arguments: ["--seed", "7", "--output", temporaryFolder("01").path])
+        let other = try runTutorial(
+            "01-tensors-and-tape", arguments: ["--seed", "8", "--output", temporaryFolder("01").path])
         #expect(first.output == second.output)
         #expect(first.output != other.output)
     }

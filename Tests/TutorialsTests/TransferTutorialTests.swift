@@ -23,6 +23,14 @@ import Testing
             let svg = try String(contentsOf: output.appendingPathComponent(chart), encoding: .utf8)
             #expect(svg.hasPrefix("<svg"))
         }
+
+        // A resumed run skips the finished budget and reports the same numbers.
+        let (resumedStatus, resumed) = try runTutorial(
+            "07-scratch-vs-transfer",
+            arguments: ["--budgets", "10", "--source-folder", Self.source.path, "--output", output.path, "--resume"])
+        #expect(resumedStatus == 0 && resumed.contains("Resumed: budget-10 was finished by an earlier run"))
+        #expect(!resumed.contains("scratch epoch 1"), "nothing trains again")
+        expectGoldenNumbers(of: "07-scratch-vs-transfer", in: resumed)
     }
 
     @Test func transferLearningFreezesTrainsAndFineTunes() throws {
@@ -36,6 +44,13 @@ import Testing
         let rows = history.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }
         #expect(rows.first![1] > rows.last![1], "training loss goes down: \(rows.map { $0[1] })")
         expectGoldenNumbers(of: "06-transfer-learning", in: text)
+
+        // Resumed after the dense layers' phase, fine-tuning ends with the same numbers as the uninterrupted run.
+        let (resumedStatus, resumed) = try runTutorial(
+            "06-transfer-learning",
+            arguments: ["--source-folder", Self.source.path, "--output", output.path, "--resume"])
+        #expect(resumedStatus == 0 && resumed.contains("Resumed: dense-layers was finished by an earlier run"))
+        expectGoldenNumbers(of: "06-transfer-learning", in: resumed)
     }
 
     @Test func fineTuningDeeperComparesFourVariants() throws {
@@ -54,6 +69,12 @@ import Testing
         #expect(moved[0] == 0, "nothing unfrozen, nothing moved")
         #expect(moved[2] > moved[1], "the full rate moves the backbone further: \(moved)")
         expectGoldenNumbers(of: "08-fine-tuning-deeper", in: text)
+
+        let (resumedStatus, resumed) = try runTutorial(
+            "08-fine-tuning-deeper",
+            arguments: ["--source-folder", Self.source.path, "--output", output.path, "--resume"])
+        #expect(resumedStatus == 0 && resumed.contains("Resumed: variant-4 was finished by an earlier run"))
+        expectGoldenNumbers(of: "08-fine-tuning-deeper", in: resumed)
     }
 
     /// The ImageNet route, run with the narrow VGG16-keyed fixture as "pretrained" weights and the fixture

@@ -11,8 +11,9 @@ struct TensorsAndTape: ParsableCommand {
 
     @Option(help: "Seed for the random weights, so every run prints the same numbers.")
     var seed: UInt64 = 1
+    @Option(help: "Where to write the run's numbers.") var output = "runs/01-tensors-and-tape"
 
-    func run() {
+    func run() throws {
         explain(
             "1. Tensors",
             """
@@ -114,5 +115,6 @@ struct TensorsAndTape: ParsableCommand {
             Ops compute values and record entries; backward replays the entries in reverse, one pullback at a
             time, and leaves receive .grad. gradcheck is how you know a pullback is right.
             """)
+        try writeNumbers(to: RunFolder(output))
     }
 }

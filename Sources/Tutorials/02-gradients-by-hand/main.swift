@@ -10,6 +10,7 @@ struct GradientsByHand: ParsableCommand {
         abstract: "Step 2: a neuron's backward pass written out by hand, checked against the tape and gradcheck.")
 
     @Option(help: "Seed for the neuron's weights.") var seed: UInt64 = 0
+    @Option(help: "Where to write the run's numbers.") var output = "runs/02-gradients-by-hand"
 
     func run() throws {
         Random.seed(seed)
@@ -74,6 +75,7 @@ struct GradientsByHand: ParsableCommand {
         }
         print(report)
         // end notebook
+        try writeNumbers(to: RunFolder(output), measured: ["largest hand-tape difference": Double(largestDifference)])
         if !report.passed { throw ExitCode.failure }
     }
 }

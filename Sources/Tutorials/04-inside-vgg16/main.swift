@@ -14,6 +14,7 @@ struct InsideVGG16: ParsableCommand {
 
     @Option(help: "Side of the square input image (224 on ImageNet).") var imageSize = 224
     @Option(help: "Seed for the random weights.") var seed: UInt64 = 0
+    @Option(help: "Where to write the run's numbers.") var output = "runs/04-inside-vgg16"
 
     func validate() throws {
         guard imageSize >= 32 else { throw ValidationError("--image-size must be at least 32 (five 2x2 pools)") }
@@ -107,6 +108,12 @@ struct InsideVGG16: ParsableCommand {
         }
         print("a step at batch 8 needs about", formatBytes(4 * weightBytes + 8 * activationBytes))
         // end notebook
+        try writeNumbers(
+            to: RunFolder(output),
+            measured: [
+                "forward pass ms": seconds * 1000, "weight bytes": Double(weightBytes),
+                "activation bytes per image": Double(activationBytes), "image size": Double(imageSize),
+            ])
     }
 
     /// Multiply-adds of every convolution for one image: the spatial size halves at each max-pool.

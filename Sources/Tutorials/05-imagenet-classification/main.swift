@@ -23,6 +23,7 @@ struct ImageNetClassification: ParsableCommand {
     @Option(help: "Folder with the Fashion-MNIST IDX files, for the offline example image.")
     var fashionMNIST = FashionMNIST.defaultDirectory
     @Option(help: "Seed for the untrained model's weights (offline).") var seed: UInt64 = 0
+    @Option(help: "Where to write the run's numbers (offline).") var output = "runs/05-imagenet-classification"
     @Argument(help: "PNG or JPEG images to classify (with --weights).") var images: [String] = []
 
     func validate() throws {
@@ -87,5 +88,6 @@ struct ImageNetClassification: ParsableCommand {
                 swift run -c release 05-imagenet-classification --weights vgg16-397923af.pth photo.jpg
             The file name's 397923af is the start of its SHA-256; Tapegrad checks it before loading.
             """)
+        try writeNumbers(to: RunFolder(output))
     }
 }

@@ -23,6 +23,14 @@ struct TransferLearning: ParsableCommand {
     @Option(help: "Adam's learning rate for the dense layers (the backbone gets a tenth).") var learningRate: Float =
         1e-2
     @Option(help: "Where to write history, curves and the model.") var output = "runs/06-transfer-learning"
+    @Flag(help: "Start at fine-tuning when an interrupted run with the same settings trained the dense layers.")
+    var resume = false
+
+    /// The dense layers' training, as `--resume` finds it.
+    struct Phase: Codable {
+        let history: TrainingHistory
+        let randomState: [UInt64]
+    }
 
     func run() throws {
         let prepared = try setup.prepare()
@@ -55,13 +63,23 @@ struct TransferLearning: ParsableCommand {
             once and cached; each epoch then costs only the dense layers.
             """)
         // notebook: head
-        var history = TrainingHistory()
-        let trainFeatures = try FeatureCache().features(of: model, for: train, preprocessing: "as given")
-        let testFeatures = try FeatureCache().features(of: model, for: prepared.test, preprocessing: "as given")
-        try trainEpochs(
-            model.classifier, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
-            data: trainFeatures, test: testFeatures, epochs: headEpochs, seed: setup.seed, label: "head",
-            history: &history)
+        let folder = try RunFolder(output)
+        let saved = folder.url.appendingPathComponent("after-dense-layers.safetensors")
+        // Saved once trained (with the shared random generator's state): `--resume` starts at fine-tuning.
+        let phase = try folder.resumable("dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume) {
+            var history = TrainingHistory()
+            let trainFeatures = try FeatureCache().features(of: model, for: train, preprocessing: "as given")
+            let testFeatures = try FeatureCache().features(of: model, for: prepared.test, preprocessing: "as given")
+            try trainEpochs(
+                model.classifier, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
+                data: trainFeatures, test: testFeatures, epochs: headEpochs, seed: setup.seed, label: "head",
+                history: &history)
+            try model.save(to: saved)
+            return Phase(history: history, randomState: Random.state)
+        }
+        try model.load(from: saved)
+        Random.state = phase.randomState
+        var history = phase.history
         let afterHead = history.series("test_accuracy").last!
         print("after training the dense layers: \(pct(afterHead)) test accuracy")
         // end notebook
@@ -91,7 +109,6 @@ struct TransferLearning: ParsableCommand {
         // notebook: results
         print(final.matrix)
         print("dense layers only: \(pct(afterHead)); after fine-tuning: \(pct(Double(final.matrix.accuracy)))")
-        let folder = try RunFolder(output)
         try history.write(to: folder.url)
         let chart = LineChart(
             title: "Transfer learning: dense layers, then fine-tuning", xLabel: "epoch", yLabel: "test accuracy",

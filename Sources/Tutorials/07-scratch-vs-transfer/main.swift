@@ -26,6 +26,7 @@ struct ScratchVersusTransfer: ParsableCommand {
     @Option(help: "Adam's learning rate, for both ways (the backbone fine-tunes at a tenth of it).")
     var learningRate: Float = 1e-2
     @Option(help: "Where to write the table, curves and conclusion.") var output = "runs/07-scratch-vs-transfer"
+    @Flag(help: "Skip the budgets an interrupted run with the same settings finished.") var resume = false
 
     func run() throws {
         let started = Date()
@@ -44,6 +45,8 @@ struct ScratchVersusTransfer: ParsableCommand {
         // end notebook
         let perClass = try parsedBudgets()
         let folder = try RunFolder(output)
+        let settings =
+            "\(prepared.story) epochs \(epochs.map(String.init) ?? "auto"), rate \(learningRate), seed \(setup.seed)"
 
         explain(
             "2. The race",
@@ -60,17 +63,20 @@ struct ScratchVersusTransfer: ParsableCommand {
             let epochCount = epochs ?? Self.epochs(forExamples: train.count)
             let name = k.map { "\($0) per class" } ?? "all (\(train.count))"
             print("\n-- \(name): \(train.count) examples, \(epochCount) epochs --")
-            let scratch = try Recipe.scratch(
-                prepared.makeModel, data: train, test: prepared.test, epochs: epochCount, learningRate: learningRate,
-                seed: setup.seed)
-            let transfer = try Recipe.transfer(
-                from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
-                headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2, learningRate: learningRate,
-                seed: setup.seed)
+            // Each finished budget is saved: after Ctrl-C, `--resume` goes on with the next one.
             results.append(
-                Result(
-                    name: name, perClass: k ?? train.count / train.classNames.count, examples: train.count,
-                    epochs: epochCount, scratch: scratch.history, transfer: transfer.history))
+                try folder.resumable("budget-\(k.map(String.init) ?? "all")", settings: settings, resume: resume) {
+                    let scratch = try Recipe.scratch(
+                        prepared.makeModel, data: train, test: prepared.test, epochs: epochCount,
+                        learningRate: learningRate, seed: setup.seed)
+                    let transfer = try Recipe.transfer(
+                        from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
+                        headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2, learningRate: learningRate,
+                        seed: setup.seed)
+                    return Result(
+                        name: name, perClass: k ?? train.count / train.classNames.count, examples: train.count,
+                        epochs: epochCount, scratch: scratch.history, transfer: transfer.history)
+                })
         }
         // end notebook
 
@@ -96,7 +102,7 @@ struct ScratchVersusTransfer: ParsableCommand {
     }
 
     /// One budget's outcome.
-    struct Result {
+    struct Result: Codable {
         let name: String
         let perClass: Int
         let examples: Int

@@ -18,6 +18,17 @@ struct FineTuningDeeper: ParsableCommand {
     @Option(help: "Epochs of fine-tuning after that.") var fineTuneEpochs = 4
     @Option(help: "Adam's learning rate for the dense layers.") var learningRate: Float = 1e-2
     @Option(help: "Where to write the table and curves.") var output = "runs/08-fine-tuning-deeper"
+    @Flag(help: "Skip the variants an interrupted run with the same settings finished.") var resume = false
+
+    /// What one variant measured.
+    struct Row: Codable {
+        let variant: String
+        let history: TrainingHistory
+        let trainable: Int
+        /// |fine-tuned - pretrained| / |pretrained| over the convolutional weights.
+        let moved: Double
+        let seconds: Double
+    }
 
     /// One way to spend the fine-tuning epochs.
     struct Variant {
@@ -44,28 +55,34 @@ struct FineTuningDeeper: ParsableCommand {
             Variant(name: "last block at full rate", unfrozenBlocks: 1, backboneScale: 1),
             Variant(name: "all blocks at 1/10 rate", unfrozenBlocks: 99, backboneScale: 0.1),
         ]
-        var rows: [(variant: Variant, history: TrainingHistory, trainable: Int, moved: Double, seconds: Double)] = []
-        for variant in variants {
+        let folder = try RunFolder(output)
+        let settings =
+            "\(prepared.story) \(train.count) examples, \(headEpochs)+\(fineTuneEpochs) epochs, rate \(learningRate)"
+        var rows: [Row] = []
+        for (number, variant) in variants.enumerated() {
             print("\n-- \(variant.name) --")
-            let started = Date()
-            let (model, history) = try Recipe.transfer(
-                from: prepared.source, prepared.makeModel, data: train, test: prepared.test, headEpochs: headEpochs,
-                fineTuneEpochs: variant.unfrozenBlocks > 0 ? fineTuneEpochs : 0,
-                unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
-                backboneScale: variant.backboneScale, seed: setup.seed, label: variant.name)
-            var extended = history
-            if variant.unfrozenBlocks == 0 {  // the same number of epochs for everyone: keep training the head
-                try trainEpochs(
-                    model, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate), data: train,
-                    test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed, label: variant.name,
-                    firstEpoch: headEpochs + 1, history: &extended)
-            }
+            // Each finished variant is saved: after Ctrl-C, `--resume` goes on with the next one.
             rows.append(
-                (
-                    variant, extended, model.trainableParameters().reduce(0) { $0 + $1.count },
-                    relativeChange(model.features, from: prepared.source.features),
-                    Date().timeIntervalSince(started)
-                ))
+                try folder.resumable("variant-\(number + 1)", settings: settings, resume: resume) {
+                    let started = Date()
+                    let (model, history) = try Recipe.transfer(
+                        from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
+                        headEpochs: headEpochs, fineTuneEpochs: variant.unfrozenBlocks > 0 ? fineTuneEpochs : 0,
+                        unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
+                        backboneScale: variant.backboneScale, seed: setup.seed, label: variant.name)
+                    var extended = history
+                    if variant.unfrozenBlocks == 0 {  // the same number of epochs for everyone: keep training the head
+                        try trainEpochs(
+                            model, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
+                            data: train, test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed,
+                            label: variant.name, firstEpoch: headEpochs + 1, history: &extended)
+                    }
+                    return Row(
+                        variant: variant.name, history: extended,
+                        trainable: model.trainableParameters().reduce(0) { $0 + $1.count },
+                        moved: relativeChange(model.features, from: prepared.source.features),
+                        seconds: Date().timeIntervalSince(started))
+                })
         }
         // end notebook
 
@@ -78,7 +95,7 @@ struct FineTuningDeeper: ParsableCommand {
                 [["fine-tuning", "trainable", "test accuracy", "backbone moved", "seconds"]]
                     + rows.map {
                         [
-                            $0.variant.name, "\($0.trainable)", pct($0.history.series("test_accuracy").last!),
+                            $0.variant, "\($0.trainable)", pct($0.history.series("test_accuracy").last!),
                             String(format: "%.2f%%", $0.moved * 100), String(format: "%.1f", $0.seconds),
                         ]
                     }))
@@ -95,17 +112,16 @@ struct FineTuningDeeper: ParsableCommand {
         // end notebook
         golden("test accuracy, last block at 1/10 rate", usual)
 
-        let folder = try RunFolder(output)
         let chart = LineChart(
             title: "Fine-tuning variants", xLabel: "epoch", yLabel: "test accuracy",
             series: rows.map {
-                .init($0.variant.name, Array(zip($0.history.series("epoch"), $0.history.series("test_accuracy"))))
+                .init($0.variant, Array(zip($0.history.series("epoch"), $0.history.series("test_accuracy"))))
             })
         let path = try folder.write(chart.svg, to: "accuracy.svg")
         var csv = "variant,trainable_parameters,test_accuracy,backbone_relative_change,seconds\n"
         for row in rows {
             csv +=
-                "\(row.variant.name),\(row.trainable),\(row.history.series("test_accuracy").last!),\(row.moved),\(row.seconds)\n"
+                "\(row.variant),\(row.trainable),\(row.history.series("test_accuracy").last!),\(row.moved),\(row.seconds)\n"
         }
         try folder.write(csv, to: "results.csv")
         print("Wrote results.csv and \(path)")

@@ -17,3 +17,28 @@ public struct RunFolder {
         return file.path
     }
 }
+
+extension RunFolder {
+    /// A finished piece of work, saved with the settings that produced it.
+    private struct Saved<Result: Codable>: Codable {
+        let settings: String
+        let result: Result
+    }
+
+    /// Work that `--resume` skips once an earlier run has finished it: with `resume`, a `name.json` saved by a
+    /// run with the same `settings` is read back; otherwise `compute` runs and its result is saved there.
+    public func resumable<Result: Codable>(
+        _ name: String, settings: String, resume: Bool, _ compute: () throws -> Result
+    ) throws -> Result {
+        let file = url.appendingPathComponent("\(name).json")
+        if resume, let data = try? Data(contentsOf: file),
+            let saved = try? JSONDecoder().decode(Saved<Result>.self, from: data), saved.settings == settings
+        {
+            print("Resumed: \(name) was finished by an earlier run (\(file.path)).")
+            return saved.result
+        }
+        let result = try compute()
+        try JSONEncoder().encode(Saved(settings: settings, result: result)).write(to: file, options: .atomic)
+        return result
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// Whether every value of `actual` is within atol + rtol * |expected| of `expected`; on failure, a message
+/// naming the first value that is not.
+public func closeness(_ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: Float = 1e-6) -> String? {
+    guard actual.count == expected.count else { return "\(actual.count) values, expected \(expected.count)" }
+    for (i, (a, e)) in zip(actual, expected).enumerated() where !(Swift.abs(a - e) <= atol + rtol * Swift.abs(e)) {
+        return "value \(i): got \(a), expected \(e)"
+    }
+    return nil
+}
+
+/// This process's resident memory in bytes, from /proc/self/statm (Linux).
+public func residentBytes() -> Int {
+    let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+    let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}

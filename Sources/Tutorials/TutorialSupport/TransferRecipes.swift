@@ -4,6 +4,7 @@ import Zoo
 
 /// The two ways of learning a target task that steps 6-8 compare. Each starts from `Random.seed(seed)`, so a
 /// run's numbers do not depend on what ran before it.
+// notebook: recipes
 public enum Recipe {
     /// A fresh model of the same architecture, every layer trained on the target data alone.
     public static func scratch(
@@ -55,3 +56,4 @@ public enum Recipe {
         return (model, history)
     }
 }
+// end notebook

@@ -102,6 +102,7 @@ public final class Tensor {
     /// that optimizers already hold, or initialising a parameter. The shapes must match.
     public func assign(_ source: Tensor) {
         check(source.shape == shape, "assign: source shape \(source.shape) differs from \(shape)")
+        guard source.base != base else { return }  // a model built around these very values
         base.update(from: source.base, count: count)
     }
 

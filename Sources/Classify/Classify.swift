@@ -41,8 +41,16 @@ struct Classify: ParsableCommand {
             print("\(url.lastPathComponent): SHA-256 starts with \(prefix), as its name says")
         }
         let (tensors, format) = try PretrainedWeights.load(url)
-        let model = VGG(VGG.Depth(rawValue: arch)!, batchNorm: batchNorm, initialized: false)
-        try model.load(stateDict: tensors)
+        let model = try VGG.pretrained(tensors)
+        let layers = model.features.layers.compactMap { layer -> Int?? in
+            layer is MaxPool2d ? .some(nil) : (layer as? Conv2d).map { $0.weight.shape[0] }
+        }
+        let hasBatchNorm = model.features.layers.contains { $0 is BatchNorm2d }
+        guard layers == VGG.Depth(rawValue: arch)!.layers, hasBatchNorm == batchNorm else {
+            throw ValidationError(
+                "\(weights!) holds a VGG with convolutions \(layers.map { $0.map(String.init) ?? "M" })"
+                    + "\(hasBatchNorm ? " and batch norm" : ""), not \(arch)\(batchNorm ? "_bn" : "")")
+        }
         model.eval()
         print(
             "loaded \(arch)\(batchNorm ? "_bn" : "") from a \(format.rawValue) file; preprocessing: \(ImageNet.torchvisionPreset.name)"

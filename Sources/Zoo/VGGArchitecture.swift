@@ -8,6 +8,21 @@ extension VGG {
     /// `features.N+1.running_mean` exists, a 2x2 max-pool wherever torchvision's numbering skips a slot, and the
     /// head's sizes from `classifier.0` and `classifier.6`. The weights are not loaded; call `load(stateDict:)`.
     public convenience init(shapedLike stateDict: StateDict, dropout: Float = 0.5, initialized: Bool = false) throws {
+        try self.init(shapedLike: stateDict, dropout: dropout, initialized: initialized, adopting: [:])
+    }
+
+    /// The VGG that `stateDict` holds the weights of, built around its tensors: they become the model's
+    /// parameters without a copy, so a 528 MB file needs 528 MB of tensors, not twice that. Batch-norm
+    /// statistics are loaded; any key that does not fit is an error, as with `load(stateDict:)`.
+    public static func pretrained(_ stateDict: StateDict, dropout: Float = 0.5) throws -> VGG {
+        let model = try VGG(shapedLike: stateDict, dropout: dropout, initialized: false, adopting: stateDict)
+        try model.load(stateDict: stateDict)
+        return model
+    }
+
+    private convenience init(shapedLike stateDict: StateDict, dropout: Float, initialized: Bool, adopting: StateDict)
+        throws
+    {
         func shape(_ key: String) throws -> [Int] {
             guard let tensor = stateDict[key] else {
                 throw StateDictMismatch(missing: [key], unexpected: [], misshapen: [])
@@ -40,6 +55,7 @@ extension VGG {
         let hidden = try shape("classifier.0.weight")[0]
         self.init(
             layers: layers, batchNorm: batchNorm, hidden: hidden, classes: try shape("classifier.6.weight")[0],
-            dropout: dropout, initialized: initialized, inputChannels: try shape("features.\(first).weight")[1])
+            dropout: dropout, initialized: initialized, inputChannels: try shape("features.\(first).weight")[1],
+            adopting: adopting)
     }
 }

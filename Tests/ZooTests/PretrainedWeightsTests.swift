@@ -1,6 +1,7 @@
 import Autograd
 import Foundation
 import NN
+import TestSupport
 import Testing
 
 @testable import Zoo
@@ -50,6 +51,25 @@ import Testing
         for (ours, theirs) in zip(logits.scalars, f.logits.values) {
             #expect(Swift.abs(ours - theirs) <= 1e-4 * Swift.abs(theirs) + 1e-5, "\(name): \(ours) vs \(theirs)")
         }
+    }
+
+    /// `VGG.pretrained` reads the architecture from the weights, uses their tensors as its parameters (no copy),
+    /// and computes PyTorch's logits.
+    @Test(arguments: ["narrow_vgg16.pth", "narrow_vgg16_bn_legacy.pth"])
+    func aModelBuiltAroundItsWeightsAgreesWithPyTorch(_ name: String) throws {
+        let (tensors, _) = try PretrainedWeights.load(Self.folder.appendingPathComponent(name))
+        let f = Self.fixture(name.contains("_bn") ? "narrow_vgg16_bn.json" : "narrow_vgg16.json")
+        let model = try VGG.pretrained(tensors)
+        let first = model.features[0] as! Conv2d
+        let shared =
+            first.weight.withUnsafeBufferPointer { $0.baseAddress }
+            == tensors["features.0.weight"]!.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(shared, "the model's first weight is the file's tensor, not a copy")
+        model.eval()
+        let logits = withNoGrad { model(Tensor(shape: f.input.shape, values: f.input.values)) }
+        let mismatch = closeness(logits.scalars, f.logits.values, rtol: 1e-4, atol: 1e-5)
+        #expect(mismatch == nil, "\(name): \(mismatch ?? "")")
+        #expect(throws: StateDictMismatch.self) { try VGG.pretrained(tensors.filter { $0.key != "classifier.6.bias" }) }
     }
 
     @Test func theFormatComesFromTheBytesNotTheName() throws {

@@ -47,8 +47,7 @@ struct ImageNetClassification: ParsableCommand {
         let url = URL(fileURLWithPath: weights)
         if let prefix = try WeightIntegrity.verify(url) { print("SHA-256 starts with \(prefix), as the name says") }
         let (tensors, format) = try PretrainedWeights.load(url)
-        let model = try VGG(shapedLike: tensors)
-        try model.load(stateDict: tensors)
+        let model = try VGG.pretrained(tensors)
         model.eval()
         print("loaded \(tensors.count) tensors from a \(format.rawValue) file")
         for path in images {

@@ -51,8 +51,7 @@ public struct TransferSetup: ParsableArguments {
     public func prepare() throws -> Prepared {
         guard let weights, let data else { return try prepareOffline() }
         let (tensors, format) = try PretrainedWeights.load(URL(fileURLWithPath: weights))
-        let source = try VGG(shapedLike: tensors)
-        try source.load(stateDict: tensors)
+        let source = try VGG.pretrained(tensors)
         let preset = ImageNet.evaluationPreset(size: imageSize)
         let folder = try ImageFolder(root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true)
         let images = decodeAll(folder)

@@ -10,8 +10,8 @@ struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classifies images with a pretrained VGG and prints the top 5 ImageNet classes of each.",
         discussion: """
-            Tapegrad downloads nothing: pass the weights file. torchvision's VGG16 is
-            https://download.pytorch.org/models/vgg16-397923af.pth (528 MB; vgg11/13/19 and the _bn variants are
+            Tapegrad downloads nothing: pass the weights file. torchvision's VGG16 is \
+            https://download.pytorch.org/models/vgg16-397923af.pth (528 MB; vgg11/13/19 and the _bn variants are \
             beside it); timm's is the safetensors file of timm/vgg16.tv_in1k on the Hugging Face hub.
             """)
 

@@ -12,8 +12,8 @@ struct ImageNetClassification: ParsableCommand {
         commandName: "05-imagenet-classification",
         abstract: "Step 5: top-5 ImageNet classes of your images with pretrained VGG16 weights.",
         discussion: """
-            Tapegrad downloads nothing. torchvision's VGG16 weights are
-            \(Self.weightsURL) (528 MB); timm's are the safetensors file of timm/vgg16.tv_in1k on the
+            Tapegrad downloads nothing. torchvision's VGG16 weights are \
+            \(Self.weightsURL) (528 MB); timm's are the safetensors file of timm/vgg16.tv_in1k on the \
             Hugging Face hub. Without --weights this step shows what it would do, on an untrained VGG16.
             """)
 

@@ -12,7 +12,7 @@ struct TransferLearning: ParsableCommand {
         commandName: "06-transfer-learning",
         abstract: "Step 6: freeze all layers except the dense ones, train those, then fine-tune.",
         discussion: """
-            Offline: a small VGG pretrained on Fashion-MNIST classes 0-4 learns classes 5-9. With
+            Offline: a small VGG pretrained on Fashion-MNIST classes 0-4 learns classes 5-9. With \
             --weights vgg16-397923af.pth --data FOLDER: ImageNet's VGG16 learns your image folder's classes.
             """)
 

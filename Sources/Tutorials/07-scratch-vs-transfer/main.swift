@@ -13,8 +13,8 @@ struct ScratchVersusTransfer: ParsableCommand {
         commandName: "07-scratch-vs-transfer",
         abstract: "Step 7: the same task learnt from scratch and by transfer, for 10 to all examples per class.",
         discussion: """
-            Offline (the default) the pretrained model is a small VGG trained on Fashion-MNIST classes 0-4 and the
-            task is classes 5-9. With --weights vgg16-397923af.pth --data FOLDER the same comparison runs on a
+            Offline (the default) the pretrained model is a small VGG trained on Fashion-MNIST classes 0-4 and the \
+            task is classes 5-9. With --weights vgg16-397923af.pth --data FOLDER the same comparison runs on a \
             real ImageNet VGG16 and your images (slow on a CPU: scratch training of VGG16 is the expensive part).
             """)
 

@@ -35,7 +35,7 @@ public class BatchNorm: Module {
         check(
             input.rank == expectedRank,
             "\(type(of: self)): expects rank-\(expectedRank) input, got \(input.shape)")
-        if updatesRunningStatistics { batchesTracked.value = batchesTracked.value + 1 }
+        if updatesRunningStatistics { batchesTracked.value.withUnsafeMutableBufferPointer { $0[0] += 1 } }
         return batchNorm(
             input, runningMean: runningMean.value, runningVariance: runningVariance.value, weight: weight, bias: bias,
             training: isTraining, updatingRunningStatistics: updatesRunningStatistics, momentum: momentum,

@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify", "TestSupport"]),
         .testTarget(name: "ExercisesTests", dependencies: ["ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
-        .testTarget(name: "TutorialsTests", dependencies: ["Notebooks"] + tutorials.map { .target(name: $0.target) }),
+        .testTarget(name: "TutorialsTests", dependencies: ["Autograd", "Notebooks"] + tutorials.map { .target(name: $0.target) }),
     ]
         + tutorials.map { tutorial in
             .executableTarget(

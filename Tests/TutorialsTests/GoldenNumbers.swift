@@ -1,3 +1,4 @@
+import Autograd
 import Testing
 
 /// The golden numbers every tutorial prints with its default settings, as its notebook lists them. A class
@@ -21,12 +22,18 @@ let pinnedGoldenNumbers: [String: [String: Double]] = [
     ],
 ]
 
+/// The pins are exact where they were made: OpenBLAS's SkylakeX kernels, big products on 2 or more threads.
+/// Other kernels (or one thread) round differently in the last bits and training amplifies that, so there the
+/// numbers need only come close.
+let pinsAreExactHere = Tapegrad.blasInfo.coreName == "SkylakeX" && Tapegrad.blasThreads > 1
+
 /// Expects the run of `tutorial` to have printed its pinned golden numbers, to the 4 decimals printed.
 func expectGoldenNumbers(of tutorial: String, in output: String, sourceLocation: SourceLocation = #_sourceLocation) {
     let printed = goldenNumbers(in: output)
+    let tolerance = pinsAreExactHere ? 5e-5 : 0.05
     for (name, value) in pinnedGoldenNumbers[tutorial]! {
         #expect(
-            printed[name].map { abs($0 - value) < 5e-5 } == true,
+            printed[name].map { abs($0 - value) < tolerance } == true,
             "\(tutorial): golden '\(name)' printed \(printed[name].map { "\($0)" } ?? "nothing"), pinned \(value)",
             sourceLocation: sourceLocation)
     }

@@ -83,9 +83,12 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify", "TestSupport"]),
-        .testTarget(name: "ExercisesTests", dependencies: ["ExerciseKit", "Exercises", "ExerciseSolutions"]),
+        .testTarget(
+            name: "ExercisesTests", dependencies: ["Autograd", "Zoo", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
-        .testTarget(name: "TutorialsTests", dependencies: ["Autograd", "Notebooks"] + tutorials.map { .target(name: $0.target) }),
+        .testTarget(
+            name: "TutorialsTests",
+            dependencies: ["Autograd", "Notebooks"] + tutorials.map { .target(name: $0.target) }),
     ]
         + tutorials.map { tutorial in
             .executableTarget(

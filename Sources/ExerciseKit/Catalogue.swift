@@ -131,6 +131,32 @@ public func exercises<S: Solutions>(_ s: S.Type) -> [Exercise] {
             }
             return .pass("one step moved every classifier weight and left every feature weight bit-identical")
         },
+        Exercise(
+            number: 7, title: "A feature cache", file: "Exercise7FeatureCache.swift",
+            teaches: "A frozen backbone's output is a fixed function of the image: compute it once, without a tape, "
+                + "and each later epoch costs only the head."
+        ) {
+            // Not frozen here: the cache must hold plain values even when a layer below the head still trains.
+            let model = VGG.small(classes: 5)
+            model.eval()
+            let images = Tensor.normal([3, 1, 28, 28])
+            let hint =
+                "VGG.forward is classifier(avgpool(features(x)).flattened(fromAxis: 1)); compute it in withNoGrad"
+            let inputs = S.headInputs(of: model, for: images)
+            guard inputs.shape == [3, 32 * 7 * 7] else {
+                return .fail("the cached inputs have shape \(inputs.shape); the classifier takes [3, 1568]", hint: hint)
+            }
+            guard inputs.isLeaf else {
+                return .fail(
+                    "the cached inputs keep the tape of `\(inputs.producingOp ?? "")`: every cached example would "
+                        + "hold its whole forward pass in memory", hint: hint)
+            }
+            let expected = withNoGrad { model(images) }
+            if let problem = difference(withNoGrad { model.classifier(inputs) }, expected) {
+                return .fail("the classifier on the cached inputs differs from the model at \(problem)", hint: hint)
+            }
+            return .pass("the classifier on the cached inputs gives the model's outputs, and no tape is kept")
+        },
     ]
 }
 

@@ -19,6 +19,8 @@ public protocol Solutions {
     ) -> [Float]
     /// Exercise 6: prepare a pretrained VGG for transfer learning: only its classifier may train.
     static func freezeForTransfer(_ model: VGG)
+    /// Exercise 7: what the classifier of `model` receives for `images`, computed once for a feature cache.
+    static func headInputs(of model: VGG, for images: Tensor) -> Tensor
 }
 
 /// The checker's answer: passed, or what is wrong and a hint.

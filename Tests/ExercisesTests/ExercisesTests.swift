@@ -1,4 +1,6 @@
+import Autograd
 import ExerciseKit
+import Zoo
 import ExerciseSolutions
 import Exercises
 import Foundation
@@ -16,6 +18,7 @@ import Testing
             "features.0.bias changed after one training step: the features still train",
             "hint: set requiresGrad = false",
         ],
+        7: ["the cached inputs have shape [3, 32, 7, 7]; the classifier takes [3, 1568]", "avgpool"],
     ]
 
     @Test func everyReferenceSolutionPasses() {
@@ -27,7 +30,7 @@ import Testing
 
     @Test func theStudentsStartingCodeFailsWithTheIntendedMessage() {
         let all = exercises(Exercises.Attempt.self)
-        #expect(all.map(\.number) == Array(1...6))
+        #expect(all.map(\.number) == Array(1...7))
         for exercise in all {
             let verdict = exercise.check()
             #expect(!verdict.passed, "exercise \(exercise.number) passes before any work")
@@ -35,6 +38,24 @@ import Testing
                 #expect(verdict.message.contains(phrase), "exercise \(exercise.number): \(verdict.message)")
             }
         }
+    }
+
+    @Test func aFeatureCacheThatKeepsTheTapeIsCaught() {
+        struct TapeKeeping: Solutions {
+            static func softplusPullback(x: Tensor, upstream: Tensor) -> Tensor { upstream }
+            static func unbroadcast(_ gradient: Tensor, to shape: [Int]) -> Tensor { gradient }
+            static func matmulPullback(a: Tensor, b: Tensor, upstream: Tensor) -> (a: Tensor, b: Tensor) { (a, b) }
+            static func im2col(_ image: Tensor, kernel k: Int, padding p: Int) -> Tensor { image }
+            static func sgdMomentumStep(
+                parameter: [Float], gradient: [Float], velocity: inout [Float], learningRate: Float, momentum: Float
+            ) -> [Float] { parameter }
+            static func freezeForTransfer(_ model: VGG) {}
+            static func headInputs(of model: VGG, for images: Tensor) -> Tensor {
+                model.avgpool(model.features(images)).flattened(fromAxis: 1)  // withNoGrad forgotten
+            }
+        }
+        let verdict = exercises(TapeKeeping.self)[6].check()
+        #expect(!verdict.passed && verdict.message.contains("the cached inputs keep the tape of `"), "\(verdict)")
     }
 
     /// One source, two builds: every file of the student's side is linked, not copied, into the reference.

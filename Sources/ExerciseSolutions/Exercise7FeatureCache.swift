@@ -1,0 +1,1 @@
+../Exercises/Exercise7FeatureCache.swift

@@ -1,3 +1,4 @@
+import Foundation
 import Autograd
 import NN
 import Testing
@@ -30,7 +31,15 @@ import Testing
         let conv = Conv2d(16, 8, kernelSize: 3)
         #expect(conv.weight.scalars.allSatisfy { Swift.abs($0) <= 1 / Float(144).squareRoot() })
         #expect(linear.weight.requiresGrad && conv.bias!.requiresGrad)
-        Random.seed(14)
-        #expect(Linear(400, 300).weight.scalars == linear.weight.scalars, "Random.seed repeats initialisation")
+    }
+
+    /// In a child process: tests running alongside draw from the same shared generator.
+    @Test func theSameSeedRepeatsInitialisation() async {
+        await #expect(processExitsWith: .success) {
+            Random.seed(14)
+            let first = Linear(400, 300).weight.scalars
+            Random.seed(14)
+            if Linear(400, 300).weight.scalars != first { exit(1) }
+        }
     }
 }

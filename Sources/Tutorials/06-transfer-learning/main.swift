@@ -47,10 +47,7 @@ struct TransferLearning: ParsableCommand {
             sets requiresGrad = false on them, so backward skips them and the optimizer never sees them.
             """)
         // notebook: new-head
-        let model = prepared.makeModel()
-        try model.load(stateDict: prepared.source.stateDict())
-        model.replaceHead(classes: train.classNames.count)
-        model.freezeFeatures()
+        let model = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
         let trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
         let all = model.parameters().reduce(0) { $0 + $1.count }
         print("trainable: \(trainable) of \(all) parameters (\(pct(Double(trainable) / Double(all))))")
@@ -68,12 +65,9 @@ struct TransferLearning: ParsableCommand {
         // Saved once trained (with the shared random generator's state): `--resume` starts at fine-tuning.
         let phase = try folder.resumable("dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume) {
             var history = TrainingHistory()
-            let trainFeatures = try FeatureCache().features(of: model, for: train, preprocessing: "as given")
-            let testFeatures = try FeatureCache().features(of: model, for: prepared.test, preprocessing: "as given")
-            try trainEpochs(
-                model.classifier, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
-                data: trainFeatures, test: testFeatures, epochs: headEpochs, seed: setup.seed, label: "head",
-                history: &history)
+            try Recipe.trainHead(
+                of: model, data: train, test: prepared.test, epochs: headEpochs, learningRate: learningRate,
+                seed: setup.seed, label: "head", history: &history)
             try model.save(to: saved)
             return Phase(history: history, randomState: Random.state)
         }
@@ -94,11 +88,10 @@ struct TransferLearning: ParsableCommand {
             """)
         // notebook: fine-tune
         let firstConvolution = (model.features[0] as! Conv2d).weight.scalars
-        model.unfreezeLastBlocks(1)
-        let groups = model.fineTuningGroups(learningRate: learningRate)
-        try trainEpochs(
-            model, optimizer: Adam(groups: groups), data: train, test: prepared.test, epochs: fineTuneEpochs,
-            seed: setup.seed, label: "fine-tune", firstEpoch: headEpochs + 1, history: &history)
+        try Recipe.fineTune(
+            model, unfrozenBlocks: 1, data: train, test: prepared.test, epochs: fineTuneEpochs,
+            learningRate: learningRate, seed: setup.seed, label: "fine-tune", firstEpoch: headEpochs + 1,
+            history: &history)
         let unchanged = (model.features[0] as! Conv2d).weight.scalars == firstConvolution
         print("first convolution bit-identical after fine-tuning: \(unchanged)")
         // end notebook

@@ -21,12 +21,7 @@ public enum Recipe {
         return (model, history)
     }
 
-    /// Transfer learning in two phases.
-    ///
-    /// 1. Freeze every convolution, put a new last layer on the head, train the dense layers. The frozen
-    ///    features never change, so `FeatureCache` computes them once and the epochs cost only the head.
-    /// 2. Fine-tune: unfreeze the last `unfrozenBlocks` convolutional blocks and train them with the head, the
-    ///    backbone at `learningRate * backboneScale` so the features adapt without being destroyed.
+    /// Transfer learning in two phases: `newHead`, `trainHead`, then `fineTune`.
     ///
     /// - Parameter source: the pretrained model; it is copied, not changed.
     public static func transfer(
@@ -35,25 +30,54 @@ public enum Recipe {
         batchSize: Int = 32, seed: UInt64, label: String = "transfer"
     ) throws -> (model: VGG, history: TrainingHistory) {
         Random.seed(seed)
+        let model = try newHead(on: source, makeModel, classes: data.classNames.count)
+        var history = TrainingHistory()
+        try trainHead(
+            of: model, data: data, test: test, epochs: headEpochs, learningRate: learningRate, batchSize: batchSize,
+            seed: seed, label: "\(label) head", history: &history)
+        guard fineTuneEpochs > 0 else { return (model, history) }
+        try fineTune(
+            model, unfrozenBlocks: unfrozenBlocks, data: data, test: test, epochs: fineTuneEpochs,
+            learningRate: learningRate, backboneScale: backboneScale, batchSize: batchSize, seed: seed,
+            label: "\(label) fine-tune", firstEpoch: headEpochs + 1, history: &history)
+        return (model, history)
+    }
+
+    /// A copy of `source` with a fresh last layer for `classes` classes and every convolution frozen.
+    public static func newHead(on source: VGG, _ makeModel: () -> VGG, classes: Int) throws -> VGG {
         let model = makeModel()
         try model.load(stateDict: source.stateDict())
-        model.replaceHead(classes: data.classNames.count)
+        model.replaceHead(classes: classes)
         model.freezeFeatures()
-        var history = TrainingHistory()
+        return model
+    }
+
+    /// Phase 1: trains the dense layers. The frozen features never change, so `FeatureCache` computes them
+    /// once and the epochs cost only the head.
+    public static func trainHead(
+        of model: VGG, data: TensorDataset, test: TensorDataset, epochs: Int, learningRate: Float,
+        batchSize: Int = 32, seed: UInt64, label: String, history: inout TrainingHistory
+    ) throws {
         let trainFeatures = try FeatureCache().features(of: model, for: data, preprocessing: "as given")
         let testFeatures = try FeatureCache().features(of: model, for: test, preprocessing: "as given")
         try trainEpochs(
             model.classifier, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
-            data: trainFeatures, test: testFeatures, epochs: headEpochs, batchSize: batchSize, seed: seed,
-            label: "\(label) head", history: &history)
-        guard fineTuneEpochs > 0 else { return (model, history) }
+            data: trainFeatures, test: testFeatures, epochs: epochs, batchSize: batchSize, seed: seed, label: label,
+            history: &history)
+    }
+
+    /// Phase 2: unfreezes the last `unfrozenBlocks` convolutional blocks and trains them with the head, the
+    /// backbone at `learningRate * backboneScale` so the features adapt without being destroyed.
+    public static func fineTune(
+        _ model: VGG, unfrozenBlocks: Int, data: TensorDataset, test: TensorDataset, epochs: Int,
+        learningRate: Float, backboneScale: Float = 0.1, batchSize: Int = 32, seed: UInt64, label: String,
+        firstEpoch: Int, history: inout TrainingHistory
+    ) throws {
         model.unfreezeLastBlocks(unfrozenBlocks)
         let groups = model.fineTuningGroups(learningRate: learningRate, backboneScale: backboneScale)
         try trainEpochs(
-            model, optimizer: Adam(groups: groups), data: data, test: test, epochs: fineTuneEpochs,
-            batchSize: batchSize, seed: seed, label: "\(label) fine-tune", firstEpoch: headEpochs + 1,
-            history: &history)
-        return (model, history)
+            model, optimizer: Adam(groups: groups), data: data, test: test, epochs: epochs, batchSize: batchSize,
+            seed: seed, label: label, firstEpoch: firstEpoch, history: &history)
     }
 }
 // end notebook

@@ -117,7 +117,7 @@ enum BLAS {
             info: info)
     }
 
-    /// C = op(A) op(B), row-major, where op transposes when asked.
+    /// C = op(A) op(B) + beta C, row-major, where op transposes when asked.
     /// `m x k` is op(A)'s shape and `k x n` is op(B)'s; leading dimensions default to the stored layouts.
     ///
     /// - Parameter multithreaded: whether a big product may use OpenBLAS's threads; pass false when the caller
@@ -125,7 +125,7 @@ enum BLAS {
     static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, multithreaded: Bool = true
+        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, beta: Float = 0, multithreaded: Bool = true
     ) {
         let call = {
             library.sgemm(
@@ -133,7 +133,7 @@ enum BLAS {
                 Int32(transposeA ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
                 Int32(transposeB ? TGBlasTrans.rawValue : TGBlasNoTrans.rawValue),
                 Int32(m), Int32(n), Int32(k), 1, a, Int32(lda ?? (transposeA ? m : k)), b,
-                Int32(ldb ?? (transposeB ? k : n)), 0, c, Int32(ldc ?? n))
+                Int32(ldb ?? (transposeB ? k : n)), beta, c, Int32(ldc ?? n))
         }
         let threads = threadsForBigProducts.withLock { $0 }
         guard multithreaded, threads > 1, m * n * k >= multithreadingThreshold, let setThreads = library.setThreads

@@ -18,6 +18,7 @@ enum Workloads {
         Workload(name: "small_cnn", run: smallCNN),
         Workload(name: "mlp", run: mlp),
         Workload(name: "tiny_ops", run: tinyOps),
+        Workload(name: "conv_layers", run: convolutionLayers),
     ]
 
     static func sgemm() -> [(String, Double)] {

@@ -138,6 +138,14 @@ import Testing
                 [values([2, 2, 5, 6], seed: 55), values([3, 2, 3, 2], seed: 56), values([3], seed: 57)]
             }
         ) { x in conv2d(x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: (1, 2), dilation: (1, 2)) },
+        .init(
+            name: "conv2d Winograd, odd sizes, padding 1 and 0, bias",
+            inputs: { [values([2, 3, 5, 4], seed: 63), values([2, 3, 3, 3], seed: 64), values([2], seed: 65)] }
+        ) { x in conv2d(x[0], weight: x[1], bias: x[2], padding: (1, 0), algorithm: .winograd) },
+        .init(
+            name: "conv2d Winograd, padding 2",
+            inputs: { [values([1, 2, 3, 3], seed: 66), values([3, 2, 3, 3], seed: 67)] }
+        ) { x in conv2d(x[0], weight: x[1], padding: (2, 2), algorithm: .winograd) },
         .init(name: "conv2d 1x1", inputs: { [values([1, 3, 2, 2], seed: 58), values([2, 3, 1, 1], seed: 59)] }) { x in
             conv2d(x[0], weight: x[1])
         },

@@ -132,6 +132,35 @@ struct ConvGeometry {
     }
 }
 
+/// How conv2d computes its products.
+public enum ConvolutionAlgorithm: Sendable {
+    /// Winograd where it applies (3x3 kernel, stride 1, no dilation) and pays (8 or more input channels, 256 or
+    /// more 2x2 output tiles), else im2col.
+    case automatic
+    /// Every patch as a column of one matrix, then one matrix product: any kernel, stride, padding, dilation.
+    case im2col
+    /// Winograd's F(2x2, 3x3): 2.25x fewer multiply-adds; 3x3 kernels with stride 1 and no dilation only.
+    case winograd
+
+    /// Whether this choice means Winograd for a convolution of geometry `g`.
+    func usesWinograd(_ g: ConvGeometry) -> Bool {
+        switch self {
+        case .im2col: return false
+        case .winograd:
+            check(
+                WinogradPlan.applies(to: g),
+                "conv2d: Winograd needs a 3x3 kernel, stride 1 and dilation 1, got a \(g.kernelHeight)x\(g.kernelWidth) "
+                    + "kernel, stride \(g.stride), dilation \(g.dilation)")
+            return true
+        // Below these sizes the 16 products are too thin to pay for the transforms: VGG16's 512-channel layers
+        // at 28x28 with batch 1 (196 tiles) ran 35% slower with Winograd, at 14x14 with batch 8 (392) 15% faster.
+        case .automatic:
+            return WinogradPlan.applies(to: g) && g.channels >= 8
+                && g.batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2) >= 256
+        }
+    }
+}
+
 /// A 2-D convolution (cross-correlation, as in PyTorch) of `input` [N, C, H, W] with `weight` [O, C, kH, kW].
 ///
 /// - Parameters:
@@ -139,13 +168,33 @@ struct ConvGeometry {
 ///   - stride: step between patches (vertical, horizontal).
 ///   - padding: zeros added on each side (vertical, horizontal).
 ///   - dilation: spacing between kernel taps (vertical, horizontal).
+///   - algorithm: how the products are computed; both give the same values up to rounding.
 /// - Returns: [N, O, outH, outW] with outH = (H + 2 padding - dilation (kH - 1) - 1) / stride + 1.
 public func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-    dilation: (Int, Int) = (1, 1)
+    dilation: (Int, Int) = (1, 1), algorithm: ConvolutionAlgorithm = .automatic
 ) -> Tensor {
     let g = ConvGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation)
     if let bias { check(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) must be [\(g.outChannels)]") }
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    if algorithm.usesWinograd(g) {
+        let plan = WinogradPlan(g)
+        return plan.forward(input, weight: weight, bias: bias).recorded(
+            "conv2d", inputs: inputs, saving: [input, weight]
+        ) { dy in
+            let (dInput, dWeight) = plan.gradients(dy, input: input, weight: weight)
+            return [dInput, dWeight] + (bias != nil ? [dy.sum(alongAxes: [0, 2, 3])] : [])
+        }
+    }
+    return im2colConvolution(input, weight: weight, bias: bias, geometry: g).recorded(
+        "conv2d", inputs: inputs, saving: [input, weight]
+    ) { dy in
+        convolutionGradients(dy, input: input, weight: weight, hasBias: bias != nil, geometry: g)
+    }
+}
+
+/// The forward product of conv2d by im2col.
+private func im2colConvolution(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry) -> Tensor {
     let output = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
     let outImage = g.outChannels * g.outPixels
     g.forEachChunk(of: input) { first, count, columns in
@@ -174,10 +223,7 @@ public func conv2d(
             for i in 0..<g.outPixels { row[i] += b }
         }
     }
-    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    return output.recorded("conv2d", inputs: inputs, saving: [input, weight]) { dy in
-        convolutionGradients(dy, input: input, weight: weight, hasBias: bias != nil, geometry: g)
-    }
+    return output
 }
 
 /// The pullback of conv2d: gradients for input, weight and (when present) bias, each only if needed.

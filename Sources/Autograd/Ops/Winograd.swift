@@ -235,30 +235,41 @@ struct WinogradPlan {
 
     // MARK: The output: y = Aᵀ M A and its transpose
 
+    /// Calls `body(output plane offset, tile row in the image, top, bottom, first tile's index)` for each tile row
+    /// of the band and one channel, with `top` and `bottom` two scratch rows of 2 tileStride values: the two
+    /// output rows the tile row covers.
+    private func forEachOutputTileRow(
+        channel: Int, band: Range<Int>, tiles: Int,
+        _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) {
+        let width = 2 * tileStride
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { memory in
+            let (top, bottom) = (memory.baseAddress!, memory.baseAddress! + width)
+            for row in band {
+                let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
+                let plane = (image * conv.outChannels + channel) * conv.outPixels
+                body(plane, ty, top, bottom, channel * tiles + (row - band.lowerBound) * tileStride)
+            }
+        }
+    }
+
     /// Writes one output channel of the band's tiles from M[ξ][channel][tile] (16 matrices [O, tiles]), plus `bias`.
     func transformOutput(
         _ m: UnsafePointer<Float>, channel: Int, band: Range<Int>, tiles: Int, bias: Float,
         into y: UnsafeMutablePointer<Float>
     ) {
         let matrix = conv.outChannels * tiles
-        let width = 2 * tileStride
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { memory in
-            let (top, bottom) = (memory.baseAddress!, memory.baseAddress! + width)
-            for row in band {
-                let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
-                let first = m + channel * tiles + (row - band.lowerBound) * tileStride
-                for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
-                    let m = TileRows(first + tx, matrix: matrix)
-                    // Aᵀ M: rows of the tile, then (Aᵀ M) A on columns
-                    let (s, t) = (m.row(0) + m.row(1) + m.row(2), m.row(1) - m.row(2) - m.row(3))
-                    store(interleave(s.0 + s.1 + s.2, s.1 - s.2 - s.3), top + 2 * tx)
-                    store(interleave(t.0 + t.1 + t.2, t.1 - t.2 - t.3), bottom + 2 * tx)
-                }
-                let plane = y + (image * conv.outChannels + channel) * conv.outPixels
-                for (i, source) in [top, bottom].enumerated() where 2 * ty + i < conv.outHeight {
-                    let destination = plane + (2 * ty + i) * conv.outWidth
-                    for x in 0..<conv.outWidth { destination[x] = source[x] + bias }
-                }
+        forEachOutputTileRow(channel: channel, band: band, tiles: tiles) { plane, ty, top, bottom, firstTile in
+            for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+                let tile = TileRows(m + firstTile + tx, matrix: matrix)
+                // Aᵀ M: rows of the tile, then (Aᵀ M) A on columns
+                let (s, t) = (tile.row(0) + tile.row(1) + tile.row(2), tile.row(1) - tile.row(2) - tile.row(3))
+                store(interleave(s.0 + s.1 + s.2, s.1 - s.2 - s.3), top + 2 * tx)
+                store(interleave(t.0 + t.1 + t.2, t.1 - t.2 - t.3), bottom + 2 * tx)
+            }
+            for (i, source) in [top, bottom].enumerated() where 2 * ty + i < conv.outHeight {
+                let destination = y + plane + (2 * ty + i) * conv.outWidth
+                for x in 0..<conv.outWidth { destination[x] = source[x] + bias }
             }
         }
     }
@@ -268,35 +279,29 @@ struct WinogradPlan {
         _ dy: UnsafePointer<Float>, channel: Int, band: Range<Int>, tiles: Int, into dm: UnsafeMutablePointer<Float>
     ) {
         let matrix = conv.outChannels * tiles
-        let width = 2 * tileStride
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { memory in
-            let (top, bottom) = (memory.baseAddress!, memory.baseAddress! + width)
-            for row in band {
-                let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
-                let plane = dy + (image * conv.outChannels + channel) * conv.outPixels
-                for (i, buffer) in [top, bottom].enumerated() {
-                    buffer.update(repeating: 0, count: width)
-                    if 2 * ty + i < conv.outHeight {
-                        buffer.update(from: plane + (2 * ty + i) * conv.outWidth, count: conv.outWidth)
-                    }
+        forEachOutputTileRow(channel: channel, band: band, tiles: tiles) { plane, ty, top, bottom, firstTile in
+            for (i, buffer) in [top, bottom].enumerated() {
+                buffer.update(repeating: 0, count: 2 * tileStride)
+                if 2 * ty + i < conv.outHeight {
+                    buffer.update(from: dy + plane + (2 * ty + i) * conv.outWidth, count: conv.outWidth)
                 }
-                let first = dm + channel * tiles + (row - band.lowerBound) * tileStride
-                for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
-                    let (upper, lower): (Pairs, Pairs) = (load(top + 2 * tx), load(bottom + 2 * tx))
-                    let (y00, y01, y10, y11) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
-                    // A y: rows (y0, y0 + y1, y0 - y1, -y1), then the same on columns
-                    func write(_ a: Lanes, _ b: Lanes, toRow i: Int) {
-                        let out = first + 4 * i * matrix + tx
-                        store(a, out)
-                        store(a + b, out + matrix)
-                        store(a - b, out + 2 * matrix)
-                        store(-b, out + 3 * matrix)
-                    }
-                    write(y00, y01, toRow: 0)
-                    write(y00 + y10, y01 + y11, toRow: 1)
-                    write(y00 - y10, y01 - y11, toRow: 2)
-                    write(-y10, -y11, toRow: 3)
+            }
+            let first = dm + firstTile
+            for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+                let (upper, lower): (Pairs, Pairs) = (load(top + 2 * tx), load(bottom + 2 * tx))
+                let (y00, y01, y10, y11) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+                // A y: rows (y0, y0 + y1, y0 - y1, -y1), then the same on columns
+                func write(_ a: Lanes, _ b: Lanes, toRow i: Int) {
+                    let out = first + 4 * i * matrix + tx
+                    store(a, out)
+                    store(a + b, out + matrix)
+                    store(a - b, out + 2 * matrix)
+                    store(-b, out + 3 * matrix)
                 }
+                write(y00, y01, toRow: 0)
+                write(y00 + y10, y01 + y11, toRow: 1)
+                write(y00 - y10, y01 - y11, toRow: 2)
+                write(-y10, -y11, toRow: 3)
             }
         }
     }

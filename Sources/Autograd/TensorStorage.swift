@@ -10,12 +10,11 @@ final class TensorStorage: @unchecked Sendable {
     /// Uninitialised memory for `count` values: every creator writes all of it before anyone reads.
     init(uninitializedCount count: Int) {
         self.count = count
-        // 64-byte alignment suits AVX-512 loads; never zero bytes, so `base` is always a valid pointer.
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        // Never zero bytes, so `base` is always a valid pointer.
+        base = MemoryCache.shared.allocate(bytes: max(count, 1) * 4).bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
-    deinit { UnsafeMutableRawPointer(base).deallocate() }
+    deinit { MemoryCache.shared.free(UnsafeMutableRawPointer(base), bytes: max(count, 1) * 4) }
 
     var byteCount: Int { count * MemoryLayout<Float>.stride }
 }

@@ -1,0 +1,75 @@
+@testable import Autograd
+import Testing
+
+/// The cache of freed tensor memory: reuse of exact sizes, and the rule that it never holds more than was once live.
+@Suite struct MemoryCacheTests {
+    let megabyte = 1 << 20
+
+    @Test func freedBlockServesTheNextRequestOfItsSize() {
+        let cache = MemoryCache()
+        let first = cache.allocate(bytes: megabyte)
+        cache.free(first, bytes: megabyte)
+        #expect(cache.cachedBytes == megabyte)
+        let second = cache.allocate(bytes: megabyte)
+        #expect(second == first)
+        #expect(cache.cachedBytes == 0)
+        cache.free(second, bytes: megabyte)
+        cache.releaseAll()
+    }
+
+    @Test func smallBlocksAreNotKept() {
+        let cache = MemoryCache()
+        let bytes = MemoryCache.smallestCachedBytes - 64
+        cache.free(cache.allocate(bytes: bytes), bytes: bytes)
+        #expect(cache.cachedBytes == 0)
+    }
+
+    @Test func aMissFreesTheOldestBlocksFirst() {
+        let cache = MemoryCache()
+        let (a, b, c) = (
+            cache.allocate(bytes: megabyte), cache.allocate(bytes: megabyte), cache.allocate(bytes: 2 * megabyte)
+        )
+        cache.free(a, bytes: megabyte)
+        cache.free(b, bytes: megabyte)
+        cache.free(c, bytes: 2 * megabyte)
+        // 1.5 MB of another size: a and b (2 MB, the oldest) go, c stays and is what a 2 MB request gets.
+        let other = cache.allocate(bytes: 3 * megabyte / 2)
+        #expect(cache.cachedBytes == 2 * megabyte)
+        #expect(cache.allocate(bytes: 2 * megabyte) == c)
+        cache.free(c, bytes: 2 * megabyte)
+        cache.free(other, bytes: 3 * megabyte / 2)
+        cache.releaseAll()
+        #expect(cache.cachedBytes == 0)
+    }
+
+    /// Random allocations and frees of a few sizes: live plus cached bytes never exceed the most ever live at once.
+    @Test func heldMemoryNeverExceedsThePeakOfLiveMemory() {
+        let cache = MemoryCache()
+        var generator = SeededGenerator(seed: 7)
+        let sizes = [1, 2, 3, 5, 8].map { $0 * 256 * 1024 }
+        var live: [(UnsafeMutableRawPointer, Int)] = []
+        var peakLive = 0
+        for _ in 0..<2000 {
+            if live.isEmpty || generator.next() % 2 == 0 {
+                let bytes = sizes[Int(generator.next() % UInt64(sizes.count))]
+                live.append((cache.allocate(bytes: bytes), bytes))
+            } else {
+                let (pointer, bytes) = live.remove(at: Int(generator.next() % UInt64(live.count)))
+                cache.free(pointer, bytes: bytes)
+            }
+            let liveBytes = live.reduce(0) { $0 + $1.1 }
+            peakLive = max(peakLive, liveBytes)
+            #expect(liveBytes + cache.cachedBytes <= peakLive)
+        }
+        for (pointer, bytes) in live { cache.free(pointer, bytes: bytes) }
+        cache.releaseAll()
+    }
+
+    /// Reused memory holds the old tensor's values; every creator must still write all of its own.
+    @Test func zerosAreZeroInReusedMemory() {
+        let count = 1 << 20
+        _ = Tensor.full([count], 7)
+        let zeros = Tensor.zeros([count])
+        #expect(zeros.withUnsafeBufferPointer { $0.allSatisfy { $0 == 0 } })
+    }
+}

@@ -4,8 +4,9 @@ extension Tensor {
     @inline(__always)
     func map(_ f: (Float) -> Float) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
-        let (x, y) = (base, out.base)
-        Parallel.forEachBlock(of: count) { block in for i in block { y[i] = f(x[i]) } }
+        Parallel.forEachBlock(of: count, context: (x: UnsafePointer(base), y: out.base)) { c, block in
+            for i in block { c.y[i] = f(c.x[i]) }
+        }
         return out
     }
 
@@ -14,8 +15,10 @@ extension Tensor {
     func zipMap(_ other: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
         if shape == other.shape {
             let out = Tensor(uninitializedShape: shape)
-            let (a, b, y) = (base, other.base, out.base)
-            Parallel.forEachBlock(of: count) { block in for i in block { y[i] = f(a[i], b[i]) } }
+            let context = (a: UnsafePointer(base), b: UnsafePointer(other.base), y: out.base)
+            Parallel.forEachBlock(of: count, context: context) { c, block in
+                for i in block { c.y[i] = f(c.a[i], c.b[i]) }
+            }
             return out
         }
         let outShape = Shape.broadcast(shape, other.shape, op: op)

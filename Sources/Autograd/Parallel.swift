@@ -2,7 +2,7 @@ import Dispatch
 
 /// Spreading loops over the cores, for kernels whose iterations write disjoint memory (one image each, say).
 /// Matrix products are not split here: OpenBLAS threads those itself (BLAS.swift).
-enum Parallel {
+public enum Parallel {
     /// Calls `body(i)` for every i in `range`, on all cores when there is more than one iteration, in contiguous
     /// blocks, one per core. Iterations must not write to the same memory.
     static func forEach(_ range: Range<Int>, _ body: (Int) -> Void) {
@@ -41,6 +41,12 @@ extension Parallel {
         let parts = Tapegrad.blasThreads
         let shared = UncheckedSendable(context)
         forEach(0..<parts) { part in body(shared.value, (part * count / parts)..<((part + 1) * count / parts)) }
+    }
+
+    /// Calls `body` with contiguous blocks covering 0..<count, one per core for big counts, for element-wise
+    /// loops written out in `body` (an optimizer's update). Blocks must write disjoint memory.
+    public static func forEachBlock(of count: Int, _ body: (Range<Int>) -> Void) {
+        forEachBlock(of: count, context: ()) { _, block in body(block) }
     }
 }
 

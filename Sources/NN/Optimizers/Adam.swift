@@ -37,8 +37,8 @@ public class Adam: Optimizer {
         let decoupled = decoupledWeightDecay
         moments[0].withUnsafeMutableBufferPointer { m in
             moments[1].withUnsafeMutableBufferPointer { v in
-                forEachValue(of: parameter, gradient) { p, g in
-                    for i in p.indices {
+                forEachValue(of: parameter, gradient) { block, p, g in
+                    for i in block {
                         var d = g[i]
                         if decoupled { p[i] *= 1 - lr * decay } else { d += decay * p[i] }
                         m[i] = b1 * m[i] + (1 - b1) * d

@@ -94,12 +94,17 @@ open class Optimizer {
     }
 }
 
-/// Runs `body(values, gradient, i...)` element-wise over a parameter and its gradient in place.
+/// Runs `body(block, values, gradient)` over a parameter and its gradient, one block of indices per core:
+/// updating VGG16's 138 million values is bound by memory bandwidth, which one core does not fill.
 @inline(__always)
 func forEachValue(
     of parameter: Tensor, _ gradient: Tensor,
-    _ body: (UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void
+    _ body: (Range<Int>, UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void
 ) {
-    parameter.withUnsafeMutableBufferPointer { values in gradient.withUnsafeBufferPointer { grad in body(values, grad) }
+    parameter.withUnsafeMutableBufferPointer { values in
+        gradient.withUnsafeBufferPointer { grad in
+            let shared = UncheckedSendable((values, grad))
+            Parallel.forEachBlock(of: values.count) { block in body(block, shared.value.0, shared.value.1) }
+        }
     }
 }

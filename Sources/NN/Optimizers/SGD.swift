@@ -36,14 +36,15 @@ public final class SGD: Optimizer {
             group.learningRate, group.weightDecay, momentum, dampening, nesterov
         )
         guard momentum != 0 else {
-            forEachValue(of: parameter, gradient) { p, g in for i in p.indices { p[i] -= lr * (g[i] + decay * p[i]) } }
+            forEachValue(of: parameter, gradient) { block, p, g in for i in block { p[i] -= lr * (g[i] + decay * p[i]) }
+            }
             return
         }
         let buffer = state(for: parameter, count: 1)[0]
         let first = stepCount(of: parameter) == 1
         buffer.withUnsafeMutableBufferPointer { b in
-            forEachValue(of: parameter, gradient) { p, g in
-                for i in p.indices {
+            forEachValue(of: parameter, gradient) { block, p, g in
+                for i in block {
                     let d = g[i] + decay * p[i]
                     b[i] = first ? d : momentum * b[i] + (1 - dampening) * d
                     p[i] -= lr * (nesterov ? d + momentum * b[i] : b[i])

@@ -42,6 +42,51 @@ private func checkImages(_ x: Tensor, op: String) {
     check(x.rank == 4, "\(op): input must be [N, C, H, W], got \(x.shape)")
 }
 
+/// One output row of 2x2, stride-2 max pooling: windows over input rows `row` and `row + width`, eight at a
+/// time when the row has eight. The same comparisons in the same order as the general loop (top left, top
+/// right, bottom left, bottom right; a NaN wins), so the same winners. No window is clipped, so no range checks:
+/// the small CNN's first pool ran 4x faster than one window at a time without them (measured).
+@inline(__always)
+private func maxPoolHalving(
+    row: UnsafePointer<Float>, width: Int, rowOffset: Int32, into y: UnsafeMutablePointer<Float>,
+    winners: UnsafeMutablePointer<Int32>?, count: Int
+) {
+    let columns = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+    func eightWindows(from ox: Int) {
+        let top = UnsafeRawPointer(row + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+        let bottom = UnsafeRawPointer(row + width + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+        let topLeft = columns &+ SIMD8(repeating: rowOffset &+ Int32(2 * ox))
+        var (best, at) = (top.evenHalf, topLeft)
+        func consider(_ candidate: SIMD8<Float>, offset: Int) {
+            let wins = (candidate .> best) .| (candidate .!= candidate)
+            best.replace(with: candidate, where: wins)
+            at.replace(with: topLeft &+ SIMD8(repeating: Int32(offset)), where: wins)
+        }
+        consider(top.oddHalf, offset: 1)
+        consider(bottom.evenHalf, offset: width)
+        consider(bottom.oddHalf, offset: width + 1)
+        UnsafeMutableRawPointer(y + ox).storeBytes(of: best, as: SIMD8<Float>.self)
+        if let winners { UnsafeMutableRawPointer(winners + ox).storeBytes(of: at, as: SIMD8<Int32>.self) }
+    }
+    guard count >= 8 else {
+        for ox in 0..<count {
+            var at = 2 * ox
+            func consider(_ candidate: Int) {
+                if row[candidate] > row[at] || row[candidate].isNaN { at = candidate }
+            }
+            consider(2 * ox &+ 1)
+            consider(width &+ 2 * ox)
+            consider(width &+ 2 * ox &+ 1)
+            y[ox] = row[at]
+            winners?[ox] = rowOffset &+ Int32(truncatingIfNeeded: at)
+        }
+        return
+    }
+    for ox in stride(from: 0, to: count - 7, by: 8) { eightWindows(from: ox) }
+    // The last, partial group again as a whole one that overlaps the one before: same windows, same results.
+    if count % 8 != 0 { eightWindows(from: count - 8) }
+}
+
 extension Tensor {
     /// The largest value in each `kernel` window, every `stride` (default: the kernel, as in PyTorch).
     public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
@@ -52,27 +97,21 @@ extension Tensor {
         let planes = shape[0] * shape[1]
         let (inPlane, outPlane) = (shape[2] * shape[3], rows.outSize * cols.outSize)
         let output = Tensor(uninitializedShape: [shape[0], shape[1], rows.outSize, cols.outSize])
-        // Where each window's maximum was, as an index within its input plane, for the pullback.
+        // Where each window's maximum was, as an index within its input plane, for the pullback; a forward pass
+        // nothing will differentiate (a frozen backbone) skips writing them.
         let winners = UnsafeMutableBufferPointer<Int32>.allocate(capacity: planes * outPlane)
+        let keepsWinners = requiresGrad && GradMode.isEnabled
         let (width, outWidth) = (shape[3], cols.outSize)
-        // VGG's pooling (2x2 windows, stride 2, no padding) has no clipped windows: a loop without range checks
-        // ran 3x faster on the small CNN. Same order of comparison, so the same winner on ties.
+        // VGG's pooling (2x2 windows, stride 2, no padding) has no clipped windows: see `maxPoolHalving`.
         let plainHalving = kernel == (2, 2) && stride == (2, 2) && padding == (0, 0)
         Parallel.forEach(0..<planes) { p in
             let (x, y, w) = (base + p * inPlane, output.base + p * outPlane, winners.baseAddress! + p * outPlane)
             if plainHalving {
                 for oy in 0..<rows.outSize {
-                    for ox in 0..<outWidth {
-                        let top = 2 * oy * width + 2 * ox
-                        var at = top
-                        func consider(_ candidate: Int) {
-                            if x[candidate] > x[at] || x[candidate].isNaN { at = candidate }
-                        }
-                        consider(top + 1)
-                        consider(top + width)
-                        consider(top + width + 1)
-                        (y[oy * outWidth + ox], w[oy * outWidth + ox]) = (x[at], Int32(at))
-                    }
+                    maxPoolHalving(
+                        row: x + 2 * oy * width, width: width, rowOffset: Int32(2 * oy * width),
+                        into: y + oy * outWidth,
+                        winners: keepsWinners ? w + oy * outWidth : nil, count: outWidth)
                 }
                 return
             }

@@ -204,15 +204,12 @@ private func im2colConvolution(_ input: Tensor, weight: Tensor, bias: Tensor?, g
                 columns, destination)
             return
         }
-        // [O, patch] x [patch, count * pixels] = [O, count, pixels]; then into [count, O, pixels] order.
-        ScratchPool.withBuffer(count: g.outChannels * count * g.outPixels) { product in
+        // Image i's columns are every count * pixels values from columns + i * pixels: one product per image
+        // straight into its place in the output, the images shared out over the cores.
+        Parallel.forEach(0..<count) { i in
             BLAS.sgemm(
-                transposeA: false, transposeB: false, m: g.outChannels, n: count * g.outPixels, k: g.patchSize,
-                weight.base, columns, product)
-            stridedCopy(
-                shape: [count, g.outChannels, g.outPixels], from: product,
-                strides: [g.outPixels, count * g.outPixels, 1],
-                to: destination, strides: [outImage, g.outPixels, 1])
+                transposeA: false, transposeB: false, m: g.outChannels, n: g.outPixels, k: g.patchSize, weight.base,
+                columns + i * g.outPixels, destination + i * outImage, ldb: count * g.outPixels, multithreaded: false)
         }
     }
     if let bias {

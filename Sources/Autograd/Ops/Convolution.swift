@@ -198,7 +198,8 @@ private func im2colConvolution(_ input: Tensor, weight: Tensor, bias: Tensor?, g
     g.forEachChunk(of: input) { first, count, columns in
         let destination = output.base + first * outImage
         guard count > 1 else {
-            // One image: [O, patch] x [patch, pixels] is already its output's layout.
+            // One image: one product, which OpenBLAS spreads over the cores itself (the loop below keeps each
+            // product on one core).
             BLAS.sgemm(
                 transposeA: false, transposeB: false, m: g.outChannels, n: g.outPixels, k: g.patchSize, weight.base,
                 columns, destination)

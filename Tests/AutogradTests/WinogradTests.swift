@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 /// Winograd's F(2x2, 3x3) against im2col, the direct definition: same values and gradients up to rounding, for
-/// odd and even sizes, several paddings, and bands of tile rows that split images (at least four bands whenever
-/// there are four tile rows, so that both cores work).
+/// odd and even sizes, several paddings, bands of tile rows that split images (at least four bands whenever
+/// there are four tile rows, so that both cores work), and im2col over several chunks of images.
 @Suite struct WinogradTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let input: [Int], outChannels: Int, padding: (Int, Int)
@@ -18,6 +18,8 @@ import Testing
         Case(input: [1, 32, 14, 14], outChannels: 64, padding: (1, 1)),
         Case(input: [4, 3, 3, 4], outChannels: 2, padding: (2, 0)),
         Case(input: [2, 8, 40, 37], outChannels: 8, padding: (1, 1)),
+        // im2col's columns for these take 3.5 MB per image: chunks of 2, 2 and 1 images (its two backward paths).
+        Case(input: [5, 64, 40, 40], outChannels: 4, padding: (1, 1)),
     ]
 
     @Test(arguments: cases)

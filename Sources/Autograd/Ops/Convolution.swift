@@ -229,33 +229,51 @@ private func convolutionGradients(_ dy: Tensor, input: Tensor, weight: Tensor, h
     let outImage = g.outChannels * g.outPixels
     let dInput = input.requiresGrad ? Tensor.zeros(input.shape) : nil
     let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
-    g.forEachChunk(of: input) { first, count, columns in
-        ScratchPool.withBuffer(count: g.outChannels * count * g.outPixels) { dyChunk in
-            // dy for these images as [O, count * pixels], the layout the forward product had.
-            stridedCopy(
-                shape: [count, g.outChannels, g.outPixels], from: dy.base + first * outImage,
-                strides: [outImage, g.outPixels, 1], to: dyChunk, strides: [g.outPixels, count * g.outPixels, 1])
-            if let dWeight {
-                // dW += dY [O, pixels] x columns^T [pixels, patch]
-                ScratchPool.withBuffer(count: weight.count) { partial in
+    // Images are shared out over two workers, each adding its images' weight gradients into its own partial sum:
+    // a fixed number, so that the rounding does not depend on the machine's cores.
+    let workers = 2
+    ScratchPool.withBuffer(count: workers * weight.count) { partials in
+        partials.update(repeating: 0, count: workers * weight.count)
+        g.forEachChunk(of: input) { first, count, columns in
+            // Image i's columns are every count * pixels values from columns + i * pixels (as in forward).
+            func backward(image i: Int, into partial: UnsafeMutablePointer<Float>, multithreaded: Bool) {
+                let (dyImage, imageColumns, rowLength) = (
+                    dy.base + (first + i) * outImage, columns + i * g.outPixels, count * g.outPixels
+                )
+                if dWeight != nil {
+                    // dW += dY [O, pixels] x columnsᵀ [pixels, patch]
                     BLAS.sgemm(
-                        transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: count * g.outPixels,
-                        dyChunk, columns, partial)
-                    for i in 0..<weight.count { dWeight.base[i] += partial[i] }
+                        transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.outPixels, dyImage,
+                        imageColumns, partial, ldb: rowLength, beta: 1, multithreaded: multithreaded)
+                }
+                if let dInput {
+                    // dColumns = Wᵀ [patch, O] x dY [O, pixels] in the image's own columns, scattered back onto it.
+                    BLAS.sgemm(
+                        transposeA: true, transposeB: false, m: g.patchSize, n: g.outPixels, k: g.outChannels,
+                        weight.base, dyImage, imageColumns, ldc: rowLength, multithreaded: multithreaded)
+                    let image = dInput.base + (first + i) * g.channels * g.inPixels
+                    let scatter = { channel in
+                        g.col2im(columns: imageColumns, channel: channel, rowLength: rowLength, into: image)
+                    }
+                    if multithreaded {
+                        Parallel.forEach(0..<g.channels, scatter)
+                    } else {
+                        (0..<g.channels).forEach(scatter)
+                    }
                 }
             }
-            if let dInput {
-                // dColumns = W^T [patch, O] x dY [O, pixels], scattered back onto the images.
-                BLAS.sgemm(
-                    transposeA: true, transposeB: false, m: g.patchSize, n: count * g.outPixels, k: g.outChannels,
-                    weight.base, dyChunk, columns)
-                Parallel.forEach(0..<(count * g.channels)) { job in
-                    let i = job / g.channels
-                    g.col2im(
-                        columns: columns + i * g.outPixels, channel: job % g.channels, rowLength: count * g.outPixels,
-                        into: dInput.base + (first + i) * g.channels * g.inPixels)
+            guard count > 1 else {
+                // One image: its products spread over the cores by OpenBLAS.
+                return backward(image: 0, into: partials, multithreaded: true)
+            }
+            Parallel.forEach(0..<workers) { worker in
+                for i in stride(from: worker, to: count, by: workers) {
+                    backward(image: i, into: partials + worker * weight.count, multithreaded: false)
                 }
             }
+        }
+        if let dWeight {
+            for i in 0..<weight.count { dWeight.base[i] = partials[i] + partials[weight.count + i] }
         }
     }
     guard hasBias else { return [dInput, dWeight] }

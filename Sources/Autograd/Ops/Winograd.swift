@@ -28,11 +28,17 @@ struct WinogradPlan {
     let rowsPerBand: Int
 
     /// Each core transforms a band, multiplies and transforms back while the band is in its cache: V and M
-    /// together fit in 1 MB of the 2 MB L2, unless that leaves fewer than `minimumTiles` tiles, which the 16
-    /// products need to run at speed with 512 channels. Measured on the small CNN's and VGG16's layers: 1.7x faster
-    /// than 32 MB bands multiplied on both cores by OpenBLAS for 32 channels, as fast for 512 channels.
+    /// together fit in 1 MB of the 2 MB L2. Measured on the small CNN's and VGG16's layers: 1.7x faster than 32 MB
+    /// bands multiplied on both cores by OpenBLAS for 32 channels, as fast for 512 channels.
     static let bandBytes = 1 << 20
-    static let minimumTiles = 256
+
+    /// The fewest tiles a band may have. Each band's products read all of U, 16 O C values: when U is larger than
+    /// the band's share of the cache (VGG16's 256 and 512 channels) it comes from memory every band, and only wide
+    /// bands (256 tiles) pay for that; a U that stays in cache lets bands be as thin as 64 tiles. Measured on the
+    /// small CNN's 14x14 layers: 256-tile bands (1.5 MB) ran 20-25% slower than the 1 MB ones.
+    static func minimumTiles(outChannels: Int, channels: Int) -> Int {
+        16 * outChannels * channels * MemoryLayout<Float>.size > bandBytes ? 256 : 64
+    }
 
     /// Whether F(2x2, 3x3) computes this convolution: a 3x3 kernel, stride 1, no dilation; any padding.
     static func applies(to g: ConvGeometry) -> Bool {
@@ -52,7 +58,8 @@ struct WinogradPlan {
         tileStride = (tilesWide + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
         let bytesPerRow = 16 * (g.channels + g.outChannels) * tileStride * MemoryLayout<Float>.size
         let rows = g.batch * tilesHigh
-        let rowsForTiles = (Self.minimumTiles + tileStride - 1) / tileStride
+        let minimumTiles = Self.minimumTiles(outChannels: g.outChannels, channels: g.channels)
+        let rowsForTiles = (minimumTiles + tileStride - 1) / tileStride
         // At least two bands per worker, so that alternate bands (which never share input rows) keep both busy.
         let rowsForBalance = (rows + 3) / 4
         rowsPerBand = max(1, min(rowsForBalance, max(rowsForTiles, Self.bandBytes / bytesPerRow)))
@@ -154,90 +161,118 @@ struct WinogradPlan {
 
     // MARK: The input: V = Bᵀ d B and its transpose
 
-    /// Fills V[ξ][channel][tile] for one input channel and the band's tiles; V holds 16 matrices [C, tiles].
+    /// Fills V[ξ][channel][tile] for the band's tiles, every input channel; V holds 16 matrices [C, tiles].
     func transformInput(
-        _ x: UnsafePointer<Float>, channel: Int, band: Range<Int>, into v: UnsafeMutablePointer<Float>, tiles: Int
+        _ x: UnsafePointer<Float>, band: Range<Int>, into v: UnsafeMutablePointer<Float>, tiles: Int
     ) {
-        let width = bufferWidth
         let matrix = conv.channels * tiles
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * width) { memory in
-            let (d, t) = (memory.baseAddress!, memory.baseAddress! + 4 * width)
-            for row in band {
-                let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
-                let plane = x + (image * conv.channels + channel) * conv.inPixels
-                for i in 0..<4 { readPaddedRow(plane, y: 2 * ty - conv.padding.0 + i, into: d + i * width) }
-                // Bᵀ d: combine rows
-                for j in 0..<width {
-                    let (d0, d1, d2, d3) = (d[j], d[width + j], d[2 * width + j], d[3 * width + j])
-                    (t[j], t[width + j], t[2 * width + j], t[3 * width + j]) = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
-                }
-                // (Bᵀ d) B: combine columns; tile tx starts at column 2 tx, so even and odd columns split
-                let first = v + channel * tiles + (row - band.lowerBound) * tileStride
-                for i in 0..<4 {
-                    let (r, out) = (t + i * width, first + 4 * i * matrix)
+        let rows = StagedRows(band: band, tilesHigh: tilesHigh, span: 4, top: conv.padding.0)
+        rows.withBuffer(width: bufferWidth) { buffer in
+            for channel in 0..<conv.channels {
+                rows.copy(
+                    channel: channel, of: x, channels: conv.channels, height: conv.height, width: conv.width,
+                    at: conv.padding.1, into: buffer, lineWidth: bufferWidth)
+                for (r, top) in rows.tops.enumerated() {
+                    let d = buffer + top * bufferWidth
+                    let four = (d, d + bufferWidth, d + 2 * bufferWidth, d + 3 * bufferWidth)
+                    let first = v + channel * tiles + r * tileStride
                     for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
-                        let (left, right): (Pairs, Pairs) = (load(r + 2 * tx), load(r + 2 * tx + 2))
-                        let (a, b, c, e) = (left.evenHalf, left.oddHalf, right.evenHalf, right.oddHalf)
-                        store(a - c, out + tx)
-                        store(b + c, out + matrix + tx)
-                        store(c - b, out + 2 * matrix + tx)
-                        store(b - e, out + 3 * matrix + tx)
+                        // Bᵀ d on the tiles' columns from 2 tx (left) and from 2 tx + 2 (right): they overlap by two
+                        let (left, right) = (rowsTransformed(four, at: 2 * tx), rowsTransformed(four, at: 2 * tx + 2))
+                        // (Bᵀ d) B: combine columns; tile tx starts at column 2 tx, so even and odd columns split
+                        let out = first + tx
+                        columnsTransformed(left.0, right.0, into: out, matrix: matrix)
+                        columnsTransformed(left.1, right.1, into: out + 4 * matrix, matrix: matrix)
+                        columnsTransformed(left.2, right.2, into: out + 8 * matrix, matrix: matrix)
+                        columnsTransformed(left.3, right.3, into: out + 12 * matrix, matrix: matrix)
                     }
                 }
             }
         }
     }
 
-    /// Adds B dV Bᵀ of the band's tiles onto one channel of dx; neighbouring tiles overlap by two rows and columns.
-    func accumulateInputGradient(
-        _ dv: UnsafePointer<Float>, channel: Int, band: Range<Int>, tiles: Int, into dx: UnsafeMutablePointer<Float>
+    /// Bᵀ d for `Pairs.scalarCount` columns of four rows from `column`: (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
+    @inline(__always)
+    private func rowsTransformed(_ d: FourRows, at column: Int) -> (Pairs, Pairs, Pairs, Pairs) {
+        let (e0, e1, e2, e3): (Pairs, Pairs, Pairs, Pairs) = (
+            load(d.0 + column), load(d.1 + column), load(d.2 + column), load(d.3 + column)
+        )
+        return (e0 - e2, e1 + e2, e2 - e1, e1 - e3)
+    }
+
+    /// One row of (Bᵀ d) B for `Lanes.scalarCount` tiles, from the row's columns at 2 tx (`left`) and 2 tx + 2
+    /// (`right`): (a - c, b + c, c - b, b - e) into four of the 16 matrices.
+    @inline(__always)
+    private func columnsTransformed(_ left: Pairs, _ right: Pairs, into out: UnsafeMutablePointer<Float>, matrix: Int) {
+        let (a, b, c, e) = (left.evenHalf, left.oddHalf, right.evenHalf, right.oddHalf)
+        store(a - c, out)
+        store(b + c, out + matrix)
+        store(c - b, out + 2 * matrix)
+        store(b - e, out + 3 * matrix)
+    }
+
+    /// Writes B dV Bᵀ of the band's tiles into dx, every input channel. Neighbouring tiles overlap by two rows and
+    /// columns, and are summed here first. The band's first two and last two rows are shared with the neighbouring
+    /// bands when those continue the same image: with `addingShared` (the neighbours ran first) those rows are
+    /// added onto dx, every other row is written; without it, every row is written. Every row of dx is some
+    /// band's, so dx needs no zeroing.
+    func writeInputGradient(
+        _ dv: UnsafePointer<Float>, band: Range<Int>, tiles: Int, into dx: UnsafeMutablePointer<Float>,
+        addingShared: Bool
     ) {
         let matrix = conv.channels * tiles
-        // Per row of the 4 under a tile row: the sums for even columns, then for odd ones (column 2k + 1 is odd[k]).
-        let half = tileStride + Lanes.scalarCount
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 10 * half) { memory in
-            let (sums, line) = (memory.baseAddress!, memory.baseAddress! + 8 * half)
-            for row in band {
-                let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
-                sums.update(repeating: 0, count: 8 * half)
-                let first = dv + channel * tiles + (row - band.lowerBound) * tileStride
-                for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
-                    let x = TileRows(first + tx, matrix: matrix)
-                    // B X: rows of the tile, then (B X) Bᵀ on columns, added where the tile lies
-                    func add(_ r: (Lanes, Lanes, Lanes, Lanes), toRow i: Int) {
-                        let (even, odd) = (sums + 2 * i * half + tx, sums + (2 * i + 1) * half + tx)
-                        store(load(even) + r.0, even)
-                        store(load(odd) + r.1 - r.2 + r.3, odd)
-                        store(load(even + 1) + r.1 + r.2 - r.0, even + 1)
-                        store(load(odd + 1) - r.3, odd + 1)
+        let rows = StagedRows(band: band, tilesHigh: tilesHigh, span: 4, top: conv.padding.0)
+        let sharedAbove = addingShared && band.lowerBound % tilesHigh > 0 ? 2 : 0
+        let sharedBelow = addingShared && band.upperBound % tilesHigh > 0 ? 2 : 0
+        rows.withBuffer(width: bufferWidth) { sums in
+            for channel in 0..<conv.channels {
+                // The channel's gradient under the band, padded, summed here first, then written onto dx.
+                sums.update(repeating: 0, count: rows.lines.count * bufferWidth)
+                for (r, top) in rows.tops.enumerated() {
+                    let first = dv + channel * tiles + r * tileStride
+                    let line = sums + top * bufferWidth
+                    var carries = (SIMD2<Float>.zero, SIMD2<Float>.zero, SIMD2<Float>.zero, SIMD2<Float>.zero)
+                    for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+                        // B X on rows, then (B X) Bᵀ on columns (in `addColumns`)
+                        let (x, at) = (TileRows(first + tx, matrix: matrix), line + 2 * tx)
+                        addColumns(x.row(0), carry: &carries.0, onto: at)
+                        addColumns(x.row(1) - x.row(2) + x.row(3), carry: &carries.1, onto: at + bufferWidth)
+                        addColumns(x.row(1) + x.row(2) - x.row(0), carry: &carries.2, onto: at + 2 * bufferWidth)
+                        addColumns(-x.row(3), carry: &carries.3, onto: at + 3 * bufferWidth)
                     }
-                    add(x.row(0), toRow: 0)
-                    add(x.row(1) - x.row(2) + x.row(3), toRow: 1)
-                    add(x.row(1) + x.row(2) - x.row(0), toRow: 2)
-                    add(-x.row(3), toRow: 3)
+                    // The last tiles' third and fourth columns stick out past the last group.
+                    let end = line + 2 * tileStride
+                    for (i, carry) in [carries.0, carries.1, carries.2, carries.3].enumerated() {
+                        end[i * bufferWidth] += carry[0]
+                        end[i * bufferWidth + 1] += carry[1]
+                    }
                 }
-                let plane = dx + (image * conv.channels + channel) * conv.inPixels
-                for i in 0..<4 {
-                    let y = 2 * ty - conv.padding.0 + i
-                    guard y >= 0 && y < conv.height else { continue }
-                    // Even and odd columns back in order, then onto the image row.
-                    let (even, odd) = (sums + 2 * i * half, sums + (2 * i + 1) * half)
-                    for k in stride(from: 0, to: half, by: Lanes.scalarCount) {
-                        store(interleave(load(even + k), load(odd + k)), line + 2 * k)
+                for (k, (image, y)) in rows.lines.enumerated() where y >= 0 && y < conv.height {
+                    let source = sums + k * bufferWidth + conv.padding.1
+                    let destination = dx + ((image * conv.channels + channel) * conv.height + y) * conv.width
+                    if k < sharedAbove || k >= rows.lines.count - sharedBelow {
+                        for x in 0..<conv.width { destination[x] += source[x] }
+                    } else {
+                        destination.update(from: source, count: conv.width)
                     }
-                    let (source, destination) = (line + conv.padding.1, plane + y * conv.width)
-                    for x in 0..<conv.width { destination[x] += source[x] }
                 }
             }
         }
     }
 
-    /// Input row `y` of a channel into `buffer`, shifted right by the padding, zeros around it (and for rows
-    /// outside the image).
-    private func readPaddedRow(_ plane: UnsafePointer<Float>, y: Int, into buffer: UnsafeMutablePointer<Float>) {
-        buffer.update(repeating: 0, count: bufferWidth)
-        guard y >= 0 && y < conv.height else { return }
-        (buffer + conv.padding.1).update(from: plane + y * conv.width, count: conv.width)
+    /// Adds one row of (B X) Bᵀ for `Lanes.scalarCount` tiles onto `line` (their columns, from the first tile's):
+    /// tile k's columns are (c0, c1, c2, c3) = (r0, r1 - r2 + r3, r1 + r2 - r0, -r3) and it lies two columns
+    /// right of tile k - 1, so column 2k gets c0 of tile k plus c2 of tile k - 1, column 2k + 1 c1 plus c3.
+    /// `carry` brings in (c2, c3) of the tile before the first, and takes out those of the last.
+    @inline(__always)
+    private func addColumns(
+        _ r: (Lanes, Lanes, Lanes, Lanes), carry: inout SIMD2<Float>, onto line: UnsafeMutablePointer<Float>
+    ) {
+        let (c0, c1, c2, c3) = (r.0, r.1 - r.2 + r.3, r.1 + r.2 - r.0, -r.3)
+        let even = c0 + shiftedRight(c2, bringingIn: carry[0])
+        let odd = c1 + shiftedRight(c3, bringingIn: carry[1])
+        carry = SIMD2(c2[Lanes.scalarCount - 1], c3[Lanes.scalarCount - 1])
+        store(load(line) + interleave(even, odd), line)
     }
 
     // MARK: The output: y = Aᵀ M A and its transpose
@@ -281,35 +316,38 @@ struct WinogradPlan {
         }
     }
 
-    /// dM = A dy Aᵀ for one output channel of the band's tiles; dy is zero past the output's edge.
+    /// dM = A dy Aᵀ for the band's tiles, every output channel; dy is zero past the output's edge.
     func transformOutputGradient(
-        _ dy: UnsafePointer<Float>, channel: Int, band: Range<Int>, tiles: Int, into dm: UnsafeMutablePointer<Float>
+        _ dy: UnsafePointer<Float>, band: Range<Int>, tiles: Int, into dm: UnsafeMutablePointer<Float>
     ) {
         let matrix = conv.outChannels * tiles
-        forEachOutputTileRow(channel: channel, band: band, tiles: tiles) { plane, ty, top, bottom, firstTile in
-            for i in 0..<2 {
-                let buffer = i == 0 ? top : bottom
-                buffer.update(repeating: 0, count: 2 * tileStride)
-                if 2 * ty + i < conv.outHeight {
-                    buffer.update(from: dy + plane + (2 * ty + i) * conv.outWidth, count: conv.outWidth)
+        let width = 2 * tileStride
+        let rows = StagedRows(band: band, tilesHigh: tilesHigh, span: 2, top: 0)
+        rows.withBuffer(width: width) { buffer in
+            for channel in 0..<conv.outChannels {
+                rows.copy(
+                    channel: channel, of: dy, channels: conv.outChannels, height: conv.outHeight,
+                    width: conv.outWidth, at: 0, into: buffer, lineWidth: width)
+                for (r, top) in rows.tops.enumerated() {
+                    let (upperRow, lowerRow) = (buffer + top * width, buffer + (top + 1) * width)
+                    let first = dm + channel * tiles + r * tileStride
+                    for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+                        let (upper, lower): (Pairs, Pairs) = (load(upperRow + 2 * tx), load(lowerRow + 2 * tx))
+                        let (y00, y01, y10, y11) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+                        // A y: rows (y0, y0 + y1, y0 - y1, -y1), then the same on columns
+                        func write(_ a: Lanes, _ b: Lanes, toRow i: Int) {
+                            let out = first + 4 * i * matrix + tx
+                            store(a, out)
+                            store(a + b, out + matrix)
+                            store(a - b, out + 2 * matrix)
+                            store(-b, out + 3 * matrix)
+                        }
+                        write(y00, y01, toRow: 0)
+                        write(y00 + y10, y01 + y11, toRow: 1)
+                        write(y00 - y10, y01 - y11, toRow: 2)
+                        write(-y10, -y11, toRow: 3)
+                    }
                 }
-            }
-            let first = dm + firstTile
-            for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
-                let (upper, lower): (Pairs, Pairs) = (load(top + 2 * tx), load(bottom + 2 * tx))
-                let (y00, y01, y10, y11) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
-                // A y: rows (y0, y0 + y1, y0 - y1, -y1), then the same on columns
-                func write(_ a: Lanes, _ b: Lanes, toRow i: Int) {
-                    let out = first + 4 * i * matrix + tx
-                    store(a, out)
-                    store(a + b, out + matrix)
-                    store(a - b, out + 2 * matrix)
-                    store(-b, out + 3 * matrix)
-                }
-                write(y00, y01, toRow: 0)
-                write(y00 + y10, y01 + y11, toRow: 1)
-                write(y00 - y10, y01 - y11, toRow: 2)
-                write(-y10, -y11, toRow: 3)
             }
         }
     }
@@ -322,6 +360,10 @@ struct WinogradPlan {
 private typealias Lanes = SIMD8<Float>
 /// Twice as many values: the two columns of each of `Lanes` tiles, to split into even and odd.
 private typealias Pairs = SIMD16<Float>
+/// Four rows of a channel, padded: the input under a tile row.
+private typealias FourRows = (
+    UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
+)
 
 @inline(__always)
 private func load<V: SIMD>(_ pointer: UnsafePointer<Float>) -> V where V.Scalar == Float {
@@ -336,6 +378,12 @@ private func load<V: SIMD>(_ pointer: UnsafeMutablePointer<Float>) -> V where V.
 @inline(__always)
 private func store<V: SIMD>(_ value: V, _ pointer: UnsafeMutablePointer<Float>) where V.Scalar == Float {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: V.self)
+}
+
+/// (first, v0, v1, ..., v6): the lanes moved up by one.
+@inline(__always)
+private func shiftedRight(_ v: Lanes, bringingIn first: Float) -> Lanes {
+    Lanes(first, v[0], v[1], v[2], v[3], v[4], v[5], v[6])
 }
 
 /// (a0, b0, a1, b1, ...): the two columns of each tile's row back in image order.
@@ -397,9 +445,7 @@ extension WinogradPlan {
             forEachBand { _, band, tiles in
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
                     let (v, m) = (scratch, scratch + 16 * g.channels * tiles)
-                    for c in 0..<g.channels {
-                        transformInput(input.base, channel: c, band: band, into: v, tiles: tiles)
-                    }
+                    transformInput(input.base, band: band, into: v, tiles: tiles)
                     Self.products(
                         m: g.outChannels, n: tiles, k: g.channels, u, aStep: g.outChannels * g.channels, v,
                         bStep: g.channels * tiles, m, cStep: g.outChannels * tiles)
@@ -416,7 +462,7 @@ extension WinogradPlan {
     /// Gradients for input and weight (each only when it requires one), by the transposed stages.
     func gradients(_ dy: Tensor, input: Tensor, weight: Tensor) -> (input: Tensor?, weight: Tensor?) {
         let g = conv
-        let dInput = input.requiresGrad ? Tensor.zeros(input.shape) : nil
+        let dInput = input.requiresGrad ? Tensor(uninitializedShape: input.shape) : nil
         let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
         let filterValues = 16 * g.outChannels * g.channels
         // U, then one dU per core, summed at the end.
@@ -427,13 +473,9 @@ extension WinogradPlan {
             forEachBand(disjointInputRows: dInput != nil) { worker, band, tiles in
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
                     let (v, dm) = (scratch, scratch + 16 * g.channels * tiles)
-                    for o in 0..<g.outChannels {
-                        transformOutputGradient(dy.base, channel: o, band: band, tiles: tiles, into: dm)
-                    }
+                    transformOutputGradient(dy.base, band: band, tiles: tiles, into: dm)
                     if dWeight != nil {
-                        for c in 0..<g.channels {
-                            transformInput(input.base, channel: c, band: band, into: v, tiles: tiles)
-                        }
+                        transformInput(input.base, band: band, into: v, tiles: tiles)
                         // dU[ξ] [O, C] += dM[ξ] [O, tiles] x V[ξ]ᵀ [tiles, C]
                         Self.products(
                             transposeB: true, m: g.outChannels, n: g.channels, k: tiles, dm,
@@ -446,9 +488,9 @@ extension WinogradPlan {
                             transposeA: true, m: g.channels, n: tiles, k: g.outChannels, u,
                             aStep: g.outChannels * g.channels, dm, bStep: g.outChannels * tiles, v,
                             cStep: g.channels * tiles)
-                        for c in 0..<g.channels {
-                            accumulateInputGradient(v, channel: c, band: band, tiles: tiles, into: dInput.base)
-                        }
+                        // Odd bands run second, after their neighbours.
+                        let second = band.lowerBound / rowsPerBand % 2 == 1
+                        writeInputGradient(v, band: band, tiles: tiles, into: dInput.base, addingShared: second)
                     }
                 }
             }
@@ -462,5 +504,52 @@ extension WinogradPlan {
             }
         }
         return (dInput, dWeight)
+    }
+}
+
+/// The image rows a band's tile rows read (or write), copied one after another into a scratch buffer, so that
+/// the transforms load them as whole vectors, long after they were stored (a vector load of values just stored
+/// by several smaller or shifted stores waits for them to reach the cache). Tile row r uses `span` rows from
+/// line `tops[r]`; the next tile row of the same image starts two rows lower, sharing `span - 2` of them.
+private struct StagedRows {
+    /// Per tile row of the band: its first line in the buffer.
+    private(set) var tops: [Int] = []
+    /// Per line of the buffer: the image, and the row in it (outside the image in the padding).
+    private(set) var lines: [(image: Int, y: Int)] = []
+
+    /// - Parameter top: rows of padding above the image: tile row ty starts at image row 2 ty - top.
+    init(band: Range<Int>, tilesHigh: Int, span: Int, top: Int) {
+        var previousImage = -1
+        for row in band {
+            let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
+            let shared = image == previousImage ? span - 2 : 0
+            tops.append(lines.count - shared)
+            for i in shared..<span { lines.append((image, 2 * ty - top + i)) }
+            previousImage = image
+        }
+    }
+
+    /// Calls `body` with a buffer of all lines, `width` values each, zeroed.
+    func withBuffer(width: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: lines.count * width) { memory in
+            memory.initialize(repeating: 0)
+            body(memory.baseAddress!)
+        }
+    }
+
+    /// Copies one channel's rows of `tensor` [N, channels, height, width] onto the lines of `buffer` (`lineWidth`
+    /// apart) from column `offset`, zeros for rows outside the image; the columns around are left as they are.
+    func copy(
+        channel: Int, of tensor: UnsafePointer<Float>, channels: Int, height: Int, width: Int, at offset: Int,
+        into buffer: UnsafeMutablePointer<Float>, lineWidth: Int
+    ) {
+        for (k, (image, y)) in lines.enumerated() {
+            let line = buffer + k * lineWidth + offset
+            if y >= 0 && y < height {
+                line.update(from: tensor + ((image * channels + channel) * height + y) * width, count: width)
+            } else {
+                line.update(repeating: 0, count: width)
+            }
+        }
     }
 }

@@ -39,7 +39,7 @@ import Testing
         let plan = WinogradPlan(geometry)
         let tileRows = c.input[0] * plan.tilesHigh
         #expect(tileRows < 4 || (tileRows + plan.rowsPerBand - 1) / plan.rowsPerBand >= 4, "fewer than 4 bands")
-        let y = plan.forward(x, weight: w, bias: b)
+        let y = plan.forward(x, weight: w, bias: b, fusingReLU: false)
         let gradients = plan.gradients(upstream, input: x, weight: w)
         // Sums of up to 9 * 32 products of values in [-1, 1] taken in another order: rounding of a few 1e-6.
         let check = { (name: String, got: [Float], want: [Float]) in

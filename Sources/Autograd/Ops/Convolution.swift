@@ -167,32 +167,39 @@ public enum ConvolutionAlgorithm: Sendable {
 ///   - padding: zeros added on each side (vertical, horizontal).
 ///   - dilation: spacing between kernel taps (vertical, horizontal).
 ///   - algorithm: how the products are computed; both give the same values up to rounding.
+///   - fusingReLU: return `relu(conv2d(...))`, the ReLU applied as each output value is written. The same
+///     values and gradients as the two ops, without a second pass over the output or a second tensor on the
+///     tape: `Sequential` fuses every Conv2d followed by a ReLU this way.
 /// - Returns: [N, O, outH, outW] with outH = (H + 2 padding - dilation (kH - 1) - 1) / stride + 1.
 public func conv2d(
     _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-    dilation: (Int, Int) = (1, 1), algorithm: ConvolutionAlgorithm = .automatic
+    dilation: (Int, Int) = (1, 1), algorithm: ConvolutionAlgorithm = .automatic, fusingReLU: Bool = false
 ) -> Tensor {
     let g = ConvGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation)
     if let bias { check(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) must be [\(g.outChannels)]") }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    if algorithm.usesWinograd(g) {
-        let plan = WinogradPlan(g)
-        return plan.forward(input, weight: weight, bias: bias).recorded(
-            "conv2d", inputs: inputs, saving: [input, weight]
-        ) { dy in
-            let (dInput, dWeight) = plan.gradients(dy, input: input, weight: weight)
-            return [dInput, dWeight] + (bias != nil ? [dy.sum(alongAxes: [0, 2, 3])] : [])
+    let winograd = algorithm.usesWinograd(g) ? WinogradPlan(g) : nil
+    let output =
+        winograd?.forward(input, weight: weight, bias: bias, fusingReLU: fusingReLU)
+        ?? im2colConvolution(input, weight: weight, bias: bias, geometry: g, fusingReLU: fusingReLU)
+    let saved = fusingReLU ? output.detached() : nil
+    return output.recorded(
+        fusingReLU ? "conv2d+relu" : "conv2d", inputs: inputs, saving: [input, weight] + (saved.map { [$0] } ?? [])
+    ) { outputGradient in
+        // Through the ReLU first, exactly as relu's own pullback.
+        let dy = saved.map { outputGradient.zipMap($0, op: "relu") { g, y in y > 0 ? g : 0 } } ?? outputGradient
+        guard let winograd else {
+            return convolutionGradients(dy, input: input, weight: weight, hasBias: bias != nil, geometry: g)
         }
-    }
-    return im2colConvolution(input, weight: weight, bias: bias, geometry: g).recorded(
-        "conv2d", inputs: inputs, saving: [input, weight]
-    ) { dy in
-        convolutionGradients(dy, input: input, weight: weight, hasBias: bias != nil, geometry: g)
+        let (dInput, dWeight) = winograd.gradients(dy, input: input, weight: weight)
+        return [dInput, dWeight] + (bias != nil ? [dy.sum(alongAxes: [0, 2, 3])] : [])
     }
 }
 
 /// The forward product of conv2d by im2col.
-private func im2colConvolution(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry) -> Tensor {
+private func im2colConvolution(
+    _ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry, fusingReLU: Bool
+) -> Tensor {
     let output = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
     let outImage = g.outChannels * g.outPixels
     g.forEachChunk(of: input) { first, count, columns in
@@ -213,10 +220,14 @@ private func im2colConvolution(_ input: Tensor, weight: Tensor, bias: Tensor?, g
                 columns + i * g.outPixels, destination + i * outImage, ldb: count * g.outPixels, multithreaded: false)
         }
     }
-    if let bias {
+    if bias != nil || fusingReLU {
         Parallel.forEach(0..<(g.batch * g.outChannels)) { plane in
-            let (row, b) = (output.base + plane * g.outPixels, bias.base[plane % g.outChannels])
-            for i in 0..<g.outPixels { row[i] += b }
+            let (row, b) = (output.base + plane * g.outPixels, bias?.base[plane % g.outChannels] ?? 0)
+            if fusingReLU {
+                for i in 0..<g.outPixels { row[i] = reluValue(row[i] + b) }
+            } else {
+                for i in 0..<g.outPixels { row[i] += b }
+            }
         }
     }
     return output

@@ -47,12 +47,16 @@ public func abs(_ x: Tensor) -> Tensor {
 
 /// max(x, 0). The gradient at 0 is 0, as in PyTorch.
 public func relu(_ x: Tensor) -> Tensor {
-    let y = x.map { $0 > 0 ? $0 : 0 }
+    let y = x.map { reluValue($0) }
     let saved = y.detached()
     return y.recorded("relu", inputs: [x], saving: [saved]) { dy in
         [dy.zipMap(saved, op: "relu") { g, y in y > 0 ? g : 0 }]
     }
 }
+
+/// max(x, 0) for one value, as every ReLU computes it: NaN becomes 0.
+@inline(__always)
+func reluValue(_ x: Float) -> Float { x > 0 ? x : 0 }
 
 /// 1 / (1 + e^-x).
 public func sigmoid(_ x: Tensor) -> Tensor {

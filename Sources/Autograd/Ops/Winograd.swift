@@ -295,9 +295,10 @@ struct WinogradPlan {
         }
     }
 
-    /// Writes one output channel of the band's tiles from M[ξ][channel][tile] (16 matrices [O, tiles]), plus `bias`.
+    /// Writes one output channel of the band's tiles from M[ξ][channel][tile] (16 matrices [O, tiles]), plus `bias`,
+    /// through a ReLU when `fusingReLU`.
     func transformOutput(
-        _ m: UnsafePointer<Float>, channel: Int, band: Range<Int>, tiles: Int, bias: Float,
+        _ m: UnsafePointer<Float>, channel: Int, band: Range<Int>, tiles: Int, bias: Float, fusingReLU: Bool,
         into y: UnsafeMutablePointer<Float>
     ) {
         let matrix = conv.outChannels * tiles
@@ -311,7 +312,11 @@ struct WinogradPlan {
             }
             for i in 0..<2 where 2 * ty + i < conv.outHeight {
                 let (source, destination) = (i == 0 ? top : bottom, y + plane + (2 * ty + i) * conv.outWidth)
-                for x in 0..<conv.outWidth { destination[x] = source[x] + bias }
+                if fusingReLU {
+                    for x in 0..<conv.outWidth { destination[x] = reluValue(source[x] + bias) }
+                } else {
+                    for x in 0..<conv.outWidth { destination[x] = source[x] + bias }
+                }
             }
         }
     }
@@ -436,8 +441,8 @@ extension WinogradPlan {
     /// Values in one band's scratch: its V and its M (or dM).
     var bandScratch: Int { 16 * (conv.channels + conv.outChannels) * rowsPerBand * tileStride }
 
-    /// The convolution's output [N, O, outH, outW].
-    func forward(_ input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    /// The convolution's output [N, O, outH, outW], through a ReLU when `fusingReLU`.
+    func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, fusingReLU: Bool) -> Tensor {
         let g = conv
         let output = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
         ScratchPool.withBuffer(count: 16 * g.outChannels * g.channels) { u in
@@ -451,7 +456,8 @@ extension WinogradPlan {
                         bStep: g.channels * tiles, m, cStep: g.outChannels * tiles)
                     for o in 0..<g.outChannels {
                         transformOutput(
-                            m, channel: o, band: band, tiles: tiles, bias: bias?.base[o] ?? 0, into: output.base)
+                            m, channel: o, band: band, tiles: tiles, bias: bias?.base[o] ?? 0, fusingReLU: fusingReLU,
+                            into: output.base)
                     }
                 }
             }

@@ -50,8 +50,14 @@ public final class Conv2d: Module {
             padding: (padding, padding), dilation: (dilation, dilation), bias: bias)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
-        conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+    public override func forward(_ input: Tensor) -> Tensor { forward(input, fusingReLU: false) }
+
+    /// The convolution, or with `fusingReLU` the convolution and a ReLU in one pass (see `conv2d`): how
+    /// `Sequential` runs a Conv2d followed by a ReLU.
+    public func forward(_ input: Tensor, fusingReLU: Bool) -> Tensor {
+        conv2d(
+            input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+            fusingReLU: fusingReLU)
     }
 
     public override var summaryDescription: String {

@@ -187,7 +187,7 @@ public func conv2d(
         fusingReLU ? "conv2d+relu" : "conv2d", inputs: inputs, saving: [input, weight] + (saved.map { [$0] } ?? [])
     ) { outputGradient in
         // Through the ReLU first, exactly as relu's own pullback.
-        let dy = saved.map { outputGradient.zipMap($0, op: "relu") { g, y in y > 0 ? g : 0 } } ?? outputGradient
+        let dy = saved.map { reluGradient(outputGradient, output: $0) } ?? outputGradient
         guard let winograd else {
             return convolutionGradients(dy, input: input, weight: weight, hasBias: bias != nil, geometry: g)
         }

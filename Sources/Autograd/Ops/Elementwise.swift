@@ -45,18 +45,22 @@ public func abs(_ x: Tensor) -> Tensor {
     }
 }
 
-/// max(x, 0). The gradient at 0 is 0, as in PyTorch.
+/// max(x, 0). As in PyTorch, the gradient at 0 is 0, and NaN stays NaN with its gradient passed through.
 public func relu(_ x: Tensor) -> Tensor {
     let y = x.map { reluValue($0) }
     let saved = y.detached()
-    return y.recorded("relu", inputs: [x], saving: [saved]) { dy in
-        [dy.zipMap(saved, op: "relu") { g, y in y > 0 ? g : 0 }]
-    }
+    return y.recorded("relu", inputs: [x], saving: [saved]) { dy in [reluGradient(dy, output: saved)] }
 }
 
-/// max(x, 0) for one value, as every ReLU computes it: NaN becomes 0.
+/// max(x, 0) for one value, as every ReLU computes it. PyTorch's rule (`x <= 0 ? 0 : x`): a NaN is kept, so
+/// that it shows up downstream instead of turning silently into 0.
 @inline(__always)
-func reluValue(_ x: Float) -> Float { x > 0 ? x : 0 }
+func reluValue(_ x: Float) -> Float { x <= 0 ? 0 : x }
+
+/// The gradient through a ReLU from its output `y`: zero where y <= 0 (PyTorch's `threshold_backward`).
+func reluGradient(_ dy: Tensor, output y: Tensor) -> Tensor {
+    dy.zipMap(y, op: "relu") { g, y in y <= 0 ? 0 : g }
+}
 
 /// 1 / (1 + e^-x).
 public func sigmoid(_ x: Tensor) -> Tensor {

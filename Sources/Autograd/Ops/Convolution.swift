@@ -239,7 +239,7 @@ private func convolutionGradients(_ dy: Tensor, input: Tensor, weight: Tensor, h
 {
     let outImage = g.outChannels * g.outPixels
     let dInput = input.requiresGrad ? Tensor.zeros(input.shape) : nil
-    let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+    let dWeight = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
     // Images are shared out over two workers, each adding its images' weight gradients into its own partial sum:
     // a fixed number, so that the rounding does not depend on the machine's cores.
     let workers = 2

@@ -65,27 +65,29 @@ struct WinogradPlan {
         rowsPerBand = max(1, min(rowsForBalance, max(rowsForTiles, Self.bandBytes / bytesPerRow)))
     }
 
-    /// A row of padded input: the four input rows under a tile row are read into buffers this wide, zeros in the padding.
+    /// A staged line of padded input (or of its gradient): an image row with the padding's zeros around it.
     private var bufferWidth: Int { 2 * tileStride + 2 }
 
-    /// Calls `body(worker, band, tiles in it)` for every band of tile rows, the bands dealt to the workers;
-    /// `band` counts tile rows over all images, `worker` (0..<workers) tells whose partial sums to use.
+    /// Calls `body(worker, band, tiles in it, after its neighbours)` for every band of tile rows, the bands dealt
+    /// to the workers; `band` counts tile rows over all images, `worker` (0..<workers) tells whose partial sums
+    /// to use.
     ///
     /// - Parameter disjointInputRows: run bands that share input rows (neighbours: tiles overlap by two rows)
-    ///   never at the same time, for callers that add into the input's gradient.
-    func forEachBand(disjointInputRows: Bool = false, _ body: (Int, Range<Int>, Int) -> Void) {
+    ///   never at the same time, for callers that add into the input's gradient: even bands first, then odd
+    ///   ones, which are told that their neighbours have run.
+    func forEachBand(disjointInputRows: Bool = false, _ body: (Int, Range<Int>, Int, Bool) -> Void) {
         let rows = conv.batch * tilesHigh
         let bands = stride(from: 0, to: rows, by: rowsPerBand).map { $0..<min(rows, $0 + rowsPerBand) }
         let phases =
             disjointInputRows
             ? [stride(from: 0, to: bands.count, by: 2), stride(from: 1, to: bands.count, by: 2)]
             : [stride(from: 0, to: bands.count, by: 1)]
-        for phase in phases {
+        for (index, phase) in phases.enumerated() {
             let chosen = Array(phase)
             Parallel.forEach(0..<workers) { worker in
                 for i in stride(from: worker, to: chosen.count, by: workers) {
                     let band = bands[chosen[i]]
-                    body(worker, band, band.count * tileStride)
+                    body(worker, band, band.count * tileStride, index == 1)
                 }
             }
         }
@@ -447,7 +449,7 @@ extension WinogradPlan {
         let output = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
         ScratchPool.withBuffer(count: 16 * g.outChannels * g.channels) { u in
             transformFilters(weight.base, into: u)
-            forEachBand { _, band, tiles in
+            forEachBand { _, band, tiles, _ in
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
                     let (v, m) = (scratch, scratch + 16 * g.channels * tiles)
                     transformInput(input.base, band: band, into: v, tiles: tiles)
@@ -476,7 +478,7 @@ extension WinogradPlan {
             let u = filters
             transformFilters(weight.base, into: u)
             (filters + filterValues).update(repeating: 0, count: workers * filterValues)
-            forEachBand(disjointInputRows: dInput != nil) { worker, band, tiles in
+            forEachBand(disjointInputRows: dInput != nil) { worker, band, tiles, afterNeighbours in
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
                     let (v, dm) = (scratch, scratch + 16 * g.channels * tiles)
                     transformOutputGradient(dy.base, band: band, tiles: tiles, into: dm)
@@ -494,9 +496,8 @@ extension WinogradPlan {
                             transposeA: true, m: g.channels, n: tiles, k: g.outChannels, u,
                             aStep: g.outChannels * g.channels, dm, bStep: g.outChannels * tiles, v,
                             cStep: g.channels * tiles)
-                        // Odd bands run second, after their neighbours.
-                        let second = band.lowerBound / rowsPerBand % 2 == 1
-                        writeInputGradient(v, band: band, tiles: tiles, into: dInput.base, addingShared: second)
+                        writeInputGradient(
+                            v, band: band, tiles: tiles, into: dInput.base, addingShared: afterNeighbours)
                     }
                 }
             }

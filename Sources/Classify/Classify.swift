@@ -40,8 +40,9 @@ struct Classify: ParsableCommand {
         if let prefix = try WeightIntegrity.verify(url) {
             print("\(url.lastPathComponent): SHA-256 starts with \(prefix), as its name says")
         }
-        let (tensors, format) = try PretrainedWeights.load(url)
-        let model = try VGG.pretrained(tensors)
+        let file = try PretrainedWeights.load(url)
+        for note in file.notes { print("\(url.lastPathComponent): \(note)") }
+        let model = try VGG.pretrained(file)
         let layers = model.features.layers.compactMap { layer -> Int?? in
             layer is MaxPool2d ? .some(nil) : (layer as? Conv2d).map { $0.weight.shape[0] }
         }
@@ -53,7 +54,7 @@ struct Classify: ParsableCommand {
         }
         model.eval()
         print(
-            "loaded \(arch)\(batchNorm ? "_bn" : "") from a \(format.rawValue) file; preprocessing: \(ImageNet.torchvisionPreset.name)"
+            "loaded \(arch)\(batchNorm ? "_bn" : "") from a \(file.format.rawValue) file; preprocessing: \(ImageNet.torchvisionPreset.name)"
         )
         for path in images {
             let input = try ImageNet.torchvisionPreset.apply(RGBImage(contentsOf: URL(fileURLWithPath: path)).tensor)

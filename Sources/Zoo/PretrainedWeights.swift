@@ -26,26 +26,53 @@ public enum PretrainedWeights {
         throw DataError.malformed(path: path, reason: "not a .pth (zip or legacy) or safetensors file")
     }
 
-    /// Every tensor of the file, as Float32, with torchvision's key names.
+    /// Every weight tensor of the file, as Float32, with torchvision's key names.
     ///
+    /// The file may be a bare state dict or a training checkpoint (the weights under "state_dict", "model", ...),
+    /// saved from a model wrapped in `nn.DataParallel` or not: `notes` says what was done to find the weights.
     /// The file is memory-mapped and read in place: a 528 MB VGG16 file is never copied whole, so the peak is
     /// the mapped file plus the tensors decoded from it.
-    public static func load(_ url: URL) throws -> (tensors: StateDict, format: Format) {
+    public static func load(_ url: URL) throws -> WeightFile {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        return try data.withUnsafeBytes { bytes in
-            let format = try format(of: bytes, path: url.path)
-            switch format {
-            case .safetensors: return (torchvisionNames(try SafeTensors.parse(data, path: url.path).tensors), format)
-            case .zip: return (try loadZip(bytes, path: url.path), format)
-            case .legacy: return (try loadLegacy(bytes, path: url.path), format)
-            }
-        }
+        return try data.withUnsafeBytes { bytes in try read(bytes, data: data, path: url.path) }
     }
 
-    static func loadZip(_ bytes: UnsafeRawBufferPointer, path: String) throws -> StateDict {
+    /// Reads the weights out of a file's bytes (`data` is the same bytes, for the safetensors parser).
+    static func read(_ bytes: UnsafeRawBufferPointer, data: Data, path: String) throws -> WeightFile {
+        let format = try format(of: bytes, path: path)
+        var entries: [(key: String, value: Tensor)]
+        var notes: [String] = []
+        var topLevelKeys: [String]
+        switch format {
+        case .safetensors:
+            entries = try SafeTensors.parse(data, path: path).tensors.sorted { $0.key < $1.key }
+                .map { (key: $0.key, value: $0.value) }
+            topLevelKeys = entries.map(\.key)
+        case .zip, .legacy:
+            let (contents, storageBytes) =
+                try format == .zip ? readZip(bytes, path: path) : readLegacy(bytes, path: path)
+            entries = try contents.tensors.map { key, reference in
+                (
+                    key: key,
+                    value: try reference.materialize(from: try storageBytes(reference.storage), key: key, path: path)
+                )
+            }
+            (notes, topLevelKeys) = (contents.notes, contents.topLevelKeys)
+        }
+        let (stripped, note) = CheckpointContents.removingWrapperPrefix(entries)
+        notes += note.map { [$0] } ?? []
+        let (renamed, renameNote) = torchvisionNames(stripped)
+        notes += renameNote.map { [$0] } ?? []
+        return WeightFile(tensors: renamed, format: format, notes: notes, topLevelKeys: topLevelKeys)
+    }
+
+    /// The unpickled contents of a zip `.pth`, and where each storage's bytes are.
+    static func readZip(_ bytes: UnsafeRawBufferPointer, path: String) throws -> (
+        CheckpointContents, (StorageReference) throws -> UnsafeRawBufferPointer
+    ) {
         let archive = try ZipArchive(bytes: bytes, path: path)
         guard let pickleName = archive.entries.keys.first(where: { $0.hasSuffix("/data.pkl") || $0 == "data.pkl" })
         else {
@@ -59,104 +86,75 @@ public enum PretrainedWeights {
         let pickle = archive.entries[pickleName]!
         var unpickler = RestrictedUnpickler(bytes: UnsafeRawBufferPointer(rebasing: bytes[pickle]), path: path)
         let root = try unpickler.load()
-        return try stateDict(from: root, bytes: bytes, path: path) { storage in
-            guard let range = archive.entries[folder + "data/" + storage.key] else {
-                throw DataError.malformed(path: path, reason: "storage \(storage.key) is missing from the archive")
+        let contents = try CheckpointContents(root: root, objects: unpickler.objects, path: path)
+        return (
+            contents,
+            { storage in
+                guard let range = archive.entries[folder + "data/" + storage.key] else {
+                    throw DataError.malformed(path: path, reason: "storage \(storage.key) is missing from the archive")
+                }
+                return UnsafeRawBufferPointer(rebasing: bytes[range])
             }
-            return range
-        }
+        )
     }
 
-    static func loadLegacy(_ bytes: UnsafeRawBufferPointer, path: String) throws -> StateDict {
+    /// The unpickled contents of a legacy `.pth`, and where each storage's bytes are.
+    static func readLegacy(_ bytes: UnsafeRawBufferPointer, path: String) throws -> (
+        CheckpointContents, (StorageReference) throws -> UnsafeRawBufferPointer
+    ) {
         var unpickler = RestrictedUnpickler(bytes: bytes, path: path)
         for _ in 0..<3 { _ = try unpickler.load() }  // magic number, protocol version, system info
         let root = try unpickler.load()
-        guard case .list(let keyList) = try unpickler.load() else {
+        let storageKeys = try unpickler.load()
+        guard let keyList = unpickler.objects.elements(of: storageKeys) else {
             throw DataError.malformed(path: path, reason: "legacy stream without its list of storage keys")
         }
         // After the pickles: for each key, an 8-byte element count, then the raw elements.
-        var sizes: [String: Int] = [:]
-        collectStorages(root) { sizes[$0.key] = SafeTensors.decoders[$0.dtype]!.size }
         var ranges: [String: Range<Int>] = [:]
         var position = unpickler.position
-        for case .string(let key) in keyList.items {
-            guard position + 8 <= bytes.count else {
+        for item in keyList {
+            guard case .string(let key) = item, let storage = unpickler.storages[key] else {
+                throw DataError.malformed(path: path, reason: "the storage list names \(item), which no tensor uses")
+            }
+            guard position <= bytes.count - 8 else {
                 throw DataError.malformed(path: path, reason: "file ends before storage \(key)")
             }
             let count = bytes[position..<(position + 8)].reversed().reduce(0) { $0 << 8 | Int($1) }
-            let length = count.multipliedReportingOverflow(by: sizes[key] ?? 4)
-            guard !length.overflow, count >= 0, position + 8 + length.partialValue <= bytes.count else {
+            let length = count.multipliedReportingOverflow(by: SafeTensors.decoders[storage.dtype]!.size)
+            guard !length.overflow, count >= 0, length.partialValue <= bytes.count - position - 8 else {
                 throw DataError.malformed(
                     path: path, reason: "storage \(key) claims \(count) elements, past the end of the file")
             }
             ranges[key] = (position + 8)..<(position + 8 + length.partialValue)
             position += 8 + length.partialValue
         }
-        return try stateDict(from: root, bytes: bytes, path: path) { storage in
-            guard let range = ranges[storage.key] else {
-                throw DataError.malformed(path: path, reason: "storage \(storage.key) has no data in the file")
-            }
-            return range
-        }
-    }
-
-    static func collectStorages(_ value: PickleValue, _ visit: (StorageReference) -> Void) {
-        switch value {
-        case .dict(let dict): for (_, v) in dict.items { collectStorages(v, visit) }
-        case .tensor(let t): visit(t.storage)
-        default: break
-        }
-    }
-
-    /// Builds tensors from the unpickled state dict, each reading its elements from `bytes[range(storage)]`.
-    static func stateDict(
-        from root: PickleValue, bytes: UnsafeRawBufferPointer, path: String,
-        range: (StorageReference) throws -> Range<Int>
-    ) throws -> StateDict {
-        guard case .dict(let dict) = root else {
-            throw DataError.malformed(path: path, reason: "the file does not hold a state dict")
-        }
-        var result: StateDict = [:]
-        for (key, value) in dict.items {
-            // Entries that are not tensors (a version number, say) are not weights.
-            guard case .string(let name) = key, case .tensor(let t) = value else { continue }
-            let storage = try range(t.storage)
-            let decoder = SafeTensors.decoders[t.storage.dtype]!
-            let available = storage.count / decoder.size
-            // Element i of the tensor is at start + Σ index * stride; the largest such position must exist.
-            let start = t.storage.viewOffset + t.offset
-            let last = start + zip(t.shape, t.strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
-            guard t.shape.count == t.strides.count, t.shape.contains(0) || last < available else {
-                throw DataError.malformed(path: path, reason: "\(name) reads past the end of its storage")
-            }
-            let strides = Shape.strides(t.shape)
-            let base = bytes.baseAddress! + storage.lowerBound
-            result[name] = Tensor(shape: t.shape) { i in
-                var position = start
-                for (axis, stride) in strides.enumerated() {
-                    position += (i / stride % t.shape[axis]) * t.strides[axis]
+        let contents = try CheckpointContents(root: root, objects: unpickler.objects, path: path)
+        return (
+            contents,
+            { storage in
+                guard let range = ranges[storage.key] else {
+                    throw DataError.malformed(path: path, reason: "storage \(storage.key) has no data in the file")
                 }
-                return decoder.decode(base + position * decoder.size)
+                return UnsafeRawBufferPointer(rebasing: bytes[range])
             }
-        }
-        return result
+        )
     }
 
-    /// timm's names for VGG's classifier (`pre_logits.fc1` as a 7x7 convolution, `head.fc`) mapped to torchvision's.
-    static func torchvisionNames(_ tensors: StateDict) -> StateDict {
+    /// timm's names for VGG's classifier (`pre_logits.fc1` as a 7x7 convolution, `head.fc`) mapped to torchvision's,
+    /// with a note when any was renamed.
+    static func torchvisionNames(_ entries: [(key: String, value: Tensor)]) -> ([(key: String, value: Tensor)], String?)
+    {
         let renames = [
             "pre_logits.fc1": "classifier.0", "pre_logits.fc2": "classifier.3", "head.fc": "classifier.6",
         ]
-        var result: StateDict = [:]
-        for (key, tensor) in tensors {
-            guard let prefix = renames.keys.first(where: { key.hasPrefix($0 + ".") }) else {
-                result[key] = tensor
-                continue
-            }
-            let renamed = renames[prefix]! + key.dropFirst(prefix.count)
+        var renamedCount = 0
+        let result = entries.map { key, tensor -> (key: String, value: Tensor) in
+            guard let prefix = renames.keys.first(where: { key.hasPrefix($0 + ".") }) else { return (key, tensor) }
+            renamedCount += 1
             // timm stores the dense layers as convolutions: [out, in, kH, kW] is [out, in * kH * kW], same bytes.
-            result[renamed] = tensor.rank == 4 ? tensor.reshaped(to: [tensor.shape[0], -1]) : tensor
+            let reshaped = tensor.rank == 4 ? tensor.reshaped(to: [tensor.shape[0], -1]) : tensor
+            return (renames[prefix]! + key.dropFirst(prefix.count), reshaped)
         }
-        return result
+        return (result, renamedCount == 0 ? nil : "renamed \(renamedCount) of timm's classifier keys to torchvision's")
     }
 }

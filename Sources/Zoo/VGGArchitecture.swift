@@ -20,12 +20,21 @@ extension VGG {
         return model
     }
 
+    /// The VGG a weight file holds (see `pretrained(_:dropout:)`); when its keys do not fit a VGG, the error says
+    /// what the file holds beside what was expected.
+    public static func pretrained(_ file: WeightFile, dropout: Float = 0.5) throws -> VGG {
+        do { return try pretrained(file.tensors, dropout: dropout) } catch var mismatch as StateDictMismatch {
+            mismatch.source = file.contents
+            throw mismatch
+        }
+    }
+
     private convenience init(shapedLike stateDict: StateDict, dropout: Float, initialized: Bool, adopting: StateDict)
         throws
     {
         func shape(_ key: String) throws -> [Int] {
             guard let tensor = stateDict[key] else {
-                throw StateDictMismatch(missing: [key], unexpected: [], misshapen: [])
+                throw StateDictMismatch(missing: [key], unexpected: [], misshapen: [], provided: stateDict)
             }
             return tensor.shape
         }
@@ -37,7 +46,7 @@ extension VGG {
             return Int(parts[1])
         }.sorted()
         guard let first = convolutions.first else {
-            throw StateDictMismatch(missing: ["features.0.weight"], unexpected: [], misshapen: [])
+            throw StateDictMismatch(missing: ["features.0.weight"], unexpected: [], misshapen: [], provided: stateDict)
         }
         let batchNorm = stateDict["features.1.running_mean"] != nil
         let step = batchNorm ? 3 : 2  // conv, [bn], relu

@@ -38,8 +38,9 @@ import Testing
 
     @Test(arguments: files.map(\.0))
     func logitsAgreeWithPyTorchForEveryFormat(_ name: String) throws {
-        let (tensors, format) = try PretrainedWeights.load(Self.folder.appendingPathComponent(name))
-        #expect(format == Self.files.first { $0.0 == name }!.1)
+        let file = try PretrainedWeights.load(Self.folder.appendingPathComponent(name))
+        let tensors = file.tensors
+        #expect(file.format == Self.files.first { $0.0 == name }!.1)
         let f = Self.fixture(name.contains("_bn") ? "narrow_vgg16_bn.json" : "narrow_vgg16.json")
         let model = VGG(
             layers: f.layers, batchNorm: f.batch_norm ?? false, hidden: f.hidden, classes: f.classes, initialized: false
@@ -57,7 +58,7 @@ import Testing
     /// and computes PyTorch's logits.
     @Test(arguments: ["narrow_vgg16.pth", "narrow_vgg16_bn_legacy.pth"])
     func aModelBuiltAroundItsWeightsAgreesWithPyTorch(_ name: String) throws {
-        let (tensors, _) = try PretrainedWeights.load(Self.folder.appendingPathComponent(name))
+        let tensors = try PretrainedWeights.load(Self.folder.appendingPathComponent(name)).tensors
         let f = Self.fixture(name.contains("_bn") ? "narrow_vgg16_bn.json" : "narrow_vgg16.json")
         let model = try VGG.pretrained(tensors)
         let first = model.features[0] as! Conv2d

@@ -46,10 +46,11 @@ struct ImageNetClassification: ParsableCommand {
         // notebook: pretrained
         let url = URL(fileURLWithPath: weights)
         if let prefix = try WeightIntegrity.verify(url) { print("SHA-256 starts with \(prefix), as the name says") }
-        let (tensors, format) = try PretrainedWeights.load(url)
-        let model = try VGG.pretrained(tensors)
+        let file = try PretrainedWeights.load(url)
+        for note in file.notes { print(note) }
+        let model = try VGG.pretrained(file)
         model.eval()
-        print("loaded \(tensors.count) tensors from a \(format.rawValue) file")
+        print("loaded \(file.tensors.count) tensors from a \(file.format.rawValue) file")
         for path in images {
             let image = try RGBImage(contentsOf: URL(fileURLWithPath: path)).tensor
             print("\n\(path):")

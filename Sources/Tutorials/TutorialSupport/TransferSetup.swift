@@ -50,17 +50,19 @@ public struct TransferSetup: ParsableArguments {
 
     public func prepare() throws -> Prepared {
         guard let weights, let data else { return try prepareOffline() }
-        let (tensors, format) = try PretrainedWeights.load(URL(fileURLWithPath: weights))
-        let source = try VGG.pretrained(tensors)
+        let file = try PretrainedWeights.load(URL(fileURLWithPath: weights))
+        for note in file.notes { print("\(weights): \(note)") }
+        let source = try VGG.pretrained(file)
         let preset = ImageNet.evaluationPreset(size: imageSize)
         let folder = try ImageFolder(root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true)
         let images = decodeAll(folder)
         let testCount = max(folder.classNames.count, Int(Double(images.count) * testFraction))
         let (test, train) = images.randomSplit(firstCount: testCount, seed: seed)
         return Prepared(
-            source: source, makeModel: { try! VGG(shapedLike: tensors, initialized: true) }, train: train, test: test,
+            source: source, makeModel: { try! VGG(shapedLike: file.tensors, initialized: true) }, train: train,
+            test: test,
             story: """
-                Source: the VGG in \(weights) (\(format.rawValue)), trained on ImageNet. Target: \(data), \
+                Source: the VGG in \(weights) (\(file.format.rawValue)), trained on ImageNet. Target: \(data), \
                 \(folder.classNames.count) classes, \(train.count) training and \(test.count) test images at \
                 \(imageSize)x\(imageSize) (\(preset.name)).
                 """)

@@ -137,8 +137,10 @@ open class Module {
     }
 
     /// Stops training the parameters whose keys satisfy `predicate` (all by default): `requiresGrad = false`.
-    /// A frozen BatchNorm also stops updating its running statistics. Optimizers skip frozen parameters at their
-    /// next `step()`, so an optimizer made before the freeze needs no rebuilding.
+    /// A frozen BatchNorm runs in inference mode, even in `train()`: it normalises with its running statistics
+    /// and stops updating them (Keras's rule; PyTorch would still use each batch's statistics, see `BatchNorm`).
+    /// Optimizers skip frozen parameters at their next `step()`, so an optimizer made before the freeze needs no
+    /// rebuilding.
     public func freeze(where predicate: (String) -> Bool = { _ in true }) {
         for (key, tensor) in namedParameters() where predicate(key) { tensor.requiresGrad = false }
     }

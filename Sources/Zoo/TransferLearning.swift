@@ -11,7 +11,8 @@ extension VGG {
             weight: Tensor.normal([classes, hidden], std: 0.01), bias: .zeros([classes]))
     }
 
-    /// Freezes the convolutional part: only the classifier trains. BatchNorm inside it stops updating too.
+    /// Freezes the convolutional part: only the classifier trains. BatchNorm inside it runs in inference mode
+    /// (running statistics, never updated), so the backbone computes the same function in `train()` and `eval()`.
     public func freezeFeatures() {
         freeze { $0.hasPrefix("features.") }
     }

@@ -13,13 +13,12 @@
 ///     evaluation: dx = w / sqrt(var + ε) · dy                                (the statistics are constants)
 ///
 /// - Parameters:
-///   - runningMean, runningVariance: [C] buffers, updated in place when `updatingRunningStatistics`.
+///   - runningMean, runningVariance: [C] buffers, updated in place in training.
 ///   - weight, bias: optional [C] scale and shift applied after normalising.
-///   - training: use the batch's statistics (true) or the running ones (false).
-///   - updatingRunningStatistics: whether training also updates the running statistics (a frozen BatchNorm must not).
+///   - training: use the batch's statistics and update the running ones (true), or use the running ones (false).
 public func batchNorm(
     _ x: Tensor, runningMean: Tensor, runningVariance: Tensor, weight: Tensor?, bias: Tensor?, training: Bool,
-    updatingRunningStatistics: Bool = true, momentum: Float = 0.1, epsilon: Float = 1e-5
+    momentum: Float = 0.1, epsilon: Float = 1e-5
 ) -> Tensor {
     check(x.rank == 2 || x.rank == 4, "batchNorm: input must be [N, C] or [N, C, H, W], got \(x.shape)")
     let (batch, channels) = (x.shape[0], x.shape[1])
@@ -70,7 +69,7 @@ public func batchNorm(
                 }
             }
             inverse[c] = invStd
-            if training && updatingRunningStatistics {
+            if training {
                 let unbiased = variance * Float(perChannel) / Float(perChannel - 1)
                 runningMean.base[c] = (1 - momentum) * runningMean.base[c] + momentum * mean
                 runningVariance.base[c] = (1 - momentum) * runningVariance.base[c] + momentum * unbiased

@@ -3,8 +3,12 @@ import Autograd
 /// Batch normalisation over the channel axis of [N, C] (`BatchNorm1d`) or [N, C, H, W] (`BatchNorm2d`) inputs.
 ///
 /// Keys as PyTorch's: `weight`, `bias`, and the buffers `running_mean`, `running_var`, `num_batches_tracked`.
-/// Frozen (its weight has `requiresGrad == false`), it stops updating its running statistics too, so a frozen
-/// backbone stays exactly as loaded even in training mode.
+///
+/// Frozen means inference mode (Keras's rule, and a departure from PyTorch). A frozen BatchNorm (its weight has
+/// `requiresGrad == false`) normalises with its running statistics even in training mode, and never updates
+/// them. In PyTorch it would still normalise each batch with that batch's statistics: a frozen backbone would
+/// compute one function in `train()` and another in `eval()`, features cached once would differ from what
+/// fine-tuning sees, and small batches from a new domain would shift the features batch by batch.
 public class BatchNorm: Module {
     public let weight: Tensor?
     public let bias: Tensor?
@@ -28,18 +32,18 @@ public class BatchNorm: Module {
         ["runningMean": "running_mean", "runningVariance": "running_var", "batchesTracked": "num_batches_tracked"]
     }
 
-    /// Whether training updates the running statistics: not once the layer is frozen.
-    public var updatesRunningStatistics: Bool { isTraining && (weight?.requiresGrad ?? true) }
+    /// Whether this call normalises with the batch's statistics (and updates the running ones): in training
+    /// mode, unless the layer is frozen.
+    public var usesBatchStatistics: Bool { isTraining && (weight?.requiresGrad ?? true) }
 
     public override func forward(_ input: Tensor) -> Tensor {
         check(
             input.rank == expectedRank,
             "\(type(of: self)): expects rank-\(expectedRank) input, got \(input.shape)")
-        if updatesRunningStatistics { batchesTracked.value.withUnsafeMutableBufferPointer { $0[0] += 1 } }
+        if usesBatchStatistics { batchesTracked.value.withUnsafeMutableBufferPointer { $0[0] += 1 } }
         return batchNorm(
             input, runningMean: runningMean.value, runningVariance: runningVariance.value, weight: weight, bias: bias,
-            training: isTraining, updatingRunningStatistics: updatesRunningStatistics, momentum: momentum,
-            epsilon: epsilon)
+            training: usesBatchStatistics, momentum: momentum, epsilon: epsilon)
     }
 
     public override var summaryDescription: String { "\(type(of: self))(\(runningMean.value.count))" }

@@ -1,6 +1,6 @@
 # `make demo` and `make test` work on a fresh Debian machine: they install what is missing first.
 SWIFT ?= swift
-APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test demo notebooks bench fixtures format

@@ -36,9 +36,10 @@ let package = Package(
         // libpng and libjpeg report errors by longjmp: these C helpers own the setjmp (see their headers).
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png")]),
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CWebP", linkerSettings: [.linkedLibrary("webp")]),
 
         .target(name: "Autograd", dependencies: ["CBLAS"]),
-        .target(name: "NN", dependencies: ["Autograd", "CZlib", "CPNG", "CJPEG"]),
+        .target(name: "NN", dependencies: ["Autograd", "CZlib", "CPNG", "CJPEG", "CWebP"]),
         .target(name: "Zoo", dependencies: ["NN", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "Classify",

@@ -4,15 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <jpeglib.h>
+#include <jerror.h>
 
-struct error_manager { struct jpeg_error_mgr base; jmp_buf jump; };
+struct error_manager { struct jpeg_error_mgr base; jmp_buf jump; int truncated; };
 
 static void on_error_exit(j_common_ptr info) {
     struct error_manager *e = (struct error_manager *)info->err;
     longjmp(e->jump, 1);
 }
 
-static void on_message(j_common_ptr info) { (void)info; }  // warnings: corrupt-but-decodable data is allowed
+// Warnings (level < 0) are corrupt-but-decodable data, which is allowed, except one: the data ended before the
+// image did, and libjpeg filled the rest with grey. That one is remembered, so the caller can say so.
+static void on_message(j_common_ptr info, int level) {
+    struct error_manager *e = (struct error_manager *)info->err;
+    if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) e->truncated = 1;
+}
 
 int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
                        char *error, size_t error_size) {
@@ -26,7 +32,8 @@ int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *
     }
     info.err = jpeg_std_error(&errors.base);
     errors.base.error_exit = on_error_exit;
-    errors.base.output_message = on_message;
+    errors.base.emit_message = on_message;
+    errors.truncated = 0;
     if (setjmp(errors.jump)) {
         char message[JMSG_LENGTH_MAX];
         errors.base.format_message((j_common_ptr)&info, message);
@@ -66,5 +73,9 @@ int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *
     *height = (int)info.output_height;
     jpeg_destroy_decompress(&info);
     *pixels = out;
+    if (errors.truncated) {
+        snprintf(error, error_size, "the file is truncated: it ends before the image does (the rest would be grey)");
+        return 1;
+    }
     return 0;
 }

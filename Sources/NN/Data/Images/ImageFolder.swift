@@ -11,67 +11,97 @@ public struct ImageFolder: Dataset {
     public let classNames: [String]
     /// Every image file with its label.
     public let samples: [(url: URL, label: Int)]
-    /// Files that were found unreadable while scanning, with the reason, when `skipUnreadable` was chosen.
+    /// Every file under a class folder that is not in `samples`, with the reason: not an image by its
+    /// extension, hidden, a folder, or (with `skipUnreadable`) unreadable or truncated.
     public let skipped: [(url: URL, reason: String)]
     public var transform: ImageTransform
+    /// Whether truncated JPEGs are used (their missing part grey) rather than skipped or refused.
+    public let keepsTruncated: Bool
 
-    public static let extensions: Set<String> = ["png", "jpg", "jpeg"]
+    public static let extensions: Set<String> = ["png", "jpg", "jpeg", "webp"]
 
     /// - Parameters:
     ///   - root: the folder holding one subfolder per class.
     ///   - transform: applied to each decoded [3, H, W] image in [0, 1].
-    ///   - skipUnreadable: decode every file once now and leave out those that fail, listing them in `skipped`
-    ///     (and printing a warning); otherwise the first bad file throws when its batch is read.
-    public init(root: URL, transform: ImageTransform = .identity, skipUnreadable: Bool = false) throws {
+    ///   - skipUnreadable: decode every file once now and leave out those that fail (a damaged file, a GIF
+    ///     named .jpg, a truncated JPEG), listing them in `skipped`; otherwise the first bad file stops the run
+    ///     when its batch is read.
+    ///   - keepTruncated: use JPEGs that end early, as libjpeg decodes them (the missing rows grey), instead of
+    ///     treating them as unreadable.
+    /// - Throws: `DataError` when `root` has no class folders, or a class ends up with no usable image (an
+    ///   empty class would still get a row in the confusion matrix and an output in the head), as PyTorch does.
+    public init(
+        root: URL, transform: ImageTransform = .identity, skipUnreadable: Bool = false, keepTruncated: Bool = false
+    ) throws {
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        func isDirectory(_ url: URL) -> Bool {
+            var directory: ObjCBool = false
+            return manager.fileExists(atPath: url.path, isDirectory: &directory) && directory.boolValue
+        }
+        guard isDirectory(root) else {
             throw DataError.missing(path: root.path, hint: "Pass a folder with one subfolder of images per class.")
         }
         let classes = try manager.contentsOfDirectory(atPath: root.path).filter { name in
-            var dir: ObjCBool = false
-            return !name.hasPrefix(".")
-                && manager.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &dir)
-                && dir.boolValue
+            !name.hasPrefix(".") && isDirectory(root.appendingPathComponent(name))
         }.sorted()
         guard !classes.isEmpty else {
             throw DataError.malformed(path: root.path, reason: "no class subfolders (expected root/<class>/<image>)")
         }
         var found: [(URL, Int)] = []
+        var unused: [(URL, String)] = []
         for (label, name) in classes.enumerated() {
             let folder = root.appendingPathComponent(name)
-            let files = try manager.contentsOfDirectory(atPath: folder.path)
-                .filter { Self.extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-            found += files.map { (folder.appendingPathComponent($0), label) }
-        }
-        var bad: [(URL, String)] = []
-        if skipUnreadable {
-            found = found.filter { url, _ in
-                do {
-                    _ = try RGBImage(contentsOf: url)
-                    return true
-                } catch {
-                    bad.append((url, "\(error)"))
-                    return false
+            for file in try manager.contentsOfDirectory(atPath: folder.path).sorted() {
+                let url = folder.appendingPathComponent(file)
+                let suffix = (file as NSString).pathExtension.lowercased()
+                if file.hasPrefix(".") {
+                    unused.append((url, "hidden file"))
+                } else if isDirectory(url) {
+                    unused.append((url, "a folder inside a class folder (not searched)"))
+                } else if !Self.extensions.contains(suffix) {
+                    unused.append((url, "not a PNG, JPEG or WebP file by its extension"))
+                } else if skipUnreadable, let problem = Self.problem(decoding: url, keepTruncated: keepTruncated) {
+                    unused.append((url, problem))
+                } else {
+                    found.append((url, label))
                 }
             }
-            if !bad.isEmpty {
-                print(
-                    "ImageFolder: skipped \(bad.count) unreadable file(s):\n"
-                        + bad.map { "  \($0.0.path): \($0.1)" }.joined(separator: "\n"))
-            }
         }
-        guard !found.isEmpty else {
-            throw DataError.malformed(path: root.path, reason: "no readable PNG or JPEG images")
+        if !unused.isEmpty {
+            print(
+                "ImageFolder: \(unused.count) file(s) not used:\n"
+                    + unused.map { "  \($0.0.path): \($0.1)" }.joined(separator: "\n"))
         }
-        (self.root, classNames, samples, skipped, self.transform) = (root, classes, found, bad, transform)
+        let empty = classes.indices.filter { label in !found.contains { $0.1 == label } }.map { classes[$0] }
+        guard empty.isEmpty else {
+            throw DataError.malformed(
+                path: root.path,
+                reason: "no usable image for the class(es) \(empty.joined(separator: ", ")) "
+                    + "(\(Self.extensions.sorted().joined(separator: ", ")) files are read); "
+                    + "add images or remove the folder(s)")
+        }
+        (self.root, classNames, samples, skipped, self.transform) = (root, classes, found, unused, transform)
+        keepsTruncated = keepTruncated
+    }
+
+    /// Why `url` cannot be used, or nil when it decodes.
+    static func problem(decoding url: URL, keepTruncated: Bool) -> String? {
+        do {
+            _ = try RGBImage(contentsOf: url, allowingTruncation: keepTruncated)
+            return nil
+        } catch let error as DataError {
+            if case .malformed(_, let reason) = error { return reason }
+            return "\(error)"
+        } catch {
+            return "\(error)"
+        }
     }
 
     public var count: Int { samples.count }
 
     /// Decodes one image and applies the transform.
     public func image(at index: Int) throws -> Tensor {
-        try transform.apply(RGBImage(contentsOf: samples[index].url).tensor)
+        try transform.apply(RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated).tensor)
     }
 
     /// Stops with the file's name and the decoder's message if an image cannot be read; build the folder with

@@ -1,6 +1,7 @@
 import Autograd
 import CJPEG
 import CPNG
+import CWebP
 import Foundation
 
 /// An 8-bit RGB image as decoded from a file: `pixels` holds height x width x 3 bytes, row by row.
@@ -9,11 +10,14 @@ public struct RGBImage: Equatable {
     public let height: Int
     public let pixels: [UInt8]
 
-    /// Decodes PNG (any colour type and bit depth: palette, gray, 16-bit and alpha become RGB8, alpha dropped)
-    /// or JPEG (RGB or grayscale; CMYK is refused), telling them apart by their first bytes.
+    /// Decodes PNG (any colour type and bit depth: palette, gray, 16-bit and alpha become RGB8, alpha dropped),
+    /// JPEG (RGB or grayscale; CMYK is refused) or still WebP, telling them apart by their first bytes.
     ///
-    /// - Parameter path: names the file in error messages.
-    public init(decoding data: Data, path: String) throws {
+    /// - Parameters:
+    ///   - path: names the file in error messages.
+    ///   - allowingTruncation: accept a JPEG whose data ends before the image does (libjpeg greys out the rest);
+    ///     by default that is an error, as in Pillow ("image file is truncated").
+    public init(decoding data: Data, path: String, allowingTruncation: Bool = false) throws {
         let bytes = [UInt8](data)
         let decode:
             (
@@ -25,10 +29,13 @@ public struct RGBImage: Equatable {
             decode = tg_png_decode_rgb
         } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
             decode = tg_jpeg_decode_rgb
+        } else if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8)
+        {
+            decode = tg_webp_decode_rgb
         } else {
             throw DataError.malformed(
                 path: path,
-                reason: "neither PNG nor JPEG (first bytes \(bytes.prefix(4).map { String($0, radix: 16) }))")
+                reason: "not a PNG, JPEG or WebP image (first bytes \(bytes.prefix(4).map { String($0, radix: 16) }))")
         }
         var output: UnsafeMutablePointer<UInt8>?
         var (w, h): (Int32, Int32) = (0, 0)
@@ -36,20 +43,21 @@ public struct RGBImage: Equatable {
         let status = bytes.withUnsafeBufferPointer { buffer in
             decode(buffer.baseAddress!, buffer.count, &output, &w, &h, &message, message.count)
         }
-        guard status == 0, let output else {
+        defer { free(output) }
+        // Status 1: decoded, but the file ended early and the rest of the image is made up.
+        guard status == 0 || (status == 1 && allowingTruncation), let output else {
             throw DataError.malformed(path: path, reason: String(cString: message))
         }
-        defer { free(output) }
         (width, height) = (Int(w), Int(h))
         pixels = Array(UnsafeBufferPointer(start: output, count: width * height * 3))
     }
 
-    public init(contentsOf url: URL) throws {
+    public init(contentsOf url: URL, allowingTruncation: Bool = false) throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        try self.init(decoding: data, path: url.path)
+        try self.init(decoding: data, path: url.path, allowingTruncation: allowingTruncation)
     }
 
     /// The image as a [3, height, width] tensor with values in [0, 1], as torchvision's ToTensor makes it.

@@ -1,0 +1,45 @@
+#include "CWebP.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <webp/decode.h>
+
+int tg_webp_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
+                       char *error, size_t error_size) {
+    WebPBitstreamFeatures features;
+    *pixels = NULL;
+    VP8StatusCode status = WebPGetFeatures(data, size, &features);
+    if (status == VP8_STATUS_NOT_ENOUGH_DATA) {
+        snprintf(error, error_size, "WebP file is truncated");
+        return -1;
+    }
+    if (status != VP8_STATUS_OK) {
+        snprintf(error, error_size, "not a valid WebP file (libwebp status %d)", (int)status);
+        return -1;
+    }
+    if (features.has_animation) {
+        snprintf(error, error_size, "animated WebP: only still images are supported");
+        return -1;
+    }
+    if ((uint64_t)features.width * features.height > (1u << 28)) {
+        snprintf(error, error_size, "image is too large (%dx%d)", features.width, features.height);
+        return -1;
+    }
+    // libwebp decodes into a buffer the caller owns, so the result is freed with free() like the others'.
+    size_t stride = (size_t)features.width * 3;
+    uint8_t *out = malloc(stride * features.height);
+    if (!out) {
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
+    if (!WebPDecodeRGBInto(data, size, out, stride * features.height, (int)stride)) {
+        free(out);
+        snprintf(error, error_size, "damaged WebP data (the image could not be decoded)");
+        return -1;
+    }
+    *width = features.width;
+    *height = features.height;
+    *pixels = out;
+    return 0;
+}

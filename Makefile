@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test demo notebooks bench fixtures format
+.PHONY: deps test demo notebooks bench fixtures format fuzz
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -29,6 +29,15 @@ notebooks: deps
 
 bench: deps
 	$(SWIFT) run -c release bench $(WORKLOADS)
+
+# Coverage-guided fuzzing of every file reader with libFuzzer (+ AddressSanitizer), FUZZ_SECONDS per reader;
+# fails on any crash, leak, timeout or out-of-memory. FUZZ_READERS picks readers, FUZZ_MERGE=1 keeps new coverage.
+FUZZ_SECONDS ?= 60
+# -Xswiftc/-Xcc instrument the Tapegrad package too, not only the harness package that depends on it.
+fuzz: deps
+	$(SWIFT) build --package-path Fuzz -c release --sanitize=fuzzer --sanitize=address \
+		-Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 # Developer only (needs PyPI): regenerates Tests/Fixtures with PyTorch.
 fixtures:

@@ -23,6 +23,8 @@ let package = Package(
         .executable(name: "classify", targets: ["Classify"]),
         .executable(name: "notebooks", targets: ["NotebooksTool"]),
         .executable(name: "exercises", targets: ["ExercisesTool"]),
+        // For the fuzzing package in Fuzz/ (`make fuzz`): every file reader as a function of bytes.
+        .library(name: "ReaderFuzzing", targets: ["ReaderFuzzing"]),
     ] + tutorials.map { .executable(name: $0.folder, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,6 +58,9 @@ let package = Package(
             path: "Sources/Tutorials/TutorialSupport"
         ),
 
+        // Every reader of outside files as a function of bytes: fuzzed by `make fuzz`, replayed by the tests.
+        .target(name: "ReaderFuzzing", dependencies: ["NN", "Zoo"]),
+
         // notebooks-md/ kept in step with the tutorials' sources and runs.
         .target(name: "Notebooks"),
         .executableTarget(
@@ -84,6 +89,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify", "TestSupport"]),
+        .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
         .testTarget(
             name: "ExercisesTests", dependencies: ["Autograd", "Zoo", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.

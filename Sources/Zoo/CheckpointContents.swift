@@ -4,7 +4,7 @@ import NN
 /// (`{"epoch", "arch", "state_dict", "best_acc1", "optimizer"}` in PyTorch's ImageNet example), and models
 /// wrapped in `nn.DataParallel` whose keys all start with `module.`. Each step taken to find the weights is
 /// reported in `notes`, so a user sees which part of the file became the model.
-struct CheckpointContents {
+package struct CheckpointContents {
     /// Keys under which training scripts keep the weights, most common first.
     static let weightKeys = ["state_dict", "model_state_dict", "model", "net", "state_dict_ema"]
     /// Prefixes wrappers add to every key: nn.DataParallel / DistributedDataParallel, and torch.compile.
@@ -22,7 +22,7 @@ struct CheckpointContents {
     /// - Parameters:
     ///   - root: the unpickled value of the file.
     ///   - objects: the containers `root` refers to.
-    init(root: PickleValue, objects: PickleObjects, path: String) throws {
+    package init(root: PickleValue, objects: PickleObjects, path: String) throws {
         guard let items = objects.items(of: root) else {
             throw DataError.malformed(
                 path: path, reason: "the file holds \(Self.kind(of: root)), not a dict of weights or a checkpoint")

@@ -6,7 +6,7 @@ import NN
 /// Tuples, lists and dicts are not values here but indices into the unpickler's `objects`: a pickle can make a
 /// list that holds itself, or nest a million tuples, and values that held each other would leak the one and
 /// overflow the stack freeing the other. Indices do neither, and a memo entry still sees a list filled later.
-enum PickleValue {
+package enum PickleValue {
     case none, bool(Bool), int(Int), float(Double), string(String), bytes([UInt8])
     case tuple(Int), list(Int), dict(Int)
     /// A global the unpickler knows (module, name); calling it is allowed only for the known ones.
@@ -17,7 +17,7 @@ enum PickleValue {
 }
 
 /// The containers a pickle built, addressed by the indices in `PickleValue`.
-struct PickleObjects {
+package struct PickleObjects {
     /// Tuples' and lists' items.
     var sequences: [[PickleValue]] = []
     /// Dicts' items, in insertion order (an OrderedDict's order is the state dict's order).
@@ -39,7 +39,7 @@ struct PickleObjects {
 }
 
 /// Where a tensor's values live: a storage of `count` elements of `dtype` (safetensors names), found by `key`.
-struct StorageReference {
+package struct StorageReference {
     let key: String
     let dtype: String
     let count: Int
@@ -52,7 +52,7 @@ struct StorageReference {
 /// A tensor as torch pickles it: `_rebuild_tensor_v2(storage, offset, size, stride, ...)`. Element (i, j, ...) is
 /// storage[offset + i * stride[0] + j * stride[1] + ...]. Nothing here is validated yet: `StoredTensor` does that,
 /// naming the key.
-struct TensorReference {
+package struct TensorReference {
     let storage: StorageReference
     let offset: Int
     let shape: [Int]
@@ -62,7 +62,7 @@ struct TensorReference {
 /// A pickle reader that executes nothing. It knows the opcodes of protocols 2 to 4 that PyTorch files use and
 /// the globals they name (OrderedDict, torch's tensor rebuilders and storage types) and refuses any other global
 /// with an error, before anything is called: torch.load(weights_only=True)'s guarantee.
-struct RestrictedUnpickler {
+package struct RestrictedUnpickler {
     static let storageTypes: [String: String] = [
         "FloatStorage": "F32", "HalfStorage": "F16", "BFloat16Storage": "BF16", "DoubleStorage": "F64",
         "LongStorage": "I64", "IntStorage": "I32", "ShortStorage": "I16", "CharStorage": "I8", "ByteStorage": "U8",
@@ -73,13 +73,13 @@ struct RestrictedUnpickler {
     /// The file's bytes (memory-mapped by the caller, who keeps them alive while the unpickler reads).
     let bytes: UnsafeRawBufferPointer
     let path: String
-    var position: Int
+    package var position: Int
     /// Every tuple, list and dict built so far, over all the pickles read.
-    private(set) var objects = PickleObjects()
+    package private(set) var objects = PickleObjects()
     /// Every storage a persistent id named, by key: the legacy stream needs their element sizes to find the data.
     private(set) var storages: [String: StorageReference] = [:]
 
-    init(bytes: UnsafeRawBufferPointer, path: String, position: Int = 0) {
+    package init(bytes: UnsafeRawBufferPointer, path: String, position: Int = 0) {
         (self.bytes, self.path, self.position) = (bytes, path, position)
     }
 
@@ -109,7 +109,7 @@ struct RestrictedUnpickler {
     }
 
     /// Reads one pickle, up to its STOP, and returns the value it describes.
-    mutating func load() throws -> PickleValue {
+    package mutating func load() throws -> PickleValue {
         var stack: [PickleValue] = []
         var memo: [Int: PickleValue] = [:]
         func pop() throws -> PickleValue {

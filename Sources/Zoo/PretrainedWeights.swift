@@ -37,31 +37,50 @@ public enum PretrainedWeights {
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        return try data.withUnsafeBytes { bytes in try read(bytes, data: data, path: url.path) }
+        return try read(data, path: url.path)
     }
 
-    /// Reads the weights out of a file's bytes (`data` is the same bytes, for the safetensors parser).
-    static func read(_ bytes: UnsafeRawBufferPointer, data: Data, path: String) throws -> WeightFile {
-        let format = try format(of: bytes, path: path)
-        var entries: [(key: String, value: Tensor)]
-        var notes: [String] = []
-        var topLevelKeys: [String]
-        switch format {
-        case .safetensors:
-            entries = try SafeTensors.parse(data, path: path).tensors.sorted { $0.key < $1.key }
-                .map { (key: $0.key, value: $0.value) }
-            topLevelKeys = entries.map(\.key)
-        case .zip, .legacy:
-            let (contents, storageBytes) =
-                try format == .zip ? readZip(bytes, path: path) : readLegacy(bytes, path: path)
-            entries = try contents.tensors.map { key, reference in
-                (
-                    key: key,
-                    value: try reference.materialize(from: try storageBytes(reference.storage), key: key, path: path)
-                )
+    /// Reads the weights out of a weight file's bytes; `path` names it in error messages.
+    public static func read(_ data: Data, path: String) throws -> WeightFile {
+        try data.withUnsafeBytes { bytes in
+            let format = try format(of: bytes, path: path)
+            var entries: [(key: String, value: Tensor)]
+            var notes: [String] = []
+            var topLevelKeys: [String]
+            switch format {
+            case .safetensors:
+                entries = try SafeTensors.parse(data, path: path).tensors.sorted { $0.key < $1.key }
+                    .map { (key: $0.key, value: $0.value) }
+                topLevelKeys = entries.map(\.key)
+            case .zip, .legacy:
+                (entries, notes, topLevelKeys) = try readTorchFile(bytes, format: format, path: path)
             }
-            (notes, topLevelKeys) = (contents.notes, contents.topLevelKeys)
+            return finish(entries, format: format, notes: notes, topLevelKeys: topLevelKeys)
         }
+    }
+
+    /// The tensors of a `.pth` in the zip or legacy layout, with the notes on where they were found and the
+    /// file's top-level keys.
+    package static func readTorchFile(_ bytes: UnsafeRawBufferPointer, format: Format, path: String) throws -> (
+        entries: [(key: String, value: Tensor)], notes: [String], topLevelKeys: [String]
+    ) {
+        let (contents, storageBytes) = try format == .zip ? readZip(bytes, path: path) : readLegacy(bytes, path: path)
+        let entries = try contents.tensors.map { key, reference in
+            (
+                key: key,
+                value: try reference.materialize(from: try storageBytes(reference.storage), key: key, path: path)
+            )
+        }
+        return (entries, contents.notes, contents.topLevelKeys)
+    }
+
+    /// The names every format shares: wrapper prefixes removed, timm's classifier renamed, each step noted.
+    static func finish(
+        _ entries: [(key: String, value: Tensor)], format: Format, notes: [String], topLevelKeys: [String]
+    )
+        -> WeightFile
+    {
+        var notes = notes
         let (stripped, note) = CheckpointContents.removingWrapperPrefix(entries)
         notes += note.map { [$0] } ?? []
         let (renamed, renameNote) = torchvisionNames(stripped)

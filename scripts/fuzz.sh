@@ -16,7 +16,7 @@ for reader in $readers; do
     work=$build/corpus/$reader
     mkdir -p "$work"
     log=$build/$reader.log
-    TAPEGRAD_FUZZ_READER=$reader "$binary" "$work" "Tests/Fuzz/corpus/$reader" -max_total_time="$seconds" \
+    SWIFT_BACKTRACE=enable=no TAPEGRAD_FUZZ_READER=$reader "$binary" "$work" "Tests/Fuzz/corpus/$reader" -max_total_time="$seconds" \
         -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$build/findings/$reader-" >"$log" 2>&1
     code=$?

@@ -8,11 +8,17 @@ struct ZipArchive {
 
     init(bytes: UnsafeRawBufferPointer, path: String) throws {
         func malformed(_ reason: String) -> DataError { .malformed(path: path, reason: "zip: \(reason)") }
+        // Every value read is an offset, a size or a count within the file: a 64-bit one beyond it (or negative,
+        // with its top bit set) is refused here, so that adding a record's small field offsets never overflows.
         func read(_ offset: Int, _ n: Int) throws -> Int {
-            guard offset >= 0, n > 0, offset + n <= bytes.count else {
+            guard offset >= 0, n > 0, offset <= bytes.count - n else {
                 throw malformed("a record points outside the file")
             }
-            return bytes[offset..<(offset + n)].reversed().reduce(0) { $0 << 8 | Int($1) }
+            let value = bytes[offset..<(offset + n)].reversed().reduce(0) { $0 << 8 | Int($1) }
+            guard n < 8 || (value >= 0 && value <= bytes.count) else {
+                throw malformed("a 64-bit field holds \(value), beyond the file's \(bytes.count) bytes")
+            }
+            return value
         }
         // The end-of-central-directory record, scanning back over a possible comment (at most 65,535 bytes).
         guard bytes.count >= 22,

@@ -53,6 +53,11 @@ public struct RGBImage: Equatable {
     }
 
     public init(contentsOf url: URL, allowingTruncation: Bool = false) throws {
+        // An empty file (common in scraped folders) is refused before reading: Foundation's Data(contentsOf:)
+        // leaks a page for one (seen with LeakSanitizer).
+        if let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int, size == 0 {
+            throw DataError.malformed(path: url.path, reason: "the file is empty")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw DataError.unreadable(path: url.path, reason: error.localizedDescription)

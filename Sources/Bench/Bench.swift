@@ -2,14 +2,14 @@ import ArgumentParser
 import Autograd
 import Foundation
 
-/// `swift run -c release bench [workload ...]`: the workloads of DESIGN.md's performance table, timed the way
-/// ../shared/peers/torch_bench.py times PyTorch (median of repeats after warm-up), printed as one JSON line.
+/// `swift run -c release bench [workload ...]`: the workloads of the README's speed table, each timed as the median
+/// of repeats after a warm-up (the way the PyTorch side of the comparison is timed), printed as one JSON line.
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Times Tapegrad on the benchmark workloads and prints one JSON line.",
         discussion:
-            "Workloads: \(Workloads.all.map(\.name).joined(separator: ", ")). Compare with torch_bench.py in the same sitting."
+            "Workloads: \(Workloads.all.map(\.name).joined(separator: ", ")). Compare with PyTorch running the same workloads in the same sitting."
     )
 
     @Argument(help: "Workloads to run (default: all).")

@@ -69,7 +69,7 @@ enum Workloads {
         }
     }
 
-    /// DESIGN.md's small CNN (32, 32, M, 64, 64, M, 256, 10) on 28x28x1, one SGD-momentum step on a batch of 64.
+    /// The benchmark's small CNN (32, 32, M, 64, 64, M, 256, 10) on 28x28x1, one SGD-momentum step on a batch of 64.
     static func smallCNN() -> [(String, Double)] {
         Random.seed(0)
         let model = Sequential {

@@ -2,7 +2,7 @@ import Autograd
 import NN
 import Testing
 
-/// The traps users fall into when freezing (see ../shared/reference/pytorch-weights.md), one test each.
+/// The traps users fall into when freezing (PyTorch's and Keras's issue trackers are full of them), one test each.
 @Suite struct FreezingTests {
     static func batch() -> (Tensor, [Int]) {
         var generator = SeededGenerator(seed: 3)

@@ -3,10 +3,13 @@ import Autograd
 /// The base class of every layer and model.
 ///
 /// Subclasses declare parameters as stored `Tensor` (or `Tensor?`) properties, buffers as `Buffer` properties and
-/// sub-layers as `Module`, `Module?` or `[Module]` properties, and implement `forward(_:)`. Reflection finds
-/// them all, named by property name (arrays by index), so keys come out as PyTorch writes them:
-/// `features.0.weight`. Override `keyOverrides` where a property name cannot be the key (Swift names are
-/// lowerCamelCase; `num_batches_tracked` is not).
+/// sub-layers as `Module` or `Module?` properties, and implement `forward(_:)`. Collections work too, as PyTorch's
+/// containers do: `[Module]` and `[Tensor]` (ModuleList, ParameterList) are keyed by index, `[String: Module]` and
+/// `[String: Tensor]` (ModuleDict, ParameterDict) by their keys in sorted order. Reflection finds them all, named
+/// by property name, so keys come out as PyTorch writes them: `features.0.weight`. A property that holds tensors
+/// or modules in any other shape (a tuple, an optional array, a set) stops the program with its name: skipped
+/// silently, its parameters would never train or be saved. Override `keyOverrides` where a property name cannot
+/// be the key (Swift names are lowerCamelCase; `num_batches_tracked` is not).
 open class Module {
     /// Whether the model is training (dropout on, batch statistics) or evaluating. Set with `train()` / `eval()`.
     public private(set) var isTraining = true
@@ -59,11 +62,44 @@ open class Module {
                 case let module as Module?: if let module { found.append((key, .child(module))) }
                 case let modules as [Module]:
                     for (i, module) in modules.enumerated() { found.append(("\(key).\(i)", .child(module))) }
-                default: continue
+                case let tensors as [Tensor]:
+                    for (i, tensor) in tensors.enumerated() { found.append(("\(key).\(i)", .parameter(tensor))) }
+                case let modules as [String: Module]:
+                    for name in modules.keys.sorted() { found.append(("\(key).\(name)", .child(modules[name]!))) }
+                case let tensors as [String: Tensor]:
+                    for name in tensors.keys.sorted() { found.append(("\(key).\(name)", .parameter(tensors[name]!))) }
+                default:
+                    check(
+                        !Self.hidesTensorsOrModules(child.value),
+                        """
+                        \(type(of: self)).\(label) holds tensors or modules in a \(type(of: child.value)), which \
+                        Module cannot find: its parameters would never be trained or saved. Use Tensor, Module, \
+                        [Tensor], [Module], [String: Tensor] or [String: Module].
+                        """)
                 }
             }
         }
         return found
+    }
+
+    /// Whether `value`, a container of a shape reflection does not read, holds a tensor, buffer or module among
+    /// its first few elements. Only containers are looked into, and only a few elements deep, because this runs
+    /// for every unrecognised property every time the parameters are listed.
+    private static func hidesTensorsOrModules(_ value: Any) -> Bool {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional, .tuple, .collection, .set, .dictionary:
+            return mirror.children.prefix(4).contains { child in
+                let element = child.value
+                if element is Tensor || element is Module || element is Buffer { return true }
+                // A dictionary's elements are (key, value) tuples; an optional's is its wrapped value.
+                return Mirror(reflecting: element).children.prefix(4).contains {
+                    $0.value is Tensor || $0.value is Module || $0.value is Buffer
+                }
+            }
+        default:
+            return false
+        }
     }
 
     /// Direct sub-modules with their keys.

@@ -1,0 +1,56 @@
+import Autograd
+import NN
+import Testing
+
+/// What reflection finds in a custom module: every shape of container PyTorch has, and a clear stop for the rest.
+@Suite struct ModuleReflectionTests {
+    static func parameter(_ shape: [Int]) -> Tensor {
+        let tensor = Tensor.ones(shape)
+        tensor.requiresGrad = true
+        return tensor
+    }
+
+    final class Mixture: Module {
+        let scales: [Tensor] = [ModuleReflectionTests.parameter([2]), ModuleReflectionTests.parameter([3])]
+        let heads: [String: Module] = ["cat": Linear(2, 1), "ant": Linear(2, 1)]
+        let offsets: [String: Tensor] = [
+            "b": ModuleReflectionTests.parameter([1]), "a": ModuleReflectionTests.parameter([1]),
+        ]
+        let name = "not a tensor"
+        let sizes = [1, 2, 3]
+        let maybe: [Tensor]? = [ModuleReflectionTests.parameter([4])]
+    }
+
+    @Test func listsAndDictsOfTensorsAndModulesGetPyTorchsKeys() {
+        let keys = Mixture().namedParameters().map(\.key)
+        #expect(
+            keys == [
+                "scales.0", "scales.1", "offsets.a", "offsets.b", "maybe.0", "heads.ant.weight", "heads.ant.bias",
+                "heads.cat.weight", "heads.cat.bias",
+            ])
+        #expect(Mixture().stateDict().count == 9)
+    }
+
+    final class Hidden: Module {
+        let pair = (ModuleReflectionTests.parameter([2]), ModuleReflectionTests.parameter([2]))
+    }
+
+    final class Nested: Module {
+        let grid: [[Tensor]] = [[ModuleReflectionTests.parameter([2])]]
+    }
+
+    @Test func tensorsInAShapeReflectionCannotReadStopWithThePropertysName() async {
+        let pair = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Hidden().parameters()
+        }
+        let pairMessage = String(decoding: pair?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(pairMessage.contains("Hidden.pair holds tensors"), "\(pairMessage)")
+        let nested = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Nested().parameters()
+        }
+        let nestedMessage = String(decoding: nested?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(
+            nestedMessage.contains("Nested.grid holds tensors or modules in a Array<Array<Tensor>>"), "\(nestedMessage)"
+        )
+    }
+}

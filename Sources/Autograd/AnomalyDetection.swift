@@ -36,17 +36,9 @@ final class AnomalyRecorder {
     /// Set while a pullback runs: the ops inside it are checked as that pullback's output, not one by one.
     var isInsidePullback = false
 
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
     /// The recorder of the innermost `withAnomalyDetection` on this thread, if any.
-    static var current: AnomalyRecorder? {
-        get { pthread_getspecific(key).map { Unmanaged<AnomalyRecorder>.fromOpaque($0).takeUnretainedValue() } }
-        set { pthread_setspecific(key, newValue.map { Unmanaged.passUnretained($0).toOpaque() }) }
-    }
+    static let installed = ThreadLocal<AnomalyRecorder?>(nil)
+    static var current: AnomalyRecorder? { installed.value }
 
     /// Records `tensor` as the anomaly if it holds a non-finite value and nothing was recorded yet.
     func check(
@@ -65,11 +57,8 @@ final class AnomalyRecorder {
 /// `Anomaly` naming the first op that produced one. Slower (each value is scanned); use it to debug a loss
 /// that became NaN. Local to the calling thread.
 public func withAnomalyDetection<Result>(_ body: () throws -> Result) throws -> Result {
-    let outer = AnomalyRecorder.current
     let recorder = AnomalyRecorder()
-    AnomalyRecorder.current = recorder
-    defer { AnomalyRecorder.current = outer }
-    let result = try withExtendedLifetime(recorder) { try body() }
+    let result = try AnomalyRecorder.installed.withValue(recorder, body)
     if let anomaly = recorder.first { throw anomaly }
     return result
 }

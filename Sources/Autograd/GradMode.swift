@@ -1,31 +1,17 @@
 import Foundation
 
-/// Whether operations record onto the tape, per thread.
-///
-/// A thread-local counter of `withNoGrad` nesting: each thread has its own, so one thread's evaluation loop
-/// never switches off another thread's training. A pthread key is used because it costs a few nanoseconds,
-/// and every op asks.
+/// Whether operations record onto the tape, per thread: a thread-local count of `withNoGrad` nesting, so one
+/// thread's evaluation loop never switches off another thread's training.
 enum GradMode {
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
+    static let noGradDepth = ThreadLocal(0)
 
-    static var noGradDepth: Int {
-        get { Int(bitPattern: pthread_getspecific(key)) }
-        set { pthread_setspecific(key, UnsafeRawPointer(bitPattern: newValue)) }
-    }
-
-    static var isEnabled: Bool { noGradDepth == 0 }
+    static var isEnabled: Bool { noGradDepth.value == 0 }
 }
 
 /// Runs `body` without recording anything on the tape: for evaluation, and for updating parameters in place.
 /// Nestable, and local to the calling thread.
 public func withNoGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
-    GradMode.noGradDepth += 1
-    defer { GradMode.noGradDepth -= 1 }
-    return try body()
+    try GradMode.noGradDepth.withValue(GradMode.noGradDepth.value + 1, body)
 }
 
 /// Whether ops on this thread record onto the tape right now (false inside `withNoGrad`).

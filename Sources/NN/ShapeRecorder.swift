@@ -1,16 +1,13 @@
 import Autograd
-import Foundation
 
 /// Collects each module's output shape during one forward pass, for `summary`. Thread-local: a summary on one
 /// thread never sees another thread's forward passes.
 final class ShapeRecorder {
     private(set) var outputs: [(module: ObjectIdentifier, shape: [Int])] = []
 
-    private static let key = "Tapegrad.ShapeRecorder"
+    private static let installed = ThreadLocal<ShapeRecorder?>(nil)
 
-    static var current: ShapeRecorder? {
-        Thread.current.threadDictionary[key] as? ShapeRecorder
-    }
+    static var current: ShapeRecorder? { installed.value }
 
     func record(_ module: Module, output: Tensor) {
         outputs.append((ObjectIdentifier(module), output.shape))
@@ -19,9 +16,7 @@ final class ShapeRecorder {
     /// Runs `body` with a fresh recorder installed and returns what it recorded.
     static func recording(_ body: () -> Void) -> ShapeRecorder {
         let recorder = ShapeRecorder()
-        Thread.current.threadDictionary[key] = recorder
-        defer { Thread.current.threadDictionary[key] = nil }
-        body()
+        installed.withValue(recorder, body)
         return recorder
     }
 }

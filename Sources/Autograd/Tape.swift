@@ -22,24 +22,35 @@ public struct Tape: CustomStringConvertible {
     public let entries: [Entry]
     /// Bytes kept for backward by all entries, each stored tensor counted once.
     public let totalBytesKept: Int
+    /// The part of `totalBytesKept` that is parameters (a convolution's pullback keeps its filters): memory the
+    /// model holds anyway, whether or not anything is recorded.
+    public let parameterBytesKept: Int
+    /// The part of `totalBytesKept` that exists only because of the tape: activations and inputs, which grow
+    /// with the batch.
+    public var activationBytesKept: Int { totalBytesKept - parameterBytesKept }
     private let graph: GraphExport
 
     /// The tape reachable from `result`. Empty when `result` was not recorded (a leaf, or made under `withNoGrad`).
     public init(of result: Tensor) {
         let recorded = result.entry.map(Tape.entries(reachableFrom:)) ?? []
+        // Parameters are the leaves that require a gradient; a pullback may keep them through a detached view,
+        // so storages, not tensors, are compared.
+        let parameters = Set(
+            recorded.flatMap(\.inputs).filter { $0.isLeaf && $0.requiresGrad }.map { ObjectIdentifier($0.storage) })
         var counted = Set<ObjectIdentifier>()
-        var total = 0
+        var (total, parameterBytes) = (0, 0)
         entries = recorded.enumerated().map { position, entry in
             let bytes = entry.saved.reduce(0) { $0 + $1.storage.byteCount }
             for tensor in entry.saved where counted.insert(ObjectIdentifier(tensor.storage)).inserted {
                 total += tensor.storage.byteCount
+                if parameters.contains(ObjectIdentifier(tensor.storage)) { parameterBytes += tensor.storage.byteCount }
             }
             return Entry(
                 position: position + 1, op: entry.op, inputShapes: entry.inputs.map(\.shape),
                 outputShape: entry.outputShape,
                 bytesKept: bytes)
         }
-        totalBytesKept = total
+        (totalBytesKept, parameterBytesKept) = (total, parameterBytes)
         graph = GraphExport(result: result, entries: recorded)
     }
 
@@ -57,7 +68,10 @@ public struct Tape: CustomStringConvertible {
                 formatBytes(e.bytesKept),
             ]
         }
-        table.footer = ["\(entries.count) entries, \(formatBytes(totalBytesKept)) kept for backward"]
+        table.footer = [
+            "\(entries.count) entries, \(formatBytes(totalBytesKept)) kept for backward "
+                + "(\(formatBytes(activationBytesKept)) activations, \(formatBytes(parameterBytesKept)) parameters)"
+        ]
         return table.rendered
     }
 

@@ -6,7 +6,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
-struct error_manager { struct jpeg_error_mgr base; jmp_buf jump; int truncated; };
+struct error_manager { struct jpeg_error_mgr base; jmp_buf jump; int truncated, allow_truncated; };
 
 static void on_error_exit(j_common_ptr info) {
     struct error_manager *e = (struct error_manager *)info->err;
@@ -14,14 +14,19 @@ static void on_error_exit(j_common_ptr info) {
 }
 
 // Warnings (level < 0) are corrupt-but-decodable data, which is allowed, except one: the data ended before the
-// image did, and libjpeg filled the rest with grey. That one is remembered, so the caller can say so.
+// image did, and libjpeg would fill the rest with grey. Unless that is allowed, decoding stops right there (a
+// 100-byte file can declare a 200-megapixel image); when allowed, it is remembered so the caller can say so.
 static void on_message(j_common_ptr info, int level) {
     struct error_manager *e = (struct error_manager *)info->err;
-    if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) e->truncated = 1;
+    if (level >= 0 || info->err->msg_code != JWRN_JPEG_EOF) return;
+    e->truncated = 1;
+    if (!e->allow_truncated) longjmp(e->jump, 1);
 }
 
-int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
-                       char *error, size_t error_size) {
+static const char *truncated_message = "the file is truncated: it ends before the image does";
+
+int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, int allow_truncated, uint8_t **pixels, int *width,
+                       int *height, char *error, size_t error_size) {
     struct jpeg_decompress_struct info;
     struct error_manager errors;
     uint8_t *volatile out = NULL;
@@ -34,10 +39,11 @@ int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *
     errors.base.error_exit = on_error_exit;
     errors.base.emit_message = on_message;
     errors.truncated = 0;
+    errors.allow_truncated = allow_truncated;
     if (setjmp(errors.jump)) {
         char message[JMSG_LENGTH_MAX];
         errors.base.format_message((j_common_ptr)&info, message);
-        snprintf(error, error_size, "%s", message);
+        snprintf(error, error_size, "%s", errors.truncated ? truncated_message : message);
         free(out);
         jpeg_destroy_decompress(&info);
         return -1;
@@ -50,8 +56,17 @@ int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *
         jpeg_destroy_decompress(&info);
         return -1;
     }
-    if ((uint64_t)info.image_width * info.image_height > (1u << 28)) {
+    uint64_t pixels_declared = (uint64_t)info.image_width * info.image_height;
+    if (pixels_declared > (1u << 28)) {
         snprintf(error, error_size, "image is too large (%ux%u)", info.image_width, info.image_height);
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    // Every 8x8 block costs at least one bit of Huffman-coded data, so a real JPEG has at least one byte per 512
+    // pixels; allow 8 times fewer. A file below that declares far more image than it holds: a decompression bomb.
+    if (pixels_declared > (uint64_t)size * 4096) {
+        snprintf(error, error_size, "declares %ux%u pixels in %zu bytes: more than any real JPEG holds",
+                 info.image_width, info.image_height, size);
         jpeg_destroy_decompress(&info);
         return -1;
     }
@@ -74,7 +89,7 @@ int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *
     jpeg_destroy_decompress(&info);
     *pixels = out;
     if (errors.truncated) {
-        snprintf(error, error_size, "the file is truncated: it ends before the image does (the rest would be grey)");
+        snprintf(error, error_size, "%s (the rest is grey)", truncated_message);
         return 1;
     }
     return 0;

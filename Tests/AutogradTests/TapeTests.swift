@@ -133,6 +133,9 @@ import Testing
         #expect(tape.entries[0].inputShapes == [[2, 3], [3]])
         #expect(tape.entries[1].bytesKept == 24, "exp keeps its 6-value result")
         #expect(tape.totalBytesKept == 24 + 12 + 24, "mul keeps x (24 B) and w (12 B)")
+        #expect(
+            tape.parameterBytesKept == 12 && tape.activationBytesKept == 48,
+            "w is a parameter; x and exp's result are not")
         let table = tape.description
         #expect(table.contains("exp") && table.contains("[2,3]") && table.contains("3 entries"))
         #expect(tape.mermaid.hasPrefix("flowchart LR"))

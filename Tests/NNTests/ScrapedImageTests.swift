@@ -46,6 +46,18 @@ import Testing
         #expect([image.width, image.height] == Self.pillow["truncated_scan.jpg"]!.size_when_loaded_anyway)
     }
 
+    /// 110 bytes declaring 6168 x 38924 pixels (found by fuzzing): libjpeg would spend seconds making 720 MB of grey.
+    @Test(arguments: [false, true])
+    func aJPEGDeclaringFarMorePixelsThanItHoldsIsRefusedAtOnce(_ allowingTruncation: Bool) throws {
+        let bomb = ImageTests.folder.deletingLastPathComponent().appendingPathComponent(
+            "../Fuzz/corpus/jpeg/timeout-decompression-bomb")
+        let started = ContinuousClock.now
+        #expect {
+            try RGBImage(contentsOf: bomb, allowingTruncation: allowingTruncation)
+        } throws: { "\($0)".contains("more than any real JPEG holds") }
+        #expect(ContinuousClock.now - started < .milliseconds(200))
+    }
+
     /// root/cats holds two good images among the debris; root/dogs one good image; root/empty nothing usable.
     static func scrapedFolder() throws -> URL {
         let manager = FileManager.default

@@ -19,14 +19,23 @@ import Testing
     }
 
     @Test func insideVGG16CountsItsParametersAndMemory() throws {
-        let (status, output) = try runTutorial("04-inside-vgg16", arguments: ["--output", temporaryFolder("04").path])
+        let folder = temporaryFolder("04")
+        let (status, output) = try runTutorial("04-inside-vgg16", arguments: ["--output", folder.path])
         #expect(status == 0)
         #expect(output.contains("138,357,544"))
         #expect(output.contains("3 x 3x3 sees 7x7: 1769472 weights; one 7x7: 3211264 weights (44.90% fewer)"))
         #expect(output.contains("  first dense layer, 25088 -> 4096   102764544 (74.27%)"), "\(output)")
-        #expect(output.contains("weights                                    527.8 MiB"), "\(output)")
+        #expect(
+            output.contains("weights".padding(toLength: 46, withPad: " ", startingAt: 0) + " 527.8 MiB"), "\(output)")
         #expect(output.contains("activations kept for backward, per image"))
         expectGoldenNumbers(of: "04-inside-vgg16", in: output)
+        // The prediction of a training step's memory against the peak measured on a real step.
+        let data = try Data(contentsOf: folder.appendingPathComponent("numbers.json"))
+        let measured = try #require(JSONDecoder().decode([String: [String: Double]].self, from: data)["measured"])
+        let (predicted, peak) = (measured["predicted step bytes"]!, measured["measured step peak bytes"]!)
+        #expect(peak > 0.9 * predicted && peak < 1.3 * predicted, "predicted \(predicted), measured \(peak)")
+        // Activations per image are a small part of the weights: the weights the tape keeps are not counted twice.
+        #expect(measured["activation bytes per image"]! < 0.2 * measured["weight bytes"]!)
     }
 
     @Test func imageNetStepExplainsWhereTheWeightsAreWhenOffline() throws {

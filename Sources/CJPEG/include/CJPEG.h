@@ -6,8 +6,8 @@
 
 /// Decodes a JPEG held in memory to 8-bit RGB (grayscale is replicated to RGB; CMYK and YCCK are refused).
 /// On success returns 0 and sets *pixels (malloc'd, width * height * 3 bytes; the caller frees it).
-/// When the data ends before the image does, libjpeg fills the rest with grey: then it returns 1, with *pixels
-/// set and a message in error, and the caller decides whether such an image is usable.
+/// When the data ends before the image does: with allow_truncated, libjpeg fills the rest with grey and this
+/// returns 1, with *pixels set and a message in error; without, it stops there and fails.
 /// On failure returns -1 and writes a message into error.
-int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
-                       char *error, size_t error_size);
+int tg_jpeg_decode_rgb(const uint8_t *data, size_t size, int allow_truncated, uint8_t **pixels, int *width,
+                       int *height, char *error, size_t error_size);

@@ -91,30 +91,59 @@ struct InsideVGG16: ParsableCommand {
         explain(
             "5. The memory a training step needs",
             """
-            Training keeps four things: the weights, their gradients, the optimizer's state (Adam: two
-            numbers per weight), and the activations the tape keeps for backward, which grow with the batch.
+            Training holds four kinds of memory: the weights; their gradients; the optimizer's state (SGD with
+            momentum keeps one number per weight, Adam two); and the activations the tape keeps for backward,
+            which grow with the batch. The tape also keeps every convolution's and dense layer's weights (their
+            pullbacks need them), but those are the model's own weights: counted once, above. A step adds the
+            gradients, the optimizer's state and the activations to what is resident; one real step at batch
+            \(Self.measuredBatch) checks the prediction.
             """)
         // notebook: memory
         let weightBytes = model.parameters().reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size
         model.train()
-        let loss = crossEntropy(model(image), labels: [0])
-        let activationBytes = Tape(of: loss).totalBytesKept
-        loss.backward()
+        let tape = Tape(of: crossEntropy(model(image), labels: [0]))
+        let activationBytes = tape.activationBytesKept
         for (what, bytes) in [
-            ("weights", weightBytes), ("gradients", weightBytes), ("Adam's two moments", 2 * weightBytes),
+            ("weights", weightBytes), ("gradients", weightBytes), ("SGD momentum (Adam: twice this)", weightBytes),
             ("activations kept for backward, per image", activationBytes),
+            ("  weights the tape keeps too (counted above)", tape.parameterBytesKept),
         ] {
-            print(what.padding(toLength: 42, withPad: " ", startingAt: 0), formatBytes(bytes))
+            print(what.padding(toLength: 46, withPad: " ", startingAt: 0), formatBytes(bytes))
         }
-        print("a step at batch 8 needs about", formatBytes(4 * weightBytes + 8 * activationBytes))
+        Tapegrad.releaseCachedMemory()
+        PeakMemory.reset()
+        // Resident before the step: the weights, and the program itself (code, libraries, BLAS's buffers).
+        let before = PeakMemory.residentBytes ?? weightBytes
+        let predicted = before + 2 * weightBytes + Self.measuredBatch * activationBytes
+        for (what, bytes) in [
+            ("resident before the step (weights, program)", before),
+            ("predicted peak of a step at batch \(Self.measuredBatch)", predicted),
+        ] {
+            print(what.padding(toLength: 46, withPad: " ", startingAt: 0), formatBytes(bytes))
+        }
+        let optimizer = SGD(model.parameters(), learningRate: 0.01, momentum: 0.9)
+        let batch = Tensor.uniform([Self.measuredBatch, 3, imageSize, imageSize])
+        crossEntropy(model(batch), labels: Array(repeating: 0, count: Self.measuredBatch)).backward()
+        optimizer.step()
+        let measured = PeakMemory.bytes ?? 0
+        print("measured peak of that step".padding(toLength: 46, withPad: " ", startingAt: 0), formatBytes(measured))
+        print(
+            String(
+                format: "measured - predicted: %@ (%+.1f%%): gradients on their way back through the layers, and freed "
+                    + "memory kept for reuse", formatBytes(abs(measured - predicted)),
+                100 * Double(measured - predicted) / Double(predicted)))
         // end notebook
         try writeNumbers(
             to: RunFolder(output),
             measured: [
                 "forward pass ms": seconds * 1000, "weight bytes": Double(weightBytes),
                 "activation bytes per image": Double(activationBytes), "image size": Double(imageSize),
+                "predicted step bytes": Double(predicted), "measured step peak bytes": Double(measured),
             ])
     }
+
+    /// The batch of the training step whose memory is predicted and measured: small enough for any laptop.
+    static let measuredBatch = 2
 
     /// Multiply-adds of every convolution for one image: the spatial size halves at each max-pool.
     func convolutionMultiplyAdds(_ model: VGG, imageSize: Int) -> Int {

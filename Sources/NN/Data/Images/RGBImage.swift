@@ -28,7 +28,7 @@ public struct RGBImage: Equatable {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             decode = tg_png_decode_rgb
         } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            decode = tg_jpeg_decode_rgb
+            decode = { tg_jpeg_decode_rgb($0, $1, allowingTruncation ? 1 : 0, $2, $3, $4, $5, $6) }
         } else if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8)
         {
             decode = tg_webp_decode_rgb
@@ -44,8 +44,8 @@ public struct RGBImage: Equatable {
             decode(buffer.baseAddress!, buffer.count, &output, &w, &h, &message, message.count)
         }
         defer { free(output) }
-        // Status 1: decoded, but the file ended early and the rest of the image is made up.
-        guard status == 0 || (status == 1 && allowingTruncation), let output else {
+        // Status 1: decoded as asked, but the file ended early and the rest of the image is made up.
+        guard status == 0 || status == 1, let output else {
             throw DataError.malformed(path: path, reason: String(cString: message))
         }
         (width, height) = (Int(w), Int(h))

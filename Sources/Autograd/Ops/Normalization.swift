@@ -16,9 +16,11 @@
 ///   - runningMean, runningVariance: [C] buffers, updated in place in training.
 ///   - weight, bias: optional [C] scale and shift applied after normalising.
 ///   - training: use the batch's statistics and update the running ones (true), or use the running ones (false).
+///   - batchesTracked: a 0-d buffer counting the batches seen in training (PyTorch's `num_batches_tracked`), so
+///     that everything BatchNorm remembers is updated here, in one place.
 public func batchNorm(
     _ x: Tensor, runningMean: Tensor, runningVariance: Tensor, weight: Tensor?, bias: Tensor?, training: Bool,
-    momentum: Float = 0.1, epsilon: Float = 1e-5
+    batchesTracked: Tensor? = nil, momentum: Float = 0.1, epsilon: Float = 1e-5
 ) -> Tensor {
     check(x.rank == 2 || x.rank == 4, "batchNorm: input must be [N, C] or [N, C, H, W], got \(x.shape)")
     let (batch, channels) = (x.shape[0], x.shape[1])
@@ -26,6 +28,10 @@ public func batchNorm(
         ("runningMean", runningMean), ("runningVariance", runningVariance), ("weight", weight), ("bias", bias),
     ] {
         if let t { check(t.shape == [channels], "batchNorm: \(name) \(t.shape) must be [\(channels)]") }
+    }
+    if let batchesTracked {
+        check(batchesTracked.count == 1, "batchNorm: batchesTracked \(batchesTracked.shape) must hold one value")
+        if training { batchesTracked.base[0] += 1 }
     }
     let pixels = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
     let perChannel = batch * pixels

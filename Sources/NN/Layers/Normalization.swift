@@ -40,10 +40,9 @@ public class BatchNorm: Module {
         check(
             input.rank == expectedRank,
             "\(type(of: self)): expects rank-\(expectedRank) input, got \(input.shape)")
-        if usesBatchStatistics { batchesTracked.value.withUnsafeMutableBufferPointer { $0[0] += 1 } }
         return batchNorm(
             input, runningMean: runningMean.value, runningVariance: runningVariance.value, weight: weight, bias: bias,
-            training: usesBatchStatistics, momentum: momentum, epsilon: epsilon)
+            training: usesBatchStatistics, batchesTracked: batchesTracked.value, momentum: momentum, epsilon: epsilon)
     }
 
     public override var summaryDescription: String { "\(type(of: self))(\(runningMean.value.count))" }

@@ -23,7 +23,7 @@ struct WinogradPlan {
     let tilesHigh: Int, tilesWide: Int
     /// Tiles per tile row as stored: `tilesWide` rounded up to a whole number of vectors. The extra tiles lie
     /// entirely in the zero padding, so their transformed input and output gradient are zero.
-    let tileStride: Int
+    let storedTilesWide: Int
     /// Tile rows (over all images) per band: see `init`.
     let rowsPerBand: Int
 
@@ -41,32 +41,34 @@ struct WinogradPlan {
     }
 
     /// Whether F(2x2, 3x3) computes this convolution: a 3x3 kernel, stride 1, no dilation; any padding.
-    static func applies(to g: ConvGeometry) -> Bool {
-        g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == (1, 1) && g.dilation == (1, 1)
+    static func applies(to geometry: ConvGeometry) -> Bool {
+        geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.stride == (1, 1)
+            && geometry.dilation == (1, 1)
     }
 
-    /// Whether Winograd is the faster choice for `g`. Below these sizes the 16 products are too thin to pay for
+    /// Whether Winograd is the faster choice for `geometry`. Below these sizes the 16 products are too thin to pay for
     /// the transforms: VGG16's 512-channel layers at 28x28 with batch 1 (196 tiles) ran 35% slower with Winograd,
     /// at 14x14 with batch 8 (392 tiles) 15% faster; with fewer than 8 input channels im2col's one product wins.
-    static func pays(for g: ConvGeometry) -> Bool {
-        applies(to: g) && g.channels >= 8 && g.batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2) >= 256
+    static func pays(for geometry: ConvGeometry) -> Bool {
+        let tiles = geometry.batch * ((geometry.outHeight + 1) / 2) * ((geometry.outWidth + 1) / 2)
+        return applies(to: geometry) && geometry.channels >= 8 && tiles >= 256
     }
 
-    init(_ g: ConvGeometry) {
-        conv = g
-        (tilesHigh, tilesWide) = ((g.outHeight + 1) / 2, (g.outWidth + 1) / 2)
-        tileStride = (tilesWide + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
-        let bytesPerRow = 16 * (g.channels + g.outChannels) * tileStride * MemoryLayout<Float>.size
-        let rows = g.batch * tilesHigh
-        let minimumTiles = Self.minimumTiles(outChannels: g.outChannels, channels: g.channels)
-        let rowsForTiles = (minimumTiles + tileStride - 1) / tileStride
+    init(_ geometry: ConvGeometry) {
+        conv = geometry
+        (tilesHigh, tilesWide) = ((geometry.outHeight + 1) / 2, (geometry.outWidth + 1) / 2)
+        storedTilesWide = (tilesWide + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
+        let bytesPerRow = 16 * (geometry.channels + geometry.outChannels) * storedTilesWide * MemoryLayout<Float>.size
+        let rows = geometry.batch * tilesHigh
+        let minimumTiles = Self.minimumTiles(outChannels: geometry.outChannels, channels: geometry.channels)
+        let rowsForTiles = (minimumTiles + storedTilesWide - 1) / storedTilesWide
         // At least two bands per worker, so that alternate bands (which never share input rows) keep both busy.
         let rowsForBalance = (rows + 3) / 4
         rowsPerBand = max(1, min(rowsForBalance, max(rowsForTiles, Self.bandBytes / bytesPerRow)))
     }
 
     /// A staged line of padded input (or of its gradient): an image row with the padding's zeros around it.
-    private var bufferWidth: Int { 2 * tileStride + 2 }
+    private var bufferWidth: Int { 2 * storedTilesWide + 2 }
 
     /// Calls `body(worker, band, tiles in it, after its neighbours)` for every band of tile rows, the bands dealt
     /// to the workers; `band` counts tile rows over all images, `worker` (0..<workers) tells whose partial sums
@@ -87,7 +89,7 @@ struct WinogradPlan {
             Parallel.forEach(0..<workers) { worker in
                 for i in stride(from: worker, to: chosen.count, by: workers) {
                     let band = bands[chosen[i]]
-                    body(worker, band, band.count * tileStride, index == 1)
+                    body(worker, band, band.count * storedTilesWide, index == 1)
                 }
             }
         }
@@ -149,10 +151,10 @@ struct WinogradPlan {
                 // Gᵀ dU: rows of the 3x4 intermediate, then the same on its columns
                 func add(_ p: SIMD4<Float>, toRow i: Int) {
                     let (a, b, c, d) = (p[0], p[1], p[2], p[3])
-                    let g = dw + pair * 9 + 3 * i
-                    g[0] += a + (b + c) * 0.5
-                    g[1] += (b - c) * 0.5
-                    g[2] += (b + c) * 0.5 + d
+                    let filterRow = dw + pair * 9 + 3 * i
+                    filterRow[0] += a + (b + c) * 0.5
+                    filterRow[1] += (b - c) * 0.5
+                    filterRow[2] += (b + c) * 0.5 + d
                 }
                 add(x0 + (x1 + x2) * 0.5, toRow: 0)
                 add((x1 - x2) * 0.5, toRow: 1)
@@ -177,8 +179,8 @@ struct WinogradPlan {
                 for (r, top) in rows.tops.enumerated() {
                     let d = buffer + top * bufferWidth
                     let four = (d, d + bufferWidth, d + 2 * bufferWidth, d + 3 * bufferWidth)
-                    let first = v + channel * tiles + r * tileStride
-                    for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+                    let first = v + channel * tiles + r * storedTilesWide
+                    for tx in stride(from: 0, to: storedTilesWide, by: Lanes.scalarCount) {
                         // Bᵀ d on the tiles' columns from 2 tx (left) and from 2 tx + 2 (right): they overlap by two
                         let (left, right) = (rowsTransformed(four, at: 2 * tx), rowsTransformed(four, at: 2 * tx + 2))
                         // (Bᵀ d) B: combine columns; tile tx starts at column 2 tx, so even and odd columns split
@@ -231,10 +233,10 @@ struct WinogradPlan {
                 // The channel's gradient under the band, padded, summed here first, then written onto dx.
                 sums.update(repeating: 0, count: rows.lines.count * bufferWidth)
                 for (r, top) in rows.tops.enumerated() {
-                    let first = dv + channel * tiles + r * tileStride
+                    let first = dv + channel * tiles + r * storedTilesWide
                     let line = sums + top * bufferWidth
                     var carries = (SIMD2<Float>.zero, SIMD2<Float>.zero, SIMD2<Float>.zero, SIMD2<Float>.zero)
-                    for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+                    for tx in stride(from: 0, to: storedTilesWide, by: Lanes.scalarCount) {
                         // B X on rows, then (B X) Bᵀ on columns (in `addColumns`)
                         let (x, at) = (TileRows(first + tx, matrix: matrix), line + 2 * tx)
                         addColumns(x.row(0), carry: &carries.0, onto: at)
@@ -243,7 +245,7 @@ struct WinogradPlan {
                         addColumns(-x.row(3), carry: &carries.3, onto: at + 3 * bufferWidth)
                     }
                     // The last tiles' third and fourth columns stick out past the last group.
-                    let end = line + 2 * tileStride
+                    let end = line + 2 * storedTilesWide
                     for (i, carry) in [carries.0, carries.1, carries.2, carries.3].enumerated() {
                         end[i * bufferWidth] += carry[0]
                         end[i * bufferWidth + 1] += carry[1]
@@ -280,19 +282,19 @@ struct WinogradPlan {
     // MARK: The output: y = Aᵀ M A and its transpose
 
     /// Calls `body(output plane offset, tile row in the image, top, bottom, first tile's index)` for each tile row
-    /// of the band and one channel, with `top` and `bottom` two scratch rows of 2 tileStride values: the two
+    /// of the band and one channel, with `top` and `bottom` two scratch rows of 2 storedTilesWide values: the two
     /// output rows the tile row covers.
     private func forEachOutputTileRow(
         channel: Int, band: Range<Int>, tiles: Int,
         _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
     ) {
-        let width = 2 * tileStride
+        let width = 2 * storedTilesWide
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { memory in
             let (top, bottom) = (memory.baseAddress!, memory.baseAddress! + width)
             for row in band {
                 let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
                 let plane = (image * conv.outChannels + channel) * conv.outPixels
-                body(plane, ty, top, bottom, channel * tiles + (row - band.lowerBound) * tileStride)
+                body(plane, ty, top, bottom, channel * tiles + (row - band.lowerBound) * storedTilesWide)
             }
         }
     }
@@ -305,7 +307,7 @@ struct WinogradPlan {
     ) {
         let matrix = conv.outChannels * tiles
         forEachOutputTileRow(channel: channel, band: band, tiles: tiles) { plane, ty, top, bottom, firstTile in
-            for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+            for tx in stride(from: 0, to: storedTilesWide, by: Lanes.scalarCount) {
                 let tile = TileRows(m + firstTile + tx, matrix: matrix)
                 // Aᵀ M: rows of the tile, then (Aᵀ M) A on columns
                 let (s, t) = (tile.row(0) + tile.row(1) + tile.row(2), tile.row(1) - tile.row(2) - tile.row(3))
@@ -328,7 +330,7 @@ struct WinogradPlan {
         _ dy: UnsafePointer<Float>, band: Range<Int>, tiles: Int, into dm: UnsafeMutablePointer<Float>
     ) {
         let matrix = conv.outChannels * tiles
-        let width = 2 * tileStride
+        let width = 2 * storedTilesWide
         let rows = StagedRows(band: band, tilesHigh: tilesHigh, span: 2, top: 0)
         rows.withBuffer(width: width) { buffer in
             for channel in 0..<conv.outChannels {
@@ -337,8 +339,8 @@ struct WinogradPlan {
                     width: conv.outWidth, at: 0, into: buffer, lineWidth: width)
                 for (r, top) in rows.tops.enumerated() {
                     let (upperRow, lowerRow) = (buffer + top * width, buffer + (top + 1) * width)
-                    let first = dm + channel * tiles + r * tileStride
-                    for tx in stride(from: 0, to: tileStride, by: Lanes.scalarCount) {
+                    let first = dm + channel * tiles + r * storedTilesWide
+                    for tx in stride(from: 0, to: storedTilesWide, by: Lanes.scalarCount) {
                         let (upper, lower): (Pairs, Pairs) = (load(upperRow + 2 * tx), load(lowerRow + 2 * tx))
                         let (y00, y01, y10, y11) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
                         // A y: rows (y0, y0 + y1, y0 - y1, -y1), then the same on columns
@@ -441,22 +443,21 @@ extension WinogradPlan {
     }
 
     /// Values in one band's scratch: its V and its M (or dM).
-    var bandScratch: Int { 16 * (conv.channels + conv.outChannels) * rowsPerBand * tileStride }
+    var bandScratch: Int { 16 * (conv.channels + conv.outChannels) * rowsPerBand * storedTilesWide }
 
     /// The convolution's output [N, O, outH, outW], through a ReLU when `fusingReLU`.
     func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, fusingReLU: Bool) -> Tensor {
-        let g = conv
-        let output = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
-        ScratchPool.withBuffer(count: 16 * g.outChannels * g.channels) { u in
+        let output = Tensor(uninitializedShape: [conv.batch, conv.outChannels, conv.outHeight, conv.outWidth])
+        ScratchPool.withBuffer(count: 16 * conv.outChannels * conv.channels) { u in
             transformFilters(weight.base, into: u)
             forEachBand { _, band, tiles, _ in
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
-                    let (v, m) = (scratch, scratch + 16 * g.channels * tiles)
+                    let (v, m) = (scratch, scratch + 16 * conv.channels * tiles)
                     transformInput(input.base, band: band, into: v, tiles: tiles)
                     Self.products(
-                        m: g.outChannels, n: tiles, k: g.channels, u, aStep: g.outChannels * g.channels, v,
-                        bStep: g.channels * tiles, m, cStep: g.outChannels * tiles)
-                    for o in 0..<g.outChannels {
+                        m: conv.outChannels, n: tiles, k: conv.channels, u, aStep: conv.outChannels * conv.channels, v,
+                        bStep: conv.channels * tiles, m, cStep: conv.outChannels * tiles)
+                    for o in 0..<conv.outChannels {
                         transformOutput(
                             m, channel: o, band: band, tiles: tiles, bias: bias?.base[o] ?? 0, fusingReLU: fusingReLU,
                             into: output.base)
@@ -469,10 +470,9 @@ extension WinogradPlan {
 
     /// Gradients for input and weight (each only when it requires one), by the transposed stages.
     func gradients(_ dy: Tensor, input: Tensor, weight: Tensor) -> (input: Tensor?, weight: Tensor?) {
-        let g = conv
         let dInput = input.requiresGrad ? Tensor(uninitializedShape: input.shape) : nil
         let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
-        let filterValues = 16 * g.outChannels * g.channels
+        let filterValues = 16 * conv.outChannels * conv.channels
         // U, then one dU per core, summed at the end.
         ScratchPool.withBuffer(count: (1 + workers) * filterValues) { filters in
             let u = filters
@@ -480,22 +480,23 @@ extension WinogradPlan {
             (filters + filterValues).update(repeating: 0, count: workers * filterValues)
             forEachBand(disjointInputRows: dInput != nil) { worker, band, tiles, afterNeighbours in
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
-                    let (v, dm) = (scratch, scratch + 16 * g.channels * tiles)
+                    let (v, dm) = (scratch, scratch + 16 * conv.channels * tiles)
                     transformOutputGradient(dy.base, band: band, tiles: tiles, into: dm)
                     if dWeight != nil {
                         transformInput(input.base, band: band, into: v, tiles: tiles)
                         // dU[ξ] [O, C] += dM[ξ] [O, tiles] x V[ξ]ᵀ [tiles, C]
                         Self.products(
-                            transposeB: true, m: g.outChannels, n: g.channels, k: tiles, dm,
-                            aStep: g.outChannels * tiles, v, bStep: g.channels * tiles,
-                            filters + (1 + worker) * filterValues, cStep: g.outChannels * g.channels, accumulate: true)
+                            transposeB: true, m: conv.outChannels, n: conv.channels, k: tiles, dm,
+                            aStep: conv.outChannels * tiles, v, bStep: conv.channels * tiles,
+                            filters + (1 + worker) * filterValues, cStep: conv.outChannels * conv.channels,
+                            accumulate: true)
                     }
                     if let dInput {
                         // dV[ξ] [C, tiles] = U[ξ]ᵀ [C, O] x dM[ξ] [O, tiles], in V's memory
                         Self.products(
-                            transposeA: true, m: g.channels, n: tiles, k: g.outChannels, u,
-                            aStep: g.outChannels * g.channels, dm, bStep: g.outChannels * tiles, v,
-                            cStep: g.channels * tiles)
+                            transposeA: true, m: conv.channels, n: tiles, k: conv.outChannels, u,
+                            aStep: conv.outChannels * conv.channels, dm, bStep: conv.outChannels * tiles, v,
+                            cStep: conv.channels * tiles)
                         writeInputGradient(
                             v, band: band, tiles: tiles, into: dInput.base, addingShared: afterNeighbours)
                     }

@@ -53,24 +53,37 @@ struct ConvGeometry {
         return first..<max(first, min(outSize, last))
     }
 
-    /// Calls `body(row, output row, channel, input row or nil when it falls in the padding, valid output columns,
-    /// input column offset)` for every row of the column matrix and every output row: the loop im2col and col2im share.
+    /// One row of the column matrix seen from one output row: which input row feeds it and where.
+    struct PatchRow {
+        /// The row of the column matrix: one (channel, kernel row, kernel column).
+        let row: Int
+        /// The output row.
+        let outputRow: Int
+        let channel: Int
+        /// The input row under this kernel row, or nil where it falls in the padding.
+        let inputRow: Int?
+        /// The output columns whose input column lies inside the image.
+        let validColumns: Range<Int>
+        /// Input column = output column * stride + columnOffset.
+        let columnOffset: Int
+    }
+
+    /// Calls `body` for every row of the column matrix of `channel` and every output row: the loop im2col and
+    /// col2im share.
     @inline(__always)
-    func forEachPatchRow(
-        channel c: Int,
-        _ body: (_ row: Int, _ oy: Int, _ channel: Int, _ iy: Int?, _ columns: Range<Int>, _ offsetX: Int) -> Void
-    ) {
-        do {
-            for ki in 0..<kernelHeight {
-                let offsetY = ki * dilation.0 - padding.0
-                for kj in 0..<kernelWidth {
-                    let row = (c * kernelHeight + ki) * kernelWidth + kj
-                    let offsetX = kj * dilation.1 - padding.1
-                    let columns = Self.validOutputs(size: width, outSize: outWidth, offset: offsetX, stride: stride.1)
-                    for oy in 0..<outHeight {
-                        let iy = oy * stride.0 + offsetY
-                        body(row, oy, c, iy >= 0 && iy < height ? iy : nil, columns, offsetX)
-                    }
+    func forEachPatchRow(channel c: Int, _ body: (PatchRow) -> Void) {
+        for ki in 0..<kernelHeight {
+            let offsetY = ki * dilation.0 - padding.0
+            for kj in 0..<kernelWidth {
+                let row = (c * kernelHeight + ki) * kernelWidth + kj
+                let offsetX = kj * dilation.1 - padding.1
+                let columns = Self.validOutputs(size: width, outSize: outWidth, offset: offsetX, stride: stride.1)
+                for oy in 0..<outHeight {
+                    let iy = oy * stride.0 + offsetY
+                    body(
+                        PatchRow(
+                            row: row, outputRow: oy, channel: c, inputRow: iy >= 0 && iy < height ? iy : nil,
+                            validColumns: columns, columnOffset: offsetX))
                 }
             }
         }
@@ -80,15 +93,17 @@ struct ConvGeometry {
     /// where a patch overhangs the image.
     func im2col(image: UnsafePointer<Float>, channel: Int, into columns: UnsafeMutablePointer<Float>, rowLength: Int) {
         let sx = stride.1
-        forEachPatchRow(channel: channel) { row, oy, c, iy, valid, offsetX in
-            let destination = columns + row * rowLength + oy * outWidth
-            guard let iy, !valid.isEmpty else {
+        forEachPatchRow(channel: channel) { patch in
+            let (valid, destination) = (
+                patch.validColumns, columns + patch.row * rowLength + patch.outputRow * outWidth
+            )
+            guard let iy = patch.inputRow, !valid.isEmpty else {
                 destination.update(repeating: 0, count: outWidth)
                 return
             }
             destination.update(repeating: 0, count: valid.lowerBound)
             (destination + valid.upperBound).update(repeating: 0, count: outWidth - valid.upperBound)
-            let source = image + c * inPixels + iy * width + offsetX
+            let source = image + patch.channel * inPixels + iy * width + patch.columnOffset
             if sx == 1 {
                 (destination + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
             } else {
@@ -101,10 +116,11 @@ struct ConvGeometry {
     /// (the transpose of im2col).
     func col2im(columns: UnsafePointer<Float>, channel: Int, rowLength: Int, into image: UnsafeMutablePointer<Float>) {
         let sx = stride.1
-        forEachPatchRow(channel: channel) { row, oy, c, iy, valid, offsetX in
-            guard let iy else { return }
-            let destination = image + c * inPixels + iy * width + offsetX
-            let source = columns + row * rowLength + oy * outWidth
+        forEachPatchRow(channel: channel) { patch in
+            guard let iy = patch.inputRow else { return }
+            let valid = patch.validColumns
+            let destination = image + patch.channel * inPixels + iy * width + patch.columnOffset
+            let source = columns + patch.row * rowLength + patch.outputRow * outWidth
             if sx == 1 {
                 let (d, s) = (destination + valid.lowerBound, source + valid.lowerBound)
                 for i in 0..<valid.count { d[i] += s[i] }

@@ -70,14 +70,24 @@ struct WinogradPlan {
     /// A staged line of padded input (or of its gradient): an image row with the padding's zeros around it.
     private var bufferWidth: Int { 2 * storedTilesWide + 2 }
 
-    /// Calls `body(worker, band, tiles in it, after its neighbours)` for every band of tile rows, the bands dealt
-    /// to the workers; `band` counts tile rows over all images, `worker` (0..<workers) tells whose partial sums
-    /// to use.
+    /// A band of tile rows as one worker gets it.
+    struct Band {
+        /// Which worker (0..<workers) runs it: whose partial sums to use.
+        let worker: Int
+        /// Tile rows, counted over all images.
+        let rows: Range<Int>
+        /// Tiles in the band, as stored (rows x storedTilesWide).
+        let tiles: Int
+        /// Whether the bands sharing input rows with this one have run (with `disjointInputRows`).
+        let afterNeighbours: Bool
+    }
+
+    /// Calls `body` for every band of tile rows, the bands dealt to the workers.
     ///
     /// - Parameter disjointInputRows: run bands that share input rows (neighbours: tiles overlap by two rows)
     ///   never at the same time, for callers that add into the input's gradient: even bands first, then odd
     ///   ones, which are told that their neighbours have run.
-    func forEachBand(disjointInputRows: Bool = false, _ body: (Int, Range<Int>, Int, Bool) -> Void) {
+    func forEachBand(disjointInputRows: Bool = false, _ body: (Band) -> Void) {
         let rows = conv.batch * tilesHigh
         let bands = stride(from: 0, to: rows, by: rowsPerBand).map { $0..<min(rows, $0 + rowsPerBand) }
         let phases =
@@ -88,8 +98,11 @@ struct WinogradPlan {
             let chosen = Array(phase)
             Parallel.forEach(0..<workers) { worker in
                 for i in stride(from: worker, to: chosen.count, by: workers) {
-                    let band = bands[chosen[i]]
-                    body(worker, band, band.count * storedTilesWide, index == 1)
+                    let rows = bands[chosen[i]]
+                    body(
+                        Band(
+                            worker: worker, rows: rows, tiles: rows.count * storedTilesWide, afterNeighbours: index == 1
+                        ))
                 }
             }
         }
@@ -281,12 +294,21 @@ struct WinogradPlan {
 
     // MARK: The output: y = Aᵀ M A and its transpose
 
-    /// Calls `body(output plane offset, tile row in the image, top, bottom, first tile's index)` for each tile row
-    /// of the band and one channel, with `top` and `bottom` two scratch rows of 2 storedTilesWide values: the two
-    /// output rows the tile row covers.
+    /// One tile row of one output channel, with two scratch rows for the two output rows it covers.
+    private struct OutputTileRow {
+        /// Where the output channel's plane starts in the output.
+        let plane: Int
+        /// The tile row within its image (output rows 2 tileRow and 2 tileRow + 1).
+        let tileRow: Int
+        /// Scratch rows of 2 storedTilesWide values for the tile row's top and bottom output rows.
+        let top: UnsafeMutablePointer<Float>, bottom: UnsafeMutablePointer<Float>
+        /// The index of its first tile in the band's matrices.
+        let firstTile: Int
+    }
+
+    /// Calls `body` for each tile row of the band and one channel.
     private func forEachOutputTileRow(
-        channel: Int, band: Range<Int>, tiles: Int,
-        _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+        channel: Int, band: Range<Int>, tiles: Int, _ body: (OutputTileRow) -> Void
     ) {
         let width = 2 * storedTilesWide
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { memory in
@@ -294,7 +316,10 @@ struct WinogradPlan {
             for row in band {
                 let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
                 let plane = (image * conv.outChannels + channel) * conv.outPixels
-                body(plane, ty, top, bottom, channel * tiles + (row - band.lowerBound) * storedTilesWide)
+                body(
+                    OutputTileRow(
+                        plane: plane, tileRow: ty, top: top, bottom: bottom,
+                        firstTile: channel * tiles + (row - band.lowerBound) * storedTilesWide))
             }
         }
     }
@@ -306,16 +331,19 @@ struct WinogradPlan {
         into y: UnsafeMutablePointer<Float>
     ) {
         let matrix = conv.outChannels * tiles
-        forEachOutputTileRow(channel: channel, band: band, tiles: tiles) { plane, ty, top, bottom, firstTile in
+        forEachOutputTileRow(channel: channel, band: band, tiles: tiles) { tileRow in
+            let (top, bottom, ty) = (tileRow.top, tileRow.bottom, tileRow.tileRow)
             for tx in stride(from: 0, to: storedTilesWide, by: Lanes.scalarCount) {
-                let tile = TileRows(m + firstTile + tx, matrix: matrix)
+                let tile = TileRows(m + tileRow.firstTile + tx, matrix: matrix)
                 // Aᵀ M: rows of the tile, then (Aᵀ M) A on columns
                 let (s, t) = (tile.row(0) + tile.row(1) + tile.row(2), tile.row(1) - tile.row(2) - tile.row(3))
                 store(interleave(s.0 + s.1 + s.2, s.1 - s.2 - s.3), top + 2 * tx)
                 store(interleave(t.0 + t.1 + t.2, t.1 - t.2 - t.3), bottom + 2 * tx)
             }
             for i in 0..<2 where 2 * ty + i < conv.outHeight {
-                let (source, destination) = (i == 0 ? top : bottom, y + plane + (2 * ty + i) * conv.outWidth)
+                let (source, destination) = (
+                    i == 0 ? top : bottom, y + tileRow.plane + (2 * ty + i) * conv.outWidth
+                )
                 if fusingReLU {
                     for x in 0..<conv.outWidth { destination[x] = reluValue(source[x] + bias) }
                 } else {
@@ -450,16 +478,18 @@ extension WinogradPlan {
         let output = Tensor(uninitializedShape: [conv.batch, conv.outChannels, conv.outHeight, conv.outWidth])
         ScratchPool.withBuffer(count: 16 * conv.outChannels * conv.channels) { u in
             transformFilters(weight.base, into: u)
-            forEachBand { _, band, tiles, _ in
+            forEachBand { band in
+                let tiles = band.tiles
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
                     let (v, m) = (scratch, scratch + 16 * conv.channels * tiles)
-                    transformInput(input.base, band: band, into: v, tiles: tiles)
+                    transformInput(input.base, band: band.rows, into: v, tiles: tiles)
                     Self.products(
                         m: conv.outChannels, n: tiles, k: conv.channels, u, aStep: conv.outChannels * conv.channels, v,
                         bStep: conv.channels * tiles, m, cStep: conv.outChannels * tiles)
                     for o in 0..<conv.outChannels {
                         transformOutput(
-                            m, channel: o, band: band, tiles: tiles, bias: bias?.base[o] ?? 0, fusingReLU: fusingReLU,
+                            m, channel: o, band: band.rows, tiles: tiles, bias: bias?.base[o] ?? 0,
+                            fusingReLU: fusingReLU,
                             into: output.base)
                     }
                 }
@@ -478,17 +508,18 @@ extension WinogradPlan {
             let u = filters
             transformFilters(weight.base, into: u)
             (filters + filterValues).update(repeating: 0, count: workers * filterValues)
-            forEachBand(disjointInputRows: dInput != nil) { worker, band, tiles, afterNeighbours in
+            forEachBand(disjointInputRows: dInput != nil) { band in
+                let tiles = band.tiles
                 ScratchPool.withBuffer(count: bandScratch) { scratch in
                     let (v, dm) = (scratch, scratch + 16 * conv.channels * tiles)
-                    transformOutputGradient(dy.base, band: band, tiles: tiles, into: dm)
+                    transformOutputGradient(dy.base, band: band.rows, tiles: tiles, into: dm)
                     if dWeight != nil {
-                        transformInput(input.base, band: band, into: v, tiles: tiles)
+                        transformInput(input.base, band: band.rows, into: v, tiles: tiles)
                         // dU[ξ] [O, C] += dM[ξ] [O, tiles] x V[ξ]ᵀ [tiles, C]
                         Self.products(
                             transposeB: true, m: conv.outChannels, n: conv.channels, k: tiles, dm,
                             aStep: conv.outChannels * tiles, v, bStep: conv.channels * tiles,
-                            filters + (1 + worker) * filterValues, cStep: conv.outChannels * conv.channels,
+                            filters + (1 + band.worker) * filterValues, cStep: conv.outChannels * conv.channels,
                             accumulate: true)
                     }
                     if let dInput {
@@ -498,7 +529,7 @@ extension WinogradPlan {
                             aStep: conv.outChannels * conv.channels, dm, bStep: conv.outChannels * tiles, v,
                             cStep: conv.channels * tiles)
                         writeInputGradient(
-                            v, band: band, tiles: tiles, into: dInput.base, addingShared: afterNeighbours)
+                            v, band: band.rows, tiles: tiles, into: dInput.base, addingShared: band.afterNeighbours)
                     }
                 }
             }

@@ -2,8 +2,9 @@ import NN
 
 /// Finding the weights in what `torch.save` wrote. People save a bare state dict, but also training checkpoints
 /// (`{"epoch", "arch", "state_dict", "best_acc1", "optimizer"}` in PyTorch's ImageNet example), and models
-/// wrapped in `nn.DataParallel` whose keys all start with `module.`. Each step taken to find the weights is
-/// reported in `notes`, so a user sees which part of the file became the model.
+/// wrapped in `nn.DataParallel` whose keys all start with `module.` (in any format, safetensors too, so that part
+/// is a static function over keys). Each step taken to find the weights is reported in a note, so a user sees
+/// which part of the file became the model.
 package struct CheckpointContents {
     /// Keys under which training scripts keep the weights, most common first.
     static let weightKeys = ["state_dict", "model_state_dict", "model", "net", "state_dict_ema"]
@@ -49,7 +50,8 @@ package struct CheckpointContents {
                 throw DataError.malformed(
                     path: path,
                     reason:
-                        "no weights found: the file holds \(items.count) entries (\(topLevelKeys.joined(separator: ", "))) "
+                        "no weights found: the file holds \(items.count) \(items.count == 1 ? "entry" : "entries") "
+                        + "(\(topLevelKeys.joined(separator: ", "))) "
                         + "and none of them is a dict of tensors")
             }
             found = tensors

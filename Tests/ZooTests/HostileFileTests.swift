@@ -60,7 +60,7 @@ import Testing
         bomb.removeLast()
         bomb += [0x7D, 0x8C, 0x01, UInt8(ascii: "a"), 0x68, 0x00, 0x73, 0x2E]  // {"a": level 40}
         let error = Self.quickly { try Self.unpickle(bomb) }
-        #expect("\(error!)".contains("no weights found: the file holds 1 entries (a)"))
+        #expect("\(error!)".contains("no weights found: the file holds 1 entry (a)"))
     }
 
     @Test func aSafetensorsHeaderLongerThanTheFileIsAnError() {

@@ -18,6 +18,8 @@ let package = Package(
     products: [
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Training", targets: ["Training"]),
         .library(name: "Zoo", targets: ["Zoo"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "classify", targets: ["Classify"]),
@@ -41,11 +43,17 @@ let package = Package(
         .target(name: "CWebP", linkerSettings: [.linkedLibrary("webp")]),
 
         .target(name: "Autograd", dependencies: ["CBLAS"]),
-        .target(name: "NN", dependencies: ["Autograd", "CZlib", "CPNG", "CJPEG", "CWebP"]),
-        .target(name: "Zoo", dependencies: ["NN", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "NN", dependencies: ["Autograd"]),
+        // Data from outside: datasets, image decoding and transforms, the loader.
+        .target(name: "Datasets", dependencies: ["Autograd", "NN", "CZlib", "CPNG", "CJPEG", "CWebP"]),
+        // Around a training loop: metrics, progress, history, charts, checkpoints.
+        .target(name: "Training", dependencies: ["Autograd", "NN", "Datasets"]),
+        .target(
+            name: "Zoo",
+            dependencies: ["NN", "Datasets", "Training", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "Classify",
-            dependencies: ["Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Zoo", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .executableTarget(
@@ -54,12 +62,14 @@ let package = Package(
         ),
         .target(
             name: "TutorialSupport",
-            dependencies: ["NN", "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "NN", "Datasets", "Training", "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Tutorials/TutorialSupport"
         ),
 
         // Every reader of outside files as a function of bytes: fuzzed by `make fuzz`, replayed by the tests.
-        .target(name: "ReaderFuzzing", dependencies: ["NN", "Zoo"]),
+        .target(name: "ReaderFuzzing", dependencies: ["NN", "Datasets", "Zoo"]),
 
         // notebooks-md/ kept in step with the tutorials' sources and runs.
         .target(name: "Notebooks"),
@@ -87,8 +97,8 @@ let package = Package(
         // Helpers every test target uses: tolerance comparison, resident memory.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
-        .testTarget(name: "ZooTests", dependencies: ["Zoo", "Classify", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Datasets", "Training", "TestSupport"]),
+        .testTarget(name: "ZooTests", dependencies: ["Zoo", "Datasets", "Classify", "TestSupport"]),
         .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
         .testTarget(
             name: "ExercisesTests", dependencies: ["Autograd", "Zoo", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
@@ -101,7 +111,7 @@ let package = Package(
             .executableTarget(
                 name: tutorial.target,
                 dependencies: [
-                    "Autograd", "NN", "Zoo", "TutorialSupport",
+                    "Autograd", "NN", "Datasets", "Training", "Zoo", "TutorialSupport",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
                 path: "Sources/Tutorials/\(tutorial.folder)"

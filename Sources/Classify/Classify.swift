@@ -3,6 +3,7 @@ import Autograd
 import Foundation
 import NN
 import Zoo
+import Datasets
 
 /// `classify --weights vgg16-397923af.pth photo.jpg`: ImageNet's top 5 classes for each image.
 @main

@@ -2,6 +2,8 @@ import Autograd
 import Crypto
 import Foundation
 import NN
+import Training
+import Datasets
 
 /// A frozen backbone's outputs, computed once per example and reused every epoch, so training a new head costs
 /// only the head. Valid while the backbone's weights and the preprocessing stay the same (no augmentation:

@@ -1,5 +1,6 @@
 import Autograd
 import NN
+import Datasets
 
 /// ImageNet-1k facts that pretrained models come with: class names and the preprocessing their weights expect.
 /// The preset must match the weights: torchvision's weights fed Caffe-style inputs (or the reverse) still

@@ -2,6 +2,8 @@ import Autograd
 import Foundation
 import NN
 import Testing
+import Training
+import Datasets
 
 @Suite struct CheckpointTests {
     static func makeModel() -> Sequential {

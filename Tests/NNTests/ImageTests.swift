@@ -2,6 +2,7 @@ import Autograd
 import Foundation
 import NN
 import Testing
+import Datasets
 
 @Suite struct ImageTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -4,6 +4,7 @@ import Foundation
 import NN
 import TestSupport
 import Testing
+import Training
 
 @Suite struct ReliabilityTests {
     @Test func aNonFiniteLossStopsTrainingWithAdvice() {

@@ -3,6 +3,7 @@ import Foundation
 import NN
 import Testing
 import Zoo
+import Datasets
 
 @Suite struct FeatureCacheTests {
     static func setting() -> (VGG, TensorDataset) {

@@ -4,6 +4,7 @@ import NN
 import TestSupport
 import Testing
 import Zoo
+import Datasets
 
 /// "Frozen means inference mode": a frozen BatchNorm normalises with its running statistics in training mode too,
 /// so a frozen backbone is one function, whichever mode the model is in.

@@ -3,6 +3,8 @@ import Autograd
 import Foundation
 import NN
 import TutorialSupport
+import Training
+import Datasets
 
 /// Tutorial step 3: a small VGG-style CNN trained from scratch on Fashion-MNIST.
 @main

@@ -4,6 +4,7 @@ import Foundation
 import NN
 import TutorialSupport
 import Zoo
+import Datasets
 
 /// Tutorial step 5: a pretrained VGG16 names what is in a photo, from ImageNet's 1000 classes.
 @main

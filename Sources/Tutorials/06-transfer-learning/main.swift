@@ -4,6 +4,7 @@ import Foundation
 import NN
 import TutorialSupport
 import Zoo
+import Training
 
 /// Tutorial step 6: transfer learning by hand: freeze everything but the dense layers, train them, fine-tune.
 @main

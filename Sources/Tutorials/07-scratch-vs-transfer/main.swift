@@ -4,6 +4,7 @@ import Foundation
 import NN
 import TutorialSupport
 import Zoo
+import Training
 
 /// Tutorial step 7, the main experiment: training from scratch against transfer learning, for several amounts
 /// of labelled data, with everything else equal.

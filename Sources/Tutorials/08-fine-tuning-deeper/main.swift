@@ -4,6 +4,7 @@ import Foundation
 import NN
 import TutorialSupport
 import Zoo
+import Training
 
 /// Tutorial step 8: how deep to fine-tune, and how fast: the same transfer with different parts unfrozen.
 @main

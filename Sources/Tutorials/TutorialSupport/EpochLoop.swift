@@ -1,6 +1,8 @@
 import Autograd
 import Foundation
 import NN
+import Training
+import Datasets
 
 /// The training loop every tutorial that trains uses: for every epoch, every batch: forward, cross-entropy,
 /// backward, optimizer step (and scheduler step); then the test set. Appends one row per epoch to `history`

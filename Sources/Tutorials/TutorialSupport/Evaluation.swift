@@ -1,5 +1,7 @@
 import Autograd
 import NN
+import Training
+import Datasets
 
 /// Mean loss and the confusion matrix over `dataset`, in evaluation mode and without a tape.
 public func evaluate(_ model: Module, on dataset: TensorDataset) -> (loss: Double, matrix: ConfusionMatrix) {

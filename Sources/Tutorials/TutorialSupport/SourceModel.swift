@@ -2,6 +2,7 @@ import Autograd
 import Foundation
 import NN
 import Zoo
+import Training
 
 /// The offline route's "pretrained" model: `VGG.small` trained on the source task (Fashion-MNIST classes 0-4).
 /// Saved in `folder` and reused by later runs with the same settings, so steps 6, 7 and 8 train it once.

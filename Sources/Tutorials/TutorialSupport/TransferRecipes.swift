@@ -1,6 +1,8 @@
 import Autograd
 import NN
 import Zoo
+import Training
+import Datasets
 
 /// The two ways of learning a target task that steps 6-8 compare. Each starts from `Random.seed(seed)`, so a
 /// run's numbers do not depend on what ran before it.

@@ -3,6 +3,8 @@ import Autograd
 import Foundation
 import NN
 import Zoo
+import Training
+import Datasets
 
 /// The command-line options steps 6-8 share, and what they build: a pretrained source model, a way to make a
 /// fresh model of its architecture, and the target task's training and test data.

@@ -1,5 +1,6 @@
 import Autograd
 import NN
+import Datasets
 
 /// The offline stand-in for ImageNet and a new task: Fashion-MNIST's classes 0-4 (T-shirt/top, Trouser,
 /// Pullover, Dress, Coat) are the big "source" task a model is pretrained on; classes 5-9 (Sandal, Shirt,

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// A line chart written as SVG: one or more named series over a shared x axis, with axes, ticks and a legend.
 /// Opens in any browser and renders in markdown viewers that show images.

@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import NN
 
 /// The fraction of rows of `logits` [N, C] whose largest score is at the label.
 public func accuracy(_ logits: Tensor, labels: [Int]) -> Float {

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 extension ConfusionMatrix {
     /// The matrix as an SVG heat map: rows are true classes, columns predictions, darker cells more examples;

@@ -1,4 +1,5 @@
 import Autograd
+import NN
 
 /// A training run that cannot go on, with what to try next.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {

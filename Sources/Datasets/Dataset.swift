@@ -1,4 +1,5 @@
 import Autograd
+import NN
 
 /// A labelled collection of examples that a `DataLoader` can batch.
 public protocol Dataset {

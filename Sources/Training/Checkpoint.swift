@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import NN
 
 /// Everything needed to continue a training run where it stopped: the model, the optimizer's state, the
 /// scheduler's position, the shared random generator and the number of finished epochs, in one safetensors file

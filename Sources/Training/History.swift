@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// Per-epoch numbers of a training run (loss, accuracy, time, ...), saved as CSV and JSON for plotting.
 public struct TrainingHistory: Codable {

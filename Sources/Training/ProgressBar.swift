@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// Progress of a long loop with rate, time left and live metrics.
 ///

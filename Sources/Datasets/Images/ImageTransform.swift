@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import NN
 
 /// A step that changes an image tensor [C, H, W] before training: resizing, cropping, flipping, normalising.
 /// Compose several with `.compose([...])`. Random steps draw from the shared generator (`Random.seed`).

@@ -2,7 +2,7 @@
 ///
 /// Tensors that are reshapes of each other share one storage, so an in-place update (an optimizer step)
 /// is seen through every shape. It is Sendable as raw memory is: whoever shares it across threads keeps
-/// writes apart (the scratch pool hands each buffer to one caller at a time).
+/// writes apart (a scratch buffer belongs to one kernel call at a time).
 final class TensorStorage: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
     let count: Int

@@ -1,4 +1,5 @@
 @testable import Autograd
+import Foundation
 import Testing
 
 /// The cache of freed tensor memory: reuse of exact sizes, and the rule that it never holds more than was once
@@ -82,6 +83,24 @@ import Testing
     }
 
     /// Reused memory holds the old tensor's values; every creator must still write all of its own.
+    /// Kernels' scratch buffers and max pooling's winners come from the one allocator: reused without page
+    /// faults, and the winners are counted by the tape view like every other tensor it keeps. In a child process:
+    /// other suites share the cache and could take the block between the two calls.
+    @Test func scratchBuffersAndPoolingWinnersUseTheOneAllocator() async {
+        await #expect(processExitsWith: .success) {
+            let values = 1 << 18  // 1 MiB: above the cache's smallest size
+            let first = Scratch.withBuffer(count: values) { UnsafeMutableRawPointer($0) }
+            guard Tapegrad.cachedMemoryBytes >= 4 * values else { exit(1) }  // the buffer went back to the cache
+            let second = Scratch.withBuffer(count: values) { UnsafeMutableRawPointer($0) }
+            guard first == second else { exit(2) }  // the next buffer of that size is the same memory
+            let x = Tensor.uniform([2, 3, 8, 8])
+            x.requiresGrad = true
+            let pooled = x.maxPool2d(kernel: (2, 2))
+            let entry = Tape(of: pooled.sum()).entries.first { $0.op == "max_pool2d" }!
+            guard entry.bytesKept == 4 * pooled.count else { exit(3) }  // one Int32 position per output value
+        }
+    }
+
     @Test func zerosAreZeroInReusedMemory() {
         let count = 1 << 20
         _ = Tensor.full([count], 7)

@@ -134,7 +134,7 @@ struct ConvGeometry {
     /// `[patchSize, count * outPixels]` built in reused scratch memory.
     func forEachChunk(of input: Tensor, _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
         let chunk = imagesPerChunk
-        ScratchPool.withBuffer(count: patchSize * chunk * outPixels) { columns in
+        Scratch.withBuffer(count: patchSize * chunk * outPixels) { columns in
             for first in Swift.stride(from: 0, to: batch, by: chunk) {
                 let count = min(chunk, batch - first)
                 // One job per (image, channel): a single big image still keeps every core busy.
@@ -259,7 +259,7 @@ private func convolutionGradients(_ dy: Tensor, input: Tensor, weight: Tensor, h
     // Images are shared out over two workers, each adding its images' weight gradients into its own partial sum:
     // a fixed number, so that the rounding does not depend on the machine's cores.
     let workers = 2
-    ScratchPool.withBuffer(count: workers * weight.count) { partials in
+    Scratch.withBuffer(count: workers * weight.count) { partials in
         partials.update(repeating: 0, count: workers * weight.count)
         g.forEachChunk(of: input) { first, count, columns in
             // Image i's columns are every count * pixels values from columns + i * pixels (as in forward).

@@ -31,11 +31,10 @@ struct PoolWindows {
     @inline(__always) func clipped(_ i: Int) -> Range<Int> { max(0, starts[i])..<min(size, ends[i]) }
 }
 
-/// Max pooling's winner positions, freed when the tape entry that needs them goes.
-private final class WinnerIndices {
-    let indices: UnsafeMutableBufferPointer<Int32>
-    init(_ indices: UnsafeMutableBufferPointer<Int32>) { self.indices = indices }
-    deinit { indices.deallocate() }
+/// Max pooling's winner positions (Int32 indices within each input plane) in a tensor's memory: from the one
+/// allocator, kept by the tape entry that needs them, and counted by the tape view like everything it keeps.
+private func winnerPositions(_ winners: Tensor) -> UnsafeMutablePointer<Int32> {
+    UnsafeMutableRawPointer(winners.base).bindMemory(to: Int32.self, capacity: winners.count)
 }
 
 private func checkImages(_ x: Tensor, op: String) {
@@ -99,19 +98,20 @@ extension Tensor {
         let output = Tensor(uninitializedShape: [shape[0], shape[1], rows.outSize, cols.outSize])
         // Where each window's maximum was, as an index within its input plane, for the pullback; a forward pass
         // nothing will differentiate (a frozen backbone) skips writing them.
-        let winners = UnsafeMutableBufferPointer<Int32>.allocate(capacity: planes * outPlane)
         let keepsWinners = requiresGrad && GradMode.isEnabled
+        let winners = keepsWinners ? Tensor(uninitializedShape: [planes * outPlane]) : nil
+        let positions = winners.map(winnerPositions)
         let (width, outWidth) = (shape[3], cols.outSize)
         // VGG's pooling (2x2 windows, stride 2, no padding) has no clipped windows: see `maxPoolHalving`.
         let plainHalving = kernel == (2, 2) && stride == (2, 2) && padding == (0, 0)
         Parallel.forEach(0..<planes) { p in
-            let (x, y, w) = (base + p * inPlane, output.base + p * outPlane, winners.baseAddress! + p * outPlane)
+            let (x, y, w) = (base + p * inPlane, output.base + p * outPlane, positions.map { $0 + p * outPlane })
             if plainHalving {
                 for oy in 0..<rows.outSize {
                     maxPoolHalving(
                         row: x + 2 * oy * width, width: width, rowOffset: Int32(2 * oy * width),
                         into: y + oy * outWidth,
-                        winners: keepsWinners ? w + oy * outWidth : nil, count: outWidth)
+                        winners: w.map { $0 + oy * outWidth }, count: outWidth)
                 }
                 return
             }
@@ -128,14 +128,14 @@ extension Tensor {
                         }
                     }
                     y[oy * outWidth + ox] = best
-                    w[oy * outWidth + ox] = Int32(at)
+                    w?[oy * outWidth + ox] = Int32(at)
                 }
             }
         }
-        let winnersOwner = WinnerIndices(winners)
-        return output.recorded("max_pool2d", inputs: [self]) { [shape] dy in
+        return output.recorded("max_pool2d", inputs: [self], saving: winners.map { [$0] } ?? []) { [shape] dy in
             let dx = Tensor.zeros(shape)
-            let winners = winnersOwner.indices
+            // Recorded exactly when the winners were kept: both need self.requiresGrad with grad mode on.
+            let winners = winnerPositions(winners!)
             Parallel.forEach(0..<planes) { p in
                 let (d, g) = (dx.base + p * inPlane, dy.base + p * outPlane)
                 for i in 0..<outPlane { d[Int(winners[p * outPlane + i])] += g[i] }

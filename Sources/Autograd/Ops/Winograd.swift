@@ -476,11 +476,11 @@ extension WinogradPlan {
     /// The convolution's output [N, O, outH, outW], through a ReLU when `fusingReLU`.
     func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, fusingReLU: Bool) -> Tensor {
         let output = Tensor(uninitializedShape: [conv.batch, conv.outChannels, conv.outHeight, conv.outWidth])
-        ScratchPool.withBuffer(count: 16 * conv.outChannels * conv.channels) { u in
+        Scratch.withBuffer(count: 16 * conv.outChannels * conv.channels) { u in
             transformFilters(weight.base, into: u)
             forEachBand { band in
                 let tiles = band.tiles
-                ScratchPool.withBuffer(count: bandScratch) { scratch in
+                Scratch.withBuffer(count: bandScratch) { scratch in
                     let (v, m) = (scratch, scratch + 16 * conv.channels * tiles)
                     transformInput(input.base, band: band.rows, into: v, tiles: tiles)
                     Self.products(
@@ -504,13 +504,13 @@ extension WinogradPlan {
         let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
         let filterValues = 16 * conv.outChannels * conv.channels
         // U, then one dU per core, summed at the end.
-        ScratchPool.withBuffer(count: (1 + workers) * filterValues) { filters in
+        Scratch.withBuffer(count: (1 + workers) * filterValues) { filters in
             let u = filters
             transformFilters(weight.base, into: u)
             (filters + filterValues).update(repeating: 0, count: workers * filterValues)
             forEachBand(disjointInputRows: dInput != nil) { band in
                 let tiles = band.tiles
-                ScratchPool.withBuffer(count: bandScratch) { scratch in
+                Scratch.withBuffer(count: bandScratch) { scratch in
                     let (v, dm) = (scratch, scratch + 16 * conv.channels * tiles)
                     transformOutputGradient(dy.base, band: band.rows, tiles: tiles, into: dm)
                     if dWeight != nil {

@@ -50,6 +50,29 @@ extension Parallel {
     }
 }
 
+extension Parallel {
+    /// How many partial sums a parallel reduction (a weight gradient summed over images or bands) keeps: a fixed
+    /// number, not the core count, so that the sum is rounded the same way on every machine and the golden
+    /// numbers of the tutorials hold everywhere. Two keeps both cores of the machines this project runs on busy.
+    static let partialSums = 2
+
+    /// Deals items 0..<count out to `partialSums` workers in turn (worker w gets w, w + partialSums, ...), the
+    /// workers running in parallel, and calls `body(worker, item)`: `worker` says whose partial sum to add into.
+    static func forEachDealt(_ count: Int, _ body: (_ worker: Int, _ item: Int) -> Void) {
+        forEach(0..<partialSums) { worker in
+            for item in stride(from: worker, to: count, by: partialSums) { body(worker, item) }
+        }
+    }
+
+    /// Adds the `partialSums` blocks of `count` values at `partials` into the first block, in worker order.
+    static func sumPartials(_ partials: UnsafeMutablePointer<Float>, count: Int) {
+        for worker in 1..<partialSums {
+            let partial = partials + worker * count
+            for i in 0..<count { partials[i] += partial[i] }
+        }
+    }
+}
+
 /// A value handed to other threads by code that guarantees they use it safely: disjoint writes, or one thread
 /// at a time (a data loader's prefetch).
 public struct UncheckedSendable<Value>: @unchecked Sendable {

@@ -256,11 +256,10 @@ private func convolutionGradients(_ dy: Tensor, input: Tensor, weight: Tensor, h
     let outImage = g.outChannels * g.outPixels
     let dInput = input.requiresGrad ? Tensor.zeros(input.shape) : nil
     let dWeight = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
-    // Images are shared out over two workers, each adding its images' weight gradients into its own partial sum:
-    // a fixed number, so that the rounding does not depend on the machine's cores.
-    let workers = 2
-    Scratch.withBuffer(count: workers * weight.count) { partials in
-        partials.update(repeating: 0, count: workers * weight.count)
+    // Images are dealt to workers, each adding its images' weight gradients into its own partial sum (a fixed
+    // number of them: see Parallel.partialSums).
+    Scratch.withBuffer(count: Parallel.partialSums * weight.count) { partials in
+        partials.update(repeating: 0, count: Parallel.partialSums * weight.count)
         g.forEachChunk(of: input) { first, count, columns in
             // Image i's columns are every count * pixels values from columns + i * pixels (as in forward).
             func backward(image i: Int, into partial: UnsafeMutablePointer<Float>, multithreaded: Bool) {
@@ -293,14 +292,13 @@ private func convolutionGradients(_ dy: Tensor, input: Tensor, weight: Tensor, h
                 // One image: its products spread over the cores by OpenBLAS.
                 return backward(image: 0, into: partials, multithreaded: true)
             }
-            Parallel.forEach(0..<workers) { worker in
-                for i in stride(from: worker, to: count, by: workers) {
-                    backward(image: i, into: partials + worker * weight.count, multithreaded: false)
-                }
+            Parallel.forEachDealt(count) { worker, i in
+                backward(image: i, into: partials + worker * weight.count, multithreaded: false)
             }
         }
         if let dWeight {
-            for i in 0..<weight.count { dWeight.base[i] = partials[i] + partials[weight.count + i] }
+            Parallel.sumPartials(partials, count: weight.count)
+            dWeight.base.update(from: partials, count: weight.count)
         }
     }
     guard hasBias else { return [dInput, dWeight] }

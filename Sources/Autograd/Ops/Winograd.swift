@@ -72,7 +72,7 @@ struct WinogradPlan {
 
     /// A band of tile rows as one worker gets it.
     struct Band {
-        /// Which worker (0..<workers) runs it: whose partial sums to use.
+        /// Which worker (0..<Parallel.partialSums) runs it: whose partial sums to use.
         let worker: Int
         /// Tile rows, counted over all images.
         let rows: Range<Int>
@@ -96,21 +96,13 @@ struct WinogradPlan {
             : [stride(from: 0, to: bands.count, by: 1)]
         for (index, phase) in phases.enumerated() {
             let chosen = Array(phase)
-            Parallel.forEach(0..<workers) { worker in
-                for i in stride(from: worker, to: chosen.count, by: workers) {
-                    let rows = bands[chosen[i]]
-                    body(
-                        Band(
-                            worker: worker, rows: rows, tiles: rows.count * storedTilesWide, afterNeighbours: index == 1
-                        ))
-                }
+            Parallel.forEachDealt(chosen.count) { worker, i in
+                let rows = bands[chosen[i]]
+                body(
+                    Band(worker: worker, rows: rows, tiles: rows.count * storedTilesWide, afterNeighbours: index == 1))
             }
         }
     }
-
-    /// Bands are dealt to two workers, each with its own partial filter gradient, run on two cores when there
-    /// are. A fixed number, so that the partial sums, and the rounding, do not depend on the machine's cores.
-    var workers: Int { 2 }
 
     // MARK: The filter: U = G g Gᵀ and its transpose
 
@@ -504,10 +496,10 @@ extension WinogradPlan {
         let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
         let filterValues = 16 * conv.outChannels * conv.channels
         // U, then one dU per core, summed at the end.
-        Scratch.withBuffer(count: (1 + workers) * filterValues) { filters in
+        Scratch.withBuffer(count: (1 + Parallel.partialSums) * filterValues) { filters in
             let u = filters
             transformFilters(weight.base, into: u)
-            (filters + filterValues).update(repeating: 0, count: workers * filterValues)
+            (filters + filterValues).update(repeating: 0, count: Parallel.partialSums * filterValues)
             forEachBand(disjointInputRows: dInput != nil) { band in
                 let tiles = band.tiles
                 Scratch.withBuffer(count: bandScratch) { scratch in
@@ -535,10 +527,7 @@ extension WinogradPlan {
             }
             if let dWeight {
                 let du = filters + filterValues
-                for worker in 1..<workers {
-                    let partial = du + worker * filterValues
-                    for i in 0..<filterValues { du[i] += partial[i] }
-                }
+                Parallel.sumPartials(du, count: filterValues)
                 accumulateFilterGradients(du, into: dWeight.base)
             }
         }

@@ -23,6 +23,10 @@ import Testing
             let problems = notebook.mismatches(source: source, shared: shared)
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
             #expect(!notebook.text.contains("```text\n```"), "\(file.lastPathComponent) has an empty output block")
+            // Outputs come from a real run: the paths it printed must be the project's, not the machine's.
+            #expect(
+                !notebook.text.contains(Self.root.path + "/"),
+                "\(file.lastPathComponent) holds this machine's path \(Self.root.path)")
         }
         let steps = try FileManager.default.contentsOfDirectory(
             atPath: Self.root.appendingPathComponent("Sources/Tutorials").path

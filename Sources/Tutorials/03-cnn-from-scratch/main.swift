@@ -75,7 +75,7 @@ struct CNNFromScratch: ParsableCommand {
                 from: checkpoint, model: model, optimizer: optimizer, scheduler: scheduler)
             history = try JSONDecoder().decode(
                 TrainingHistory.self, from: Data(contentsOf: folder.url.appendingPathComponent("history.json")))
-            print("Resumed from \(checkpoint.path) after epoch \(loader.epoch).")
+            print("Resumed from \(displayPath(checkpoint)) after epoch \(loader.epoch).")
         }
         // notebook: training-loop
         try trainEpochs(
@@ -103,7 +103,7 @@ struct CNNFromScratch: ParsableCommand {
                 format: "Test accuracy %.2f%% after %d epochs, %.0f s in all.", matrix.accuracy * 100, epochs,
                 Date().timeIntervalSince(started)))
         print(
-            "Wrote history.csv, history.json, accuracy.svg, loss.svg, confusion-matrix.svg and checkpoint.safetensors to \(folder.url.path)"
+            "Wrote history.csv, history.json, accuracy.svg, loss.svg, confusion-matrix.svg and checkpoint.safetensors to \(folder.path)"
         )
     }
 

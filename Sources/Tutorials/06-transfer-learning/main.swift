@@ -111,7 +111,7 @@ struct TransferLearning: ParsableCommand {
         try folder.write(final.matrix.svg, to: "confusion-matrix.svg")
         try model.save(to: folder.url.appendingPathComponent("model.safetensors"))
         print(
-            "Wrote history.csv, history.json, accuracy.svg, confusion-matrix.svg and model.safetensors to \(folder.url.path)"
+            "Wrote history.csv, history.json, accuracy.svg, confusion-matrix.svg and model.safetensors to \(folder.path)"
         )
         // end notebook
         if !unchanged { throw ExitCode.failure }

@@ -198,6 +198,6 @@ struct ScratchVersusTransfer: ParsableCommand {
                 })
             files.append(try folder.write(curves.svg, to: "accuracy-vs-epochs-\(r.perClass).svg"))
         }
-        print("Wrote results.csv, results.json and \(files.count) charts to \(folder.url.path)")
+        print("Wrote results.csv, results.json and \(files.count) charts to \(folder.path)")
     }
 }

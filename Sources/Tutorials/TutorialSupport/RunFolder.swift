@@ -9,13 +9,24 @@ public struct RunFolder {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    /// Writes `text` to `name` inside the folder and returns the file's path.
+    /// The folder as messages show it (see `displayPath`).
+    public var path: String { displayPath(url) }
+
+    /// Writes `text` to `name` inside the folder and returns the file's path, as messages show it.
     @discardableResult
     public func write(_ text: String, to name: String) throws -> String {
         let file = url.appendingPathComponent(name)
         try text.write(to: file, atomically: true, encoding: .utf8)
-        return file.path
+        return displayPath(file)
     }
+}
+
+/// `url`'s path relative to the current directory when it lies inside it (`runs/03-cnn-from-scratch`): what
+/// messages show, so that a run's output, and the notebooks made from it, never hold the machine's own paths.
+public func displayPath(_ url: URL) -> String {
+    let here = FileManager.default.currentDirectoryPath + "/"
+    let path = url.standardizedFileURL.path
+    return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
 }
 
 extension RunFolder {
@@ -34,7 +45,7 @@ extension RunFolder {
         if resume, let data = try? Data(contentsOf: file),
             let saved = try? JSONDecoder().decode(Saved<Result>.self, from: data), saved.settings == settings
         {
-            print("Resumed: \(name) was finished by an earlier run (\(file.path)).")
+            print("Resumed: \(name) was finished by an earlier run (\(displayPath(file))).")
             return saved.result
         }
         let result = try compute()

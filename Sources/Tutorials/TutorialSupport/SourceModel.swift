@@ -12,7 +12,7 @@ public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt6
     let model = VGG.small(classes: tasks.sourceTrain.classNames.count)
     if let saved = try? SafeTensors.read(file), saved.metadata["settings"] == settings {
         try model.load(stateDict: saved.tensors)
-        print("Reusing the source model in \(file.path) (\(settings)); delete the file to train it again.")
+        print("Reusing the source model in \(displayPath(file)) (\(settings)); delete the file to train it again.")
         return model
     }
     Random.seed(seed)
@@ -23,6 +23,6 @@ public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt6
         test: tasks.sourceTest, epochs: epochs, batchSize: 64, seed: seed, label: "source", history: &history)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     try fresh.save(to: file, metadata: ["settings": settings])
-    print("Saved the source model to \(file.path).")
+    print("Saved the source model to \(displayPath(file)).")
     return fresh
 }

@@ -18,6 +18,8 @@ public struct ImageFolder: Dataset {
     public var transform: ImageTransform
     /// Whether truncated JPEGs are used (their missing part grey) rather than skipped or refused.
     public let keepsTruncated: Bool
+    /// The truncated files that were kept (with `skipUnreadable` and `keepTruncated`): used, and said so.
+    public let keptTruncated: [URL]
 
     public static let extensions: Set<String> = ["png", "jpg", "jpeg", "webp"]
 
@@ -50,6 +52,7 @@ public struct ImageFolder: Dataset {
         }
         var found: [(URL, Int)] = []
         var unused: [(URL, String)] = []
+        var truncated: [URL] = []
         for (label, name) in classes.enumerated() {
             let folder = root.appendingPathComponent(name)
             for file in try manager.contentsOfDirectory(atPath: folder.path).sorted() {
@@ -61,8 +64,13 @@ public struct ImageFolder: Dataset {
                     unused.append((url, "a folder inside a class folder (not searched)"))
                 } else if !Self.extensions.contains(suffix) {
                     unused.append((url, "not a PNG, JPEG or WebP file by its extension"))
-                } else if skipUnreadable, let problem = Self.problem(decoding: url, keepTruncated: keepTruncated) {
-                    unused.append((url, problem))
+                } else if skipUnreadable {
+                    switch Self.decodes(url, keepTruncated: keepTruncated) {
+                    case .failure(let problem): unused.append((url, problem.reason))
+                    case .success(let isTruncated):
+                        found.append((url, label))
+                        if isTruncated { truncated.append(url) }
+                    }
                 } else {
                     found.append((url, label))
                 }
@@ -73,6 +81,11 @@ public struct ImageFolder: Dataset {
                 "ImageFolder: \(unused.count) file(s) not used:\n"
                     + unused.map { "  \($0.0.path): \($0.1)" }.joined(separator: "\n"))
         }
+        if !truncated.isEmpty {
+            print(
+                "ImageFolder: \(truncated.count) truncated file(s) kept, their missing part grey:\n"
+                    + truncated.map { "  \($0.path)" }.joined(separator: "\n"))
+        }
         let empty = classes.indices.filter { label in !found.contains { $0.1 == label } }.map { classes[$0] }
         guard empty.isEmpty else {
             throw DataError.malformed(
@@ -82,19 +95,21 @@ public struct ImageFolder: Dataset {
                     + "add images or remove the folder(s)")
         }
         (self.root, classNames, samples, skipped, self.transform) = (root, classes, found, unused, transform)
-        keepsTruncated = keepTruncated
+        (keepsTruncated, keptTruncated) = (keepTruncated, truncated)
     }
 
-    /// Why `url` cannot be used, or nil when it decodes.
-    static func problem(decoding url: URL, keepTruncated: Bool) -> String? {
+    private struct Unusable: Error {
+        let reason: String
+    }
+
+    /// Whether `url` decodes, and if so whether it was truncated (kept only with `keepTruncated`).
+    private static func decodes(_ url: URL, keepTruncated: Bool) -> Result<Bool, Unusable> {
         do {
-            _ = try RGBImage(contentsOf: url, allowingTruncation: keepTruncated)
-            return nil
-        } catch let error as DataError {
-            if case .malformed(_, let reason) = error { return reason }
-            return "\(error)"
+            return .success(try RGBImage(contentsOf: url, allowingTruncation: keepTruncated).isTruncated)
+        } catch DataError.malformed(_, let reason) {
+            return .failure(Unusable(reason: reason))
         } catch {
-            return "\(error)"
+            return .failure(Unusable(reason: "\(error)"))
         }
     }
 

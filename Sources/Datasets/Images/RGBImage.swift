@@ -10,6 +10,8 @@ public struct RGBImage: Equatable {
     public let width: Int
     public let height: Int
     public let pixels: [UInt8]
+    /// Whether the file ended before the image did (decoded with `allowingTruncation`; the rest is grey).
+    public let isTruncated: Bool
 
     /// Decodes PNG (any colour type and bit depth: palette, gray, 16-bit and alpha become RGB8, alpha dropped),
     /// JPEG (RGB or grayscale; CMYK is refused) or still WebP, telling them apart by their first bytes.
@@ -49,7 +51,7 @@ public struct RGBImage: Equatable {
         guard status == 0 || status == 1, let output else {
             throw DataError.malformed(path: path, reason: String(cString: message))
         }
-        (width, height) = (Int(w), Int(h))
+        (width, height, isTruncated) = (Int(w), Int(h), status == 1)
         pixels = Array(UnsafeBufferPointer(start: output, count: width * height * 3))
     }
 

@@ -172,6 +172,16 @@ open class Module {
         for (_, module) in namedModules() { module.isTraining = training }
     }
 
+    /// Runs `body` with this module and everything inside it in evaluation mode, then gives each module back the
+    /// mode it had: for looking at a model (`summary`) without changing it (batch statistics, dropout's draws).
+    func inEvaluationMode<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let modules = namedModules().map(\.module)
+        let modes = modules.map(\.isTraining)
+        for module in modules { module.isTraining = false }
+        defer { for (module, mode) in zip(modules, modes) { module.isTraining = mode } }
+        return try body()
+    }
+
     /// Stops training the parameters whose keys satisfy `predicate` (all by default): `requiresGrad = false`.
     /// A frozen BatchNorm runs in inference mode, even in `train()`: it normalises with its running statistics
     /// and stops updating them (Keras's rule; PyTorch would still use each batch's statistics, see `BatchNorm`).

@@ -3,12 +3,14 @@ import Foundation
 
 extension Module {
     /// A table of the model's layers: output shape for an input of `inputShape`, parameters, whether they train,
-    /// and their memory; totals at the bottom. Runs one forward pass without recording a tape.
+    /// and their memory; totals at the bottom. Runs one forward pass without recording a tape, in evaluation
+    /// mode, so the model is left exactly as it was (no BatchNorm statistics moved, no dropout drawn) and a batch
+    /// of one works even through BatchNorm.
     ///
     /// - Parameter inputShape: the shape of one batch, e.g. [1, 3, 224, 224].
     public func summary(inputShape: [Int]) -> String {
         let recorder = ShapeRecorder.recording {
-            _ = withNoGrad { self(Tensor.zeros(inputShape)) }
+            _ = inEvaluationMode { withNoGrad { self(Tensor.zeros(inputShape)) } }
         }
         // Each module by identity, with its path: looked up once per recorded output.
         let modules = Dictionary(

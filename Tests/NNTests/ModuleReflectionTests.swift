@@ -54,3 +54,26 @@ import Testing
         )
     }
 }
+
+/// `summary` looks at a model without changing it.
+@Suite struct SummaryLeavesTheModelAloneTests {
+    @Test func summaryInTrainingModeChangesNoStateAndDrawsNoRandomNumbers() {
+        Random.seed(9)
+        let model = Sequential {
+            Linear(4, 3)
+            BatchNorm1d(3)
+            Dropout(probability: 0.5)
+            Linear(3, 2)
+        }
+        model.train()
+        model[1].eval()  // a mixed model: each module keeps its own mode
+        let (before, random) = (model.stateDict(), Random.state)
+        let table = model.summary(inputShape: [1, 4])  // batch of one: would crash BatchNorm in training mode
+        #expect(table.contains("BatchNorm1d(3)"))
+        for (key, tensor) in model.stateDict() {
+            #expect(tensor.scalars == before[key]!.scalars, "\(key) changed")
+        }
+        #expect(Random.state == random, "summary drew random numbers")
+        #expect(model.isTraining && !model[1].isTraining && model[2].isTraining)
+    }
+}

@@ -39,6 +39,9 @@ public final class AdaptiveAvgPool2d: Module {
 
     public init(outputSize: (Int, Int)) { self.outputSize = outputSize }
 
+    /// A square output, `outputSize` x `outputSize`; 1 is global average pooling (ResNet's last pool).
+    public convenience init(outputSize: Int) { self.init(outputSize: (outputSize, outputSize)) }
+
     public override func forward(_ input: Tensor) -> Tensor { input.adaptiveAvgPool2d(outputSize: outputSize) }
 
     public override var summaryDescription: String { "AdaptiveAvgPool2d(\(outputSize.0)x\(outputSize.1))" }

@@ -7,5 +7,12 @@
 public func check(
     _ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line
 ) {
-    if !condition { fatalError(message(), file: file, line: line) }
+    if !condition { fatalError(message() + (CheckContext.describe?().map { "\n" + $0 } ?? ""), file: file, line: line) }
+}
+
+/// Where a failed check happened, in the terms of a layer above Autograd: NN installs a description of the
+/// module that was running ("while running layer2.0.conv1, a Conv2d(...), in ResNet"), so a shape error names
+/// the part of the model and not only the op. Read only when a check fails.
+public enum CheckContext {
+    nonisolated(unsafe) public static var describe: (@Sendable () -> String?)?
 }

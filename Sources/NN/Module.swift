@@ -22,6 +22,9 @@ open class Module {
     }
 
     public final func callAsFunction(_ input: Tensor) -> Tensor {
+        let running = RunningModules.onThisThread
+        running.modules.append(self)
+        defer { running.modules.removeLast() }
         let output = forward(input)
         ShapeRecorder.current?.record(self, output: output)
         return output

@@ -77,3 +77,20 @@ import Testing
         #expect(model.isTraining && !model[1].isTraining && model[2].isTraining)
     }
 }
+
+/// A shape error inside a model names the layer that was running, not only the op.
+@Suite struct ShapeErrorLocationTests {
+    @Test func aShapeErrorNamesTheModuleAndItsPath() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let model = Sequential {
+                Linear(4, 3)
+                ReLU()
+                Linear(5, 2)
+            }
+            _ = model(Tensor.zeros([2, 4]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("while running 2, a Linear(5, 2"), "\(message)")
+        #expect(message.contains("in Sequential"), "\(message)")
+    }
+}

@@ -23,9 +23,12 @@ struct TrainingFixture: Decodable {
     let labels: [Int]
     let runs: [String: Run]
 
+    /// Tests/Fixtures.
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+
     static func load() throws -> TrainingFixture {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/nn_training.json")
+        let url = directory.appendingPathComponent("nn_training.json")
         return try JSONDecoder().decode(TrainingFixture.self, from: Data(contentsOf: url))
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Autograd
 import NN
 import TestSupport
@@ -19,6 +20,24 @@ import Testing
         let scheduler = Scheduler(optimizer, schedule: Self.schedules[name]!)
         var rates: [Float] = []
         for _ in 0..<8 {
+            rates.append(optimizer.groups[0].learningRate)
+            scheduler.step()
+        }
+        #expect(closeness(rates, expected, rtol: 1e-6, atol: 1e-7) == nil, "\(rates) vs \(expected)")
+    }
+
+    /// Warm-up, then cosine, against PyTorch's SequentialLR (scripts/fixtures/chained_schedules.py).
+    @Test func chainedSchedulesMatchPyTorchsSequentialLR() throws {
+        let file = TrainingFixture.directory.appendingPathComponent("chained_schedules.json")
+        let expected = try #require(
+            try JSONDecoder().decode([String: [Float]].self, from: Data(contentsOf: file))["warm_up_then_cosine"])
+        let optimizer = SGD([Tensor.zeros([1])], learningRate: 0.5)
+        let scheduler = Scheduler(
+            optimizer,
+            schedule: .chained(
+                [.linearWarmUp(epochs: 3, startFactor: 0.25), .cosine(period: 6, minimumFactor: 0.1)], milestones: [3]))
+        var rates: [Float] = []
+        for _ in 0..<expected.count {
             rates.append(optimizer.groups[0].learningRate)
             scheduler.step()
         }

@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 
 /// A learning-rate schedule: the factor that multiplies each group's initial learning rate after `epoch` steps of
@@ -15,6 +16,10 @@ public enum LearningRateSchedule: Sendable {
     case cosine(period: Int, minimumFactor: Float = 0)
     /// From `startFactor` up to 1 linearly over `epochs`, then 1 (LinearLR, the usual warm-up).
     case linearWarmUp(epochs: Int, startFactor: Float = 1.0 / 3)
+    /// One schedule after another (SequentialLR): `schedules[i + 1]` takes over at `milestones[i]`, starting from
+    /// its own epoch 0. `.chained([.linearWarmUp(epochs: 3), .cosine(period: 20)], milestones: [3])` warms up,
+    /// then anneals.
+    indirect case chained(_ schedules: [LearningRateSchedule], milestones: [Int])
 
     public func factor(afterEpochs epoch: Int) -> Float {
         switch self {
@@ -29,6 +34,13 @@ public enum LearningRateSchedule: Sendable {
             return minimumFactor + (1 - minimumFactor) * (1 + Foundation.cos(Float.pi * progress)) / 2
         case .linearWarmUp(let epochs, let startFactor):
             return startFactor + (1 - startFactor) * Float(min(epoch, epochs)) / Float(epochs)
+        case .chained(let schedules, let milestones):
+            check(
+                schedules.count == milestones.count + 1 && milestones == milestones.sorted(),
+                "chained schedule: \(schedules.count) schedules need \(schedules.count - 1) increasing milestones, "
+                    + "got \(milestones)")
+            let current = milestones.filter { $0 <= epoch }.count
+            return schedules[current].factor(afterEpochs: epoch - (current == 0 ? 0 : milestones[current - 1]))
         }
     }
 }

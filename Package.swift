@@ -42,10 +42,12 @@ let package = Package(
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CWebP", linkerSettings: [.linkedLibrary("webp")]),
 
-        .target(name: "Autograd", dependencies: ["CBLAS"]),
-        .target(name: "NN", dependencies: ["Autograd"]),
+        // The fast loops under the ops: OpenBLAS, threads, memory, im2col, Winograd, pooling. Package access only.
+        .target(name: "Kernels", dependencies: ["CBLAS"]),
+        .target(name: "Autograd", dependencies: ["Kernels"]),
+        .target(name: "NN", dependencies: ["Autograd", "Kernels"]),
         // Data from outside: datasets, image decoding and transforms, the loader.
-        .target(name: "Datasets", dependencies: ["Autograd", "NN", "CZlib", "CPNG", "CJPEG", "CWebP"]),
+        .target(name: "Datasets", dependencies: ["Autograd", "Kernels", "NN", "CZlib", "CPNG", "CJPEG", "CWebP"]),
         // Around a training loop: metrics, progress, history, charts, checkpoints.
         .target(name: "Training", dependencies: ["Autograd", "NN", "Datasets"]),
         .target(
@@ -96,8 +98,8 @@ let package = Package(
 
         // Helpers every test target uses: tolerance comparison, resident memory.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Datasets", "Training", "TestSupport"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Kernels", "Datasets", "Training", "TestSupport"]),
         .testTarget(name: "ZooTests", dependencies: ["Zoo", "Datasets", "Classify", "TestSupport"]),
         .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
         .testTarget(

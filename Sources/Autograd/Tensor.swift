@@ -1,3 +1,5 @@
+import Kernels
+
 /// An n-dimensional array of Float32 that remembers how it was computed.
 ///
 /// Values are contiguous and row-major. A tensor is a class because identity matters: an optimizer updates a

@@ -111,6 +111,8 @@ public final class VGG: Module {
         ])
         super.init()
         if initialized { initializeAsTorchvision() }
+        // Each Conv2d writes its ReLU's output itself (for VGG16, 4% faster; see fuseActivations).
+        fuseActivations()
     }
 
     public override func forward(_ input: Tensor) -> Tensor {

@@ -2,7 +2,7 @@
 import TestSupport
 import Testing
 
-/// conv2d with `fusingReLU` against conv2d then relu: bit-identical values and gradients, for both algorithms,
+/// conv2d with `activation: .relu` against conv2d then relu: bit-identical values and gradients, for every algorithm,
 /// with and without bias. Half the outputs are negative, so the ReLU's mask matters everywhere.
 @Suite struct FusedReLUTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -13,6 +13,7 @@ import Testing
     static let cases: [Case] = [
         Case(algorithm: .winograd, stride: 1, hasBias: true), Case(algorithm: .winograd, stride: 1, hasBias: false),
         Case(algorithm: .im2col, stride: 1, hasBias: true), Case(algorithm: .im2col, stride: 2, hasBias: false),
+        Case(algorithm: .reference, stride: 2, hasBias: true),
     ]
 
     @Test(arguments: cases)
@@ -29,8 +30,8 @@ import Testing
             let y =
                 fused
                 ? conv2d(
-                    x, weight: w, bias: b, stride: stride, padding: padding, algorithm: c.algorithm,
-                    fusingReLU: true)
+                    x, weight: w, bias: b, stride: stride, padding: padding, activation: .relu,
+                    algorithm: c.algorithm)
                 : relu(conv2d(x, weight: w, bias: b, stride: stride, padding: padding, algorithm: c.algorithm))
             var upstream = SeededGenerator(seed: 3)
             (y * Tensor.uniform(y.shape, low: -1, high: 1, using: &upstream)).sum().backward()

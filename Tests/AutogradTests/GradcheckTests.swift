@@ -139,6 +139,16 @@ import Testing
             }
         ) { x in conv2d(x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: (1, 2), dilation: (1, 2)) },
         .init(
+            name: "conv2d reference loops, stride, padding, dilation, bias",
+            inputs: {
+                [values([2, 2, 5, 6], seed: 55), values([3, 2, 3, 2], seed: 56), values([3], seed: 57)]
+            }
+        ) { x in
+            conv2d(
+                x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: (1, 2), dilation: (1, 2),
+                algorithm: .reference)
+        },
+        .init(
             name: "conv2d Winograd, odd sizes, padding 1 and 0, bias",
             inputs: { [values([2, 3, 5, 4], seed: 63), values([2, 3, 3, 3], seed: 64), values([2], seed: 65)] }
         ) { x in conv2d(x[0], weight: x[1], bias: x[2], padding: (1, 0), algorithm: .winograd) },

@@ -1,5 +1,6 @@
 @testable import Autograd
 import Foundation
+import Kernels
 import Testing
 
 /// The cache of freed tensor memory: reuse of exact sizes, and the rule that it never holds more than was once

@@ -17,7 +17,7 @@ import Testing
         #expect(x.grad!.scalars == [1, 0, 0, 0, 1])
     }
 
-    @Test(arguments: [ConvolutionAlgorithm.im2col, .winograd])
+    @Test(arguments: [ConvolutionAlgorithm.im2col, .winograd, .reference])
     func fusedConvolutionAgrees(_ algorithm: ConvolutionAlgorithm) {
         // A 3x3 filter with only its centre set, over the first of 8 channels (Winograd needs 8), padding 1:
         // the output is that channel. The NaN sits in a corner, away from the other cases (0 x NaN is NaN).
@@ -29,8 +29,8 @@ import Testing
         let x = Tensor(image).reshaped(to: [1, 8, 5, 5])
         x.requiresGrad = true
         let y = conv2d(
-            x, weight: Tensor(filter).reshaped(to: [1, 8, 3, 3]), padding: (1, 1), algorithm: algorithm,
-            fusingReLU: true)
+            x, weight: Tensor(filter).reshaped(to: [1, 8, 3, 3]), padding: (1, 1), activation: .relu,
+            algorithm: algorithm)
         y.backward(seed: Tensor.ones(y.shape))
         let (out, grad) = (y.scalars, x.grad!.scalars)
         #expect(out[24].isNaN && cases.dropFirst().map { out[$0.y * 5 + $0.x] } == [0, 0, 0, 2])

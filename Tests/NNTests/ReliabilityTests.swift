@@ -1,5 +1,6 @@
 import Autograd
 import Dispatch
+import Kernels
 import Foundation
 import NN
 import TestSupport

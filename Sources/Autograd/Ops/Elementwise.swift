@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 // Element-wise functions of one tensor. Each computes its value, then records a pullback that maps the
 // gradient of the result to the gradient of the input (the chain rule, one op at a time).
@@ -51,11 +52,6 @@ public func relu(_ x: Tensor) -> Tensor {
     let saved = y.detached()
     return y.recorded("relu", inputs: [x], saving: [saved]) { dy in [reluGradient(dy, output: saved)] }
 }
-
-/// max(x, 0) for one value, as every ReLU computes it. PyTorch's rule (`x <= 0 ? 0 : x`): a NaN is kept, so
-/// that it shows up downstream instead of turning silently into 0.
-@inline(__always)
-func reluValue(_ x: Float) -> Float { x <= 0 ? 0 : x }
 
 /// The gradient through a ReLU from its output `y`: zero where y <= 0 (PyTorch's `threshold_backward`).
 func reluGradient(_ dy: Tensor, output y: Tensor) -> Tensor {

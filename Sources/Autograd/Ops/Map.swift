@@ -1,3 +1,5 @@
+import Kernels
+
 /// The value kernels of element-wise ops: plain loops over the storage, not recorded on the tape.
 extension Tensor {
     /// A new tensor holding `f` of every value.

@@ -1,3 +1,5 @@
+import Kernels
+
 // Matrix products through OpenBLAS's sgemm. The gradient of C = A B is dA = dC B^T and dB = A^T dC;
 // sgemm's transpose flags read B^T and A^T in place, so no transposed copy is ever made.
 

@@ -1,3 +1,5 @@
+import Kernels
+
 /// Batch normalisation of `x` ([N, C] or [N, C, H, W]) over every axis but the channel axis 1.
 ///
 /// In training the batch's own mean and (biased) variance normalise it, and the running statistics move toward

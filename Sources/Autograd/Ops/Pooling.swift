@@ -1,3 +1,5 @@
+import Kernels
+
 // Pooling over windows of [N, C, H, W] images. Max pooling remembers which input won each window and sends
 // the gradient there alone; average pooling spreads it evenly over the window.
 

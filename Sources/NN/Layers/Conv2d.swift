@@ -7,6 +7,9 @@ public final class Conv2d: Module {
     public let stride: (Int, Int)
     public let padding: (Int, Int)
     public let dilation: (Int, Int)
+    /// Applied to the output as the convolution writes it: `.relu` computes `relu(conv(x))` in one op (see
+    /// `conv2d`). Set it when building a model, or let `fuseActivations()` set it for a Conv2d followed by a ReLU.
+    public var activation: Activation
 
     /// - Parameters:
     ///   - inChannels: channels of the input.
@@ -14,22 +17,24 @@ public final class Conv2d: Module {
     ///   - kernelSize: filter height and width.
     ///   - stride, padding, dilation: as `conv2d`.
     ///   - bias: whether to learn a bias per output channel.
+    ///   - activation: applied to the output as it is written (see `conv2d`).
     /// Initialised as PyTorch does: W and b uniform in ±1/sqrt(inChannels * kH * kW).
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
+        activation: Activation = .identity
     ) {
         let shape = [outChannels, inChannels, kernelSize.0, kernelSize.1]
         self.init(
             weight: Initializer.kaimingUniform(shape, a: Float(5).squareRoot()),
             bias: bias ? Initializer.defaultBias(count: outChannels, fanIn: Initializer.fans(shape).fanIn) : nil,
-            stride: stride, padding: padding, dilation: dilation)
+            stride: stride, padding: padding, dilation: dilation, activation: activation)
     }
 
     /// A layer with the given weight [out, in, kH, kW] and bias [out], which become its trainable parameters.
     public init(
         weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-        dilation: (Int, Int) = (1, 1)
+        dilation: (Int, Int) = (1, 1), activation: Activation = .identity
     ) {
         check(weight.rank == 4, "Conv2d: weight must be [out, in, kH, kW], got \(weight.shape)")
         if let bias {
@@ -37,27 +42,23 @@ public final class Conv2d: Module {
         }
         self.weight = weight.asParameter()
         self.bias = bias?.asParameter()
-        (self.stride, self.padding, self.dilation) = (stride, padding, dilation)
+        (self.stride, self.padding, self.dilation, self.activation) = (stride, padding, dilation, activation)
     }
 
     /// A square kernel with equal stride, padding and dilation on both axes: `Conv2d(3, 64, kernelSize: 3, padding: 1)`.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
-        bias: Bool = true
+        bias: Bool = true, activation: Activation = .identity
     ) {
         self.init(
             inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-            padding: (padding, padding), dilation: (dilation, dilation), bias: bias)
+            padding: (padding, padding), dilation: (dilation, dilation), bias: bias, activation: activation)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { forward(input, fusingReLU: false) }
-
-    /// The convolution, or with `fusingReLU` the convolution and a ReLU in one pass (see `conv2d`): how
-    /// `Sequential` runs a Conv2d followed by a ReLU.
-    public func forward(_ input: Tensor, fusingReLU: Bool) -> Tensor {
+    public override func forward(_ input: Tensor) -> Tensor {
         conv2d(
             input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
-            fusingReLU: fusingReLU)
+            activation: activation)
     }
 
     public override var summaryDescription: String {
@@ -65,6 +66,7 @@ public final class Conv2d: Module {
         var text = "Conv2d(\(s[1]), \(s[0]), kernel: \(s[2])x\(s[3])"
         if stride != (1, 1) { text += ", stride: \(stride.0)" }
         if padding != (0, 0) { text += ", padding: \(padding.0)" }
+        if activation == .relu { text += ", activation: relu" }
         return text + ")"
     }
 }

@@ -14,19 +14,8 @@ public final class Sequential: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        var (x, i) = (input, 0)
-        while i < layers.count {
-            // A Conv2d followed by a ReLU runs as one op: the same values and gradients, one pass over the
-            // output less (VGG16 has 13 such pairs). Both layers still report their output to `summary`.
-            if let conv = layers[i] as? Conv2d, i + 1 < layers.count, let relu = layers[i + 1] as? ReLU {
-                x = conv.forward(x, fusingReLU: true)
-                for layer in [conv, relu] as [Module] { ShapeRecorder.current?.record(layer, output: x) }
-                i += 2
-            } else {
-                x = layers[i](x)
-                i += 1
-            }
-        }
+        var x = input
+        for layer in layers { x = layer(x) }
         return x
     }
 

@@ -1,4 +1,5 @@
 import Autograd
+import Kernels
 
 /// Parameters that share a learning rate and weight decay: the classic fine-tuning recipe gives a new head 10x
 /// the backbone's learning rate with two groups.

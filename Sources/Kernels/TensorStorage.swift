@@ -3,12 +3,12 @@
 /// Tensors that are reshapes of each other share one storage, so an in-place update (an optimizer step)
 /// is seen through every shape. It is Sendable as raw memory is: whoever shares it across threads keeps
 /// writes apart (a scratch buffer belongs to one kernel call at a time).
-final class TensorStorage: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Float>
-    let count: Int
+package final class TensorStorage: @unchecked Sendable {
+    package let base: UnsafeMutablePointer<Float>
+    package let count: Int
 
     /// Uninitialised memory for `count` values: every creator writes all of it before anyone reads.
-    init(uninitializedCount count: Int) {
+    package init(uninitializedCount count: Int) {
         self.count = count
         // Never zero bytes, so `base` is always a valid pointer.
         base = MemoryCache.shared.allocate(bytes: max(count, 1) * 4).bindMemory(to: Float.self, capacity: max(count, 1))
@@ -16,5 +16,5 @@ final class TensorStorage: @unchecked Sendable {
 
     deinit { MemoryCache.shared.free(UnsafeMutableRawPointer(base), bytes: max(count, 1) * 4) }
 
-    var byteCount: Int { count * MemoryLayout<Float>.stride }
+    package var byteCount: Int { count * MemoryLayout<Float>.stride }
 }

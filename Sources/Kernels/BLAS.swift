@@ -2,34 +2,25 @@ import CBLAS
 import Foundation
 import Synchronization
 
-/// What the BLAS binding chose when it loaded OpenBLAS, readable at run time (`Tapegrad.blasInfo`).
-public struct BLASInfo: Sendable, CustomStringConvertible {
-    /// The file `dlopen` succeeded with.
-    public let library: String
-    /// OpenBLAS's name for the kernels it runs (`SkylakeX`, `Haswell`, ...).
-    public let coreName: String
-    /// Why those kernels: the user's `OPENBLAS_CORETYPE`, Tapegrad's AVX-512 choice, or OpenBLAS's own detection.
-    public let coreTypeSource: String
-    /// OpenBLAS's build description (`openblas_get_config`).
-    public let config: String
-
-    public var description: String {
-        "OpenBLAS \(library): kernels \(coreName) (\(coreTypeSource)), big products on \(BLAS.threadsForBigProducts.withLock { $0 }) threads; \(config)"
-    }
-}
-
 /// The binding to OpenBLAS's `cblas_sgemm`.
 ///
 /// OpenBLAS reads `OPENBLAS_CORETYPE` once, when the library loads. Debian's 0.3.21 does not know Zen 5 and
 /// falls back to its AVX2 (Haswell) kernels; its AVX-512 (SkylakeX) kernels ran 2048^3 sgemm 1.85x faster on
 /// this machine type. A normally linked OpenBLAS loads before `main` runs, too early to choose, so Tapegrad
 /// sets the variable and then loads the library itself with `dlopen`.
-enum BLAS {
-    struct Library: @unchecked Sendable {
+package enum BLAS {
+    package struct Library: @unchecked Sendable {
         let sgemm: tg_sgemm_fn
         let setThreads: tg_set_num_threads_fn?
         let defaultThreads: Int
-        let info: BLASInfo
+        /// The file `dlopen` succeeded with.
+        package let fileName: String
+        /// OpenBLAS's name for the kernels it runs (`SkylakeX`, `Haswell`, ...).
+        package let coreName: String
+        /// Why those kernels: the user's `OPENBLAS_CORETYPE`, Tapegrad's AVX-512 choice, or OpenBLAS's own detection.
+        package let coreTypeSource: String
+        /// OpenBLAS's build description (`openblas_get_config`).
+        package let config: String
     }
 
     /// Where to look: `TAPEGRAD_OPENBLAS` (a path to an OpenBLAS of your own) if set, else the usual names.
@@ -39,7 +30,7 @@ enum BLAS {
     }
 
     /// Loaded on first use; Swift initialises a static `let` exactly once, even with several threads racing.
-    static let library: Library = load()
+    package static let library: Library = load()
 
     /// Below this many multiply-adds a product runs on one thread: waking OpenBLAS's others costs more than
     /// they save. (The benchmarks' MLP products, 32x784x128, ran 1.6x faster on one thread; splitting them
@@ -47,7 +38,7 @@ enum BLAS {
     static let multithreadingThreshold = 1 << 23
 
     /// Threads for big products; OpenBLAS's default (`OPENBLAS_NUM_THREADS`, or every core) until changed.
-    static let threadsForBigProducts = Mutex<Int>(library.defaultThreads)
+    package static let threadsForBigProducts = Mutex<Int>(library.defaultThreads)
 
     /// Guards OpenBLAS's thread count, which is global to the process: it stays at 1 except inside a big product,
     /// which raises it, runs, and lowers it again. Single-threaded products need no lock, so Tapegrad's own
@@ -108,13 +99,10 @@ enum BLAS {
         let getString = { (name: String) -> String in
             symbol(name, as: tg_get_string_fn.self).flatMap { $0() }.map { String(cString: $0) } ?? "unknown"
         }
-        let info = BLASInfo(
-            library: loadedName, coreName: getString("openblas_get_corename"), coreTypeSource: source,
-            config: getString("openblas_get_config"))
         return Library(
             sgemm: sgemm, setThreads: symbol("openblas_set_num_threads", as: tg_set_num_threads_fn.self),
-            defaultThreads: max(1, threads),
-            info: info)
+            defaultThreads: max(1, threads), fileName: loadedName, coreName: getString("openblas_get_corename"),
+            coreTypeSource: source, config: getString("openblas_get_config"))
     }
 
     /// C = op(A) op(B) + beta C, row-major, where op transposes when asked.
@@ -122,7 +110,7 @@ enum BLAS {
     ///
     /// - Parameter multithreaded: whether a big product may use OpenBLAS's threads; pass false when the caller
     ///   already runs products in parallel.
-    static func sgemm(
+    package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
         lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil, beta: Float = 0, multithreaded: Bool = true

@@ -18,7 +18,7 @@
 
 /// How a Winograd convolution cuts its work: 2x2 output tiles, processed a band of tile rows at a time so the
 /// transformed tiles stay in cache.
-struct WinogradPlan {
+package struct WinogradPlan: ConvolutionKernel {
     let conv: ConvGeometry
     let tilesHigh: Int, tilesWide: Int
     /// Tiles per tile row as stored: `tilesWide` rounded up to a whole number of vectors. The extra tiles lie
@@ -41,7 +41,7 @@ struct WinogradPlan {
     }
 
     /// Whether F(2x2, 3x3) computes this convolution: a 3x3 kernel, stride 1, no dilation; any padding.
-    static func applies(to geometry: ConvGeometry) -> Bool {
+    package static func applies(to geometry: ConvGeometry) -> Bool {
         geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.stride == (1, 1)
             && geometry.dilation == (1, 1)
     }
@@ -49,12 +49,12 @@ struct WinogradPlan {
     /// Whether Winograd is the faster choice for `geometry`. Below these sizes the 16 products are too thin to pay for
     /// the transforms: VGG16's 512-channel layers at 28x28 with batch 1 (196 tiles) ran 35% slower with Winograd,
     /// at 14x14 with batch 8 (392 tiles) 15% faster; with fewer than 8 input channels im2col's one product wins.
-    static func pays(for geometry: ConvGeometry) -> Bool {
+    package static func pays(for geometry: ConvGeometry) -> Bool {
         let tiles = geometry.batch * ((geometry.outHeight + 1) / 2) * ((geometry.outWidth + 1) / 2)
         return applies(to: geometry) && geometry.channels >= 8 && tiles >= 256
     }
 
-    init(_ geometry: ConvGeometry) {
+    package init(_ geometry: ConvGeometry) {
         conv = geometry
         (tilesHigh, tilesWide) = ((geometry.outHeight + 1) / 2, (geometry.outWidth + 1) / 2)
         storedTilesWide = (tilesWide + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
@@ -256,9 +256,10 @@ struct WinogradPlan {
                         end[i * bufferWidth + 1] += carry[1]
                     }
                 }
-                for (k, (image, y)) in rows.lines.enumerated() where y >= 0 && y < conv.height {
-                    let source = sums + k * bufferWidth + conv.padding.1
-                    let destination = dx + ((image * conv.channels + channel) * conv.height + y) * conv.width
+                rows.forEachImageRow(
+                    channel: channel, of: dx, channels: conv.channels, height: conv.height, width: conv.width,
+                    at: conv.padding.1, in: sums, lineWidth: bufferWidth
+                ) { k, source, destination in
                     if k < sharedAbove || k >= rows.lines.count - sharedBelow {
                         for x in 0..<conv.width { destination[x] += source[x] }
                     } else {
@@ -286,61 +287,33 @@ struct WinogradPlan {
 
     // MARK: The output: y = Aᵀ M A and its transpose
 
-    /// One tile row of one output channel, with two scratch rows for the two output rows it covers.
-    private struct OutputTileRow {
-        /// Where the output channel's plane starts in the output.
-        let plane: Int
-        /// The tile row within its image (output rows 2 tileRow and 2 tileRow + 1).
-        let tileRow: Int
-        /// Scratch rows of 2 storedTilesWide values for the tile row's top and bottom output rows.
-        let top: UnsafeMutablePointer<Float>, bottom: UnsafeMutablePointer<Float>
-        /// The index of its first tile in the band's matrices.
-        let firstTile: Int
-    }
-
-    /// Calls `body` for each tile row of the band and one channel.
-    private func forEachOutputTileRow(
-        channel: Int, band: Range<Int>, tiles: Int, _ body: (OutputTileRow) -> Void
-    ) {
-        let width = 2 * storedTilesWide
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { memory in
-            let (top, bottom) = (memory.baseAddress!, memory.baseAddress! + width)
-            for row in band {
-                let (image, ty) = row.quotientAndRemainder(dividingBy: tilesHigh)
-                let plane = (image * conv.outChannels + channel) * conv.outPixels
-                body(
-                    OutputTileRow(
-                        plane: plane, tileRow: ty, top: top, bottom: bottom,
-                        firstTile: channel * tiles + (row - band.lowerBound) * storedTilesWide))
-            }
-        }
-    }
-
     /// Writes one output channel of the band's tiles from M[ξ][channel][tile] (16 matrices [O, tiles]), plus `bias`,
-    /// through a ReLU when `fusingReLU`.
+    /// through a ReLU when `relu`: each tile row's two output rows go to the lines of `rows` in `staging`
+    /// (2 storedTilesWide values each), and from there to y.
     func transformOutput(
-        _ m: UnsafePointer<Float>, channel: Int, band: Range<Int>, tiles: Int, bias: Float, fusingReLU: Bool,
-        into y: UnsafeMutablePointer<Float>
+        _ m: UnsafePointer<Float>, channel: Int, rows: StagedRows, staging: UnsafeMutablePointer<Float>, tiles: Int,
+        bias: Float, relu: Bool, into y: UnsafeMutablePointer<Float>
     ) {
-        let matrix = conv.outChannels * tiles
-        forEachOutputTileRow(channel: channel, band: band, tiles: tiles) { tileRow in
-            let (top, bottom, ty) = (tileRow.top, tileRow.bottom, tileRow.tileRow)
+        let (matrix, width) = (conv.outChannels * tiles, 2 * storedTilesWide)
+        for (r, top) in rows.tops.enumerated() {
+            let (upper, lower) = (staging + top * width, staging + (top + 1) * width)
+            let first = m + channel * tiles + r * storedTilesWide
             for tx in stride(from: 0, to: storedTilesWide, by: Lanes.scalarCount) {
-                let tile = TileRows(m + tileRow.firstTile + tx, matrix: matrix)
+                let tile = TileRows(first + tx, matrix: matrix)
                 // Aᵀ M: rows of the tile, then (Aᵀ M) A on columns
                 let (s, t) = (tile.row(0) + tile.row(1) + tile.row(2), tile.row(1) - tile.row(2) - tile.row(3))
-                store(interleave(s.0 + s.1 + s.2, s.1 - s.2 - s.3), top + 2 * tx)
-                store(interleave(t.0 + t.1 + t.2, t.1 - t.2 - t.3), bottom + 2 * tx)
+                store(interleave(s.0 + s.1 + s.2, s.1 - s.2 - s.3), upper + 2 * tx)
+                store(interleave(t.0 + t.1 + t.2, t.1 - t.2 - t.3), lower + 2 * tx)
             }
-            for i in 0..<2 where 2 * ty + i < conv.outHeight {
-                let (source, destination) = (
-                    i == 0 ? top : bottom, y + tileRow.plane + (2 * ty + i) * conv.outWidth
-                )
-                if fusingReLU {
-                    for x in 0..<conv.outWidth { destination[x] = reluValue(source[x] + bias) }
-                } else {
-                    for x in 0..<conv.outWidth { destination[x] = source[x] + bias }
-                }
+        }
+        rows.forEachImageRow(
+            channel: channel, of: y, channels: conv.outChannels, height: conv.outHeight, width: conv.outWidth, at: 0,
+            in: staging, lineWidth: width
+        ) { _, source, destination in
+            if relu {
+                for x in 0..<conv.outWidth { destination[x] = reluValue(source[x] + bias) }
+            } else {
+                for x in 0..<conv.outWidth { destination[x] = source[x] + bias }
             }
         }
     }
@@ -465,48 +438,50 @@ extension WinogradPlan {
     /// Values in one band's scratch: its V and its M (or dM).
     var bandScratch: Int { 16 * (conv.channels + conv.outChannels) * rowsPerBand * storedTilesWide }
 
-    /// The convolution's output [N, O, outH, outW], through a ReLU when `fusingReLU`.
-    func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, fusingReLU: Bool) -> Tensor {
-        let output = Tensor(uninitializedShape: [conv.batch, conv.outChannels, conv.outHeight, conv.outWidth])
+    package func forward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+        output: UnsafeMutablePointer<Float>
+    ) {
         Scratch.withBuffer(count: 16 * conv.outChannels * conv.channels) { u in
-            transformFilters(weight.base, into: u)
+            transformFilters(weight, into: u)
             forEachBand { band in
                 let tiles = band.tiles
                 Scratch.withBuffer(count: bandScratch) { scratch in
                     let (v, m) = (scratch, scratch + 16 * conv.channels * tiles)
-                    transformInput(input.base, band: band.rows, into: v, tiles: tiles)
+                    transformInput(input, band: band.rows, into: v, tiles: tiles)
                     Self.products(
                         m: conv.outChannels, n: tiles, k: conv.channels, u, aStep: conv.outChannels * conv.channels, v,
                         bStep: conv.channels * tiles, m, cStep: conv.outChannels * tiles)
-                    for o in 0..<conv.outChannels {
-                        transformOutput(
-                            m, channel: o, band: band.rows, tiles: tiles, bias: bias?.base[o] ?? 0,
-                            fusingReLU: fusingReLU,
-                            into: output.base)
+                    let rows = StagedRows(band: band.rows, tilesHigh: tilesHigh, span: 2, top: 0)
+                    rows.withBuffer(width: 2 * storedTilesWide) { staging in
+                        for o in 0..<conv.outChannels {
+                            transformOutput(
+                                m, channel: o, rows: rows, staging: staging, tiles: tiles, bias: bias?[o] ?? 0,
+                                relu: relu, into: output)
+                        }
                     }
                 }
             }
         }
-        return output
     }
 
-    /// Gradients for input and weight (each only when it requires one), by the transposed stages.
-    func gradients(_ dy: Tensor, input: Tensor, weight: Tensor) -> (input: Tensor?, weight: Tensor?) {
-        let dInput = input.requiresGrad ? Tensor(uninitializedShape: input.shape) : nil
-        let dWeight = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+    package func backward(
+        outputGradient dy: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        inputGradient dInput: UnsafeMutablePointer<Float>?, weightGradient dWeight: UnsafeMutablePointer<Float>?
+    ) {
         let filterValues = 16 * conv.outChannels * conv.channels
         // U, then one dU per core, summed at the end.
         Scratch.withBuffer(count: (1 + Parallel.partialSums) * filterValues) { filters in
             let u = filters
-            transformFilters(weight.base, into: u)
+            transformFilters(weight, into: u)
             (filters + filterValues).update(repeating: 0, count: Parallel.partialSums * filterValues)
             forEachBand(disjointInputRows: dInput != nil) { band in
                 let tiles = band.tiles
                 Scratch.withBuffer(count: bandScratch) { scratch in
                     let (v, dm) = (scratch, scratch + 16 * conv.channels * tiles)
-                    transformOutputGradient(dy.base, band: band.rows, tiles: tiles, into: dm)
+                    transformOutputGradient(dy, band: band.rows, tiles: tiles, into: dm)
                     if dWeight != nil {
-                        transformInput(input.base, band: band.rows, into: v, tiles: tiles)
+                        transformInput(input, band: band.rows, into: v, tiles: tiles)
                         // dU[ξ] [O, C] += dM[ξ] [O, tiles] x V[ξ]ᵀ [tiles, C]
                         Self.products(
                             transposeB: true, m: conv.outChannels, n: conv.channels, k: tiles, dm,
@@ -521,25 +496,27 @@ extension WinogradPlan {
                             aStep: conv.outChannels * conv.channels, dm, bStep: conv.outChannels * tiles, v,
                             cStep: conv.channels * tiles)
                         writeInputGradient(
-                            v, band: band.rows, tiles: tiles, into: dInput.base, addingShared: band.afterNeighbours)
+                            v, band: band.rows, tiles: tiles, into: dInput, addingShared: band.afterNeighbours)
                     }
                 }
             }
             if let dWeight {
                 let du = filters + filterValues
                 Parallel.sumPartials(du, count: filterValues)
-                accumulateFilterGradients(du, into: dWeight.base)
+                dWeight.update(repeating: 0, count: conv.outChannels * conv.channels * 9)
+                accumulateFilterGradients(du, into: dWeight)
             }
         }
-        return (dInput, dWeight)
     }
 }
 
-/// The image rows a band's tile rows read (or write), copied one after another into a scratch buffer, so that
-/// the transforms load them as whole vectors, long after they were stored (a vector load of values just stored
-/// by several smaller or shifted stores waits for them to reach the cache). Tile row r uses `span` rows from
-/// line `tops[r]`; the next tile row of the same image starts two rows lower, sharing `span - 2` of them.
-private struct StagedRows {
+/// The image rows a band's tile rows read or write, one after another in a scratch buffer: the one way every
+/// Winograd stage moves rows between a tensor and its tiles. Rows come in by `copy` before a transform reads
+/// them, and go out by `forEachImageRow` after a transform wrote them. Staged, the transforms load and store
+/// whole vectors, long after the values were stored (a vector load of values just stored by several smaller or
+/// shifted stores waits for them to reach the cache). Tile row r uses `span` rows from line `tops[r]`; the next
+/// tile row of the same image starts two rows lower, sharing `span - 2` of them.
+struct StagedRows {
     /// Per tile row of the band: its first line in the buffer.
     private(set) var tops: [Int] = []
     /// Per line of the buffer: the image, and the row in it (outside the image in the padding).
@@ -578,6 +555,19 @@ private struct StagedRows {
             } else {
                 line.update(repeating: 0, count: width)
             }
+        }
+    }
+
+    /// Calls `body(k, line, row)` for each line k of `buffer` (`lineWidth` apart) that lies inside the image:
+    /// the line from column `offset`, and the row of channel `channel` of `tensor` [N, channels, height, width]
+    /// it belongs to.
+    func forEachImageRow(
+        channel: Int, of tensor: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int, at offset: Int,
+        in buffer: UnsafeMutablePointer<Float>, lineWidth: Int,
+        _ body: (_ k: Int, _ line: UnsafeMutablePointer<Float>, _ row: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        for (k, (image, y)) in lines.enumerated() where y >= 0 && y < height {
+            body(k, buffer + k * lineWidth + offset, tensor + ((image * channels + channel) * height + y) * width)
         }
     }
 }

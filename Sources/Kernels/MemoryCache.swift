@@ -13,15 +13,15 @@ import Synchronization
 /// VGG16's frozen-backbone step the backbone's activations, then the head's gradients (480 MB). Held to the
 /// peak alone, the cache kept only one set and each step made the other again: 190,000 page faults, about
 /// 130 ms a step (measured). `Tapegrad.releaseCachedMemory()` gives it all back now.
-final class MemoryCache: Sendable {
+package final class MemoryCache: Sendable {
     /// The cache every tensor's storage uses.
-    static let shared = MemoryCache()
+    package static let shared = MemoryCache()
 
     /// Smaller blocks come from the allocator's own free lists, which cost no page faults.
-    static let smallestCachedBytes = 128 * 1024
+    package static let smallestCachedBytes = 128 * 1024
 
     /// How much live plus cached memory may exceed the peak of live memory by, as a fraction of that peak.
-    let slack: Double
+    package let slack: Double
 
     /// A cached block belongs to the cache alone until `allocate` hands it out, so it may cross threads.
     private struct Block: @unchecked Sendable {
@@ -39,11 +39,11 @@ final class MemoryCache: Sendable {
 
     private let state = Mutex(State())
 
-    init(slack: Double = 0.5) { self.slack = slack }
+    package init(slack: Double = 0.5) { self.slack = slack }
 
     /// Memory for `bytes` bytes, 64-byte aligned (AVX-512 loads): a cached block of exactly that size if
     /// there is one, else fresh memory, after freeing the oldest cached blocks the rule asks for.
-    func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+    package func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         guard bytes >= Self.smallestCachedBytes else {
             return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         }
@@ -77,7 +77,7 @@ final class MemoryCache: Sendable {
     }
 
     /// Takes back memory from `allocate(bytes:)` when its tensor is gone.
-    func free(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+    package func free(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
         guard bytes >= Self.smallestCachedBytes else { return pointer.deallocate() }
         state.withLock { state in
             state.liveBytes -= bytes
@@ -87,10 +87,10 @@ final class MemoryCache: Sendable {
     }
 
     /// Bytes held for reuse.
-    var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+    package var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 
     /// Frees every cached block.
-    func releaseAll() {
+    package func releaseAll() {
         let all = state.withLock { state in
             defer { (state.blocks, state.cachedBytes) = ([], 0) }
             return state.blocks

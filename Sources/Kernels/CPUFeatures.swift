@@ -1,8 +1,8 @@
 import Foundation
 
 /// CPU features read from `/proc/cpuinfo` (Linux), enough to pick OpenBLAS's kernels.
-enum CPUFeatures {
-    static var hasAVX512ForSkylakeX: Bool {
+package enum CPUFeatures {
+    package static var hasAVX512ForSkylakeX: Bool {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
             let flagsLine = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
         else { return false }

@@ -22,7 +22,7 @@ extension Module {
                 else { continue }
                 conv.activation = .relu
                 let convKey = path.isEmpty ? "\(i)" : "\(path).\(i)"
-                sequential[i + 1] = Identity(standingFor: "ReLU, fused into \(convKey)")
+                sequential[i + 1] = Identity(standingFor: "ReLU fused into \(convKey)")
                 fused += 1
             }
         }

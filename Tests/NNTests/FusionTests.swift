@@ -34,8 +34,8 @@ import Testing
         #expect(plain.stateDict().keys.sorted() == fused.stateDict().keys.sorted())
         let first = try #require(fused[0] as? Conv2d)
         #expect(first.activation == .relu)
-        #expect((fused[1] as? Identity)?.note == "ReLU, fused into 0")
-        #expect(((fused[3] as? Sequential)?[1] as? Identity)?.note == "ReLU, fused into 3.0")
+        #expect((fused[1] as? Identity)?.note == "ReLU fused into 0")
+        #expect(((fused[3] as? Sequential)?[1] as? Identity)?.note == "ReLU fused into 3.0")
         // Conv2d, Flatten, ReLU: not a pair.
         #expect((fused[4] as? Conv2d)?.activation == .identity && fused[6] is ReLU)
         let same = run(plain) == run(fused)

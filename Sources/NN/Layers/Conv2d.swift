@@ -66,7 +66,6 @@ public final class Conv2d: Module {
         var text = "Conv2d(\(s[1]), \(s[0]), kernel: \(s[2])x\(s[3])"
         if stride != (1, 1) { text += ", stride: \(stride.0)" }
         if padding != (0, 0) { text += ", padding: \(padding.0)" }
-        if activation == .relu { text += ", activation: relu" }
-        return text + ")"
+        return text + (activation == .relu ? ") + ReLU" : ")")
     }
 }

@@ -12,7 +12,7 @@ public final class Flatten: Module {
 /// Passes its input through: a placeholder where a layer is removed (a classifier head replaced, say) or
 /// fused into the layer before (`fuseActivations()`).
 public final class Identity: Module {
-    /// What the placeholder stands for, shown by `summary`: "ReLU, fused into features.0".
+    /// What the placeholder stands for, shown by `summary`: "ReLU fused into features.0".
     public let note: String?
 
     public init(standingFor note: String? = nil) { self.note = note }

@@ -80,13 +80,18 @@ let package = Package(
             dependencies: ["Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        // Classroom exercises: Sources/ExerciseSolutions holds symbolic links to Sources/Exercises' files, so
-        // one source compiles twice: the student's side, and the reference with REFERENCE defined.
-        .target(name: "ExerciseKit", dependencies: ["Autograd", "NN", "Zoo"]),
-        .target(name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "Zoo"]),
+        // Classroom exercises, one file each in Sources/Exercises: the student's code, the reference (under
+        // REFERENCE) and the check. The ExerciseCatalogue plugin lists them, and builds them a second time, with
+        // REFERENCE defined, as ExerciseSolutions.
+        .target(name: "ExerciseKit", dependencies: ["Autograd"]),
+        .executableTarget(name: "ExerciseCatalogueWriter"),
+        .plugin(name: "ExerciseCatalogue", capability: .buildTool(), dependencies: ["ExerciseCatalogueWriter"]),
         .target(
-            name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Autograd", "Zoo"],
-            swiftSettings: [.define("REFERENCE")]
+            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo"],
+            plugins: ["ExerciseCatalogue"]),
+        .target(
+            name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo"],
+            swiftSettings: [.define("REFERENCE")], plugins: ["ExerciseCatalogue"]
         ),
         .executableTarget(
             name: "ExercisesTool",

@@ -1,26 +1,23 @@
-import Autograd
-import Zoo
+/// One exercise, declared by one file of `Sources/Exercises` and named after it: `Exercise4Im2col` lives in
+/// `Exercise4Im2col.swift` and is exercise 4. The file holds what the student writes (in its `#else` branch),
+/// the reference (in its `#if REFERENCE` branch) and the check; the ExerciseCatalogue build plugin lists every
+/// such file, so a new exercise is one new file.
+public protocol Exercise {
+    static var title: String { get }
+    /// The idea the exercise teaches, in a sentence.
+    static var teaches: String { get }
+    /// Grades the solution compiled beside it: the student's, or the reference with `REFERENCE` defined.
+    static func check() -> Verdict
+}
 
-/// What a student implements. `Exercises.Attempt` holds the student's versions, `ExerciseSolutions.Attempt`
-/// the reference ones: both compiled from the same files in `Sources/Exercises`, the reference with
-/// `REFERENCE` defined.
-public protocol Solutions {
-    /// Exercise 1: the gradient of softplus(x) = log(1 + e^x), times `upstream`.
-    static func softplusPullback(x: Tensor, upstream: Tensor) -> Tensor
-    /// Exercise 2: `gradient` summed back to `shape`, undoing broadcasting.
-    static func unbroadcast(_ gradient: Tensor, to shape: [Int]) -> Tensor
-    /// Exercise 3: the gradients of a [m, k] x b [k, n], given the gradient of the product.
-    static func matmulPullback(a: Tensor, b: Tensor, upstream: Tensor) -> (a: Tensor, b: Tensor)
-    /// Exercise 4: the columns of a [C, H, W] image for a k x k convolution with padding p, stride 1.
-    static func im2col(_ image: Tensor, kernel k: Int, padding p: Int) -> Tensor
-    /// Exercise 5: one SGD step with momentum, PyTorch's rule; updates `velocity`, returns the new parameter.
-    static func sgdMomentumStep(
-        parameter: [Float], gradient: [Float], velocity: inout [Float], learningRate: Float, momentum: Float
-    ) -> [Float]
-    /// Exercise 6: prepare a pretrained VGG for transfer learning: only its classifier may train.
-    static func freezeForTransfer(_ model: VGG)
-    /// Exercise 7: what the classifier of `model` receives for `images`, computed once for a feature cache.
-    static func headInputs(of model: VGG, for images: Tensor) -> Tensor
+extension Exercise {
+    /// The file that declares it, in `Sources/Exercises`.
+    public static var file: String { "\(Self.self).swift" }
+
+    /// Its number: the digits after "Exercise" in its name.
+    public static var number: Int {
+        Int(String(describing: Self.self).dropFirst("Exercise".count).prefix(while: \.isNumber)) ?? 0
+    }
 }
 
 /// The checker's answer: passed, or what is wrong and a hint.
@@ -34,14 +31,4 @@ public struct Verdict: CustomStringConvertible {
     }
 
     public var description: String { (passed ? "PASS: " : "FAIL: ") + message }
-}
-
-/// One exercise: where it is, what it teaches, and how it is graded.
-public struct Exercise {
-    public let number: Int
-    public let title: String
-    /// The file in Sources/Exercises to edit.
-    public let file: String
-    public let teaches: String
-    public let check: () -> Verdict
 }

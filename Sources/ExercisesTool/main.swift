@@ -15,7 +15,7 @@ struct ExercisesTool: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "What each exercise is and which file to edit.")
 
         func run() {
-            for exercise in exercises(Exercises.Attempt.self) {
+            for exercise in Exercises.catalogue {
                 print("\(exercise.number). \(exercise.title)  (Sources/Exercises/\(exercise.file))")
                 print("   \(exercise.teaches)")
             }
@@ -28,14 +28,14 @@ struct ExercisesTool: ParsableCommand {
         @Flag(help: "Grade the reference solutions instead (for teachers).") var reference = false
 
         func validate() throws {
-            let count = exercises(Exercises.Attempt.self).count
+            let count = Exercises.catalogue.count
             if let number, !(1...count).contains(number) {
                 throw ValidationError("there are exercises 1 to \(count); `exercises list` shows them")
             }
         }
 
         func run() throws {
-            let all = reference ? exercises(ExerciseSolutions.Attempt.self) : exercises(Exercises.Attempt.self)
+            let all = reference ? ExerciseSolutions.catalogue : Exercises.catalogue
             var failed = 0
             for exercise in all where number == nil || exercise.number == number {
                 let verdict = exercise.check()

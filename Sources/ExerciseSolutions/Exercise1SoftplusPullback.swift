@@ -1,1 +1,0 @@
-../Exercises/Exercise1SoftplusPullback.swift

@@ -1,1 +1,0 @@
-../Exercises/Exercise2Unbroadcast.swift

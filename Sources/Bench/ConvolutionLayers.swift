@@ -20,12 +20,12 @@ extension Workloads {
             for (name, algorithm) in [("im2col", ConvolutionAlgorithm.im2col), ("winograd", .winograd)] {
                 let key = "conv_\(c)_\(o)_\(size)_b\(batch)_\(name)"
                 let forward = median(repeats: 3) {
-                    _ = withNoGrad { conv2d(x, weight: w, padding: (1, 1), algorithm: algorithm) }
+                    _ = withNoGrad { conv2d(x, weight: w, padding: 1, algorithm: algorithm) }
                 }
                 x.requiresGrad = true
                 w.requiresGrad = true
                 let step = median(repeats: 3) {
-                    conv2d(x, weight: w, padding: (1, 1), algorithm: algorithm).sum().backward()
+                    conv2d(x, weight: w, padding: 1, algorithm: algorithm).sum().backward()
                     x.grad = nil
                     w.grad = nil
                 }

@@ -48,7 +48,7 @@ public enum Exercise4Im2col: Exercise {
             return .fail("columns of shape \(columns.shape); expected [C*k*k, H*W] = [18, 25]", hint: hint)
         }
         let got = matmul(weight.reshaped(to: [4, 18]), columns)
-        let expected = conv2d(image.unsqueezed(axis: 0), weight: weight, padding: (1, 1)).reshaped(to: [4, 25])
+        let expected = conv2d(image.unsqueezed(axis: 0), weight: weight, padding: 1).reshaped(to: [4, 25])
         if let problem = difference(got, expected) {
             return .fail("weight x columns differs from conv2d at output \(problem)", hint: hint)
         }

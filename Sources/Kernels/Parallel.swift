@@ -33,7 +33,7 @@ package enum Parallel {
 
 extension Parallel {
     /// Below this many values an element-wise loop stays on one thread: waking another costs more.
-    package static let blockThreshold = 1 << 16
+    @inlinable package static var blockThreshold: Int { 1 << 16 }
 
     /// Calls `body(context, block)` with contiguous blocks covering 0..<count: one block per core for big
     /// counts, else one block.

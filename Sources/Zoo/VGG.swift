@@ -92,7 +92,7 @@ public final class VGG: Module {
             layers.append(
                 Conv2d(
                     weight: tensor(key + "weight", [width, channels, 3, 3]), bias: tensor(key + "bias", [width]),
-                    padding: (1, 1)))
+                    padding: 1))
             if batchNorm { layers.append(BatchNorm2d(width)) }
             layers.append(ReLU())
             channels = width

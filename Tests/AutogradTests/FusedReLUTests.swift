@@ -26,7 +26,7 @@ import Testing
         for t in parameters { t.requiresGrad = true }
         func run(fused: Bool) -> (output: [Float], gradients: [[Float]]) {
             for t in parameters { t.grad = nil }
-            let (stride, padding) = ((c.stride, c.stride), (1, 1))
+            let (stride, padding): ((Int, Int), ConvolutionPadding) = ((c.stride, c.stride), 1)
             let y =
                 fused
                 ? conv2d(

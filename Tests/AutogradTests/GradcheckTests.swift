@@ -59,6 +59,14 @@ import Testing
         .init(name: "sigmoid", inputs: { [values([8], seed: 19)] }) { sigmoid($0[0]) },
         .init(name: "tanh", inputs: { [values([8], seed: 20)] }) { tanh($0[0]) },
         .init(name: "clamp", inputs: { [Tensor([-1.7, -0.3, 0.2, 0.9, 1.6])] }) { clamp($0[0], min: -1, max: 1) },
+        // Values away from each function's kinks (0 and 6; -3 and 3), where the derivative is not defined.
+        .init(name: "relu6", inputs: { [Tensor([-1.5, -0.2, 0.3, 2.5, 5.7, 6.4, 9])] }) { relu6($0[0]) },
+        .init(name: "leakyReLU", inputs: { [values([8], seed: 70, awayFromZero: 0.05)] }) {
+            leakyReLU($0[0], negativeSlope: 0.2)
+        },
+        .init(name: "silu", inputs: { [values([8], seed: 71, low: -6, high: 6)] }) { silu($0[0]) },
+        .init(name: "hardswish", inputs: { [Tensor([-4.5, -2.9, -1, 0, 0.7, 2.8, 3.3, 5])] }) { hardswish($0[0]) },
+        .init(name: "gelu", inputs: { [values([8], seed: 72, low: -4, high: 4)] }) { gelu($0[0]) },
         .init(name: "maximum/minimum broadcast", inputs: { [values([2, 3], seed: 21), values([3], seed: 22)] }) {
             maximum($0[0], $0[1]) * 2 + minimum($0[0], $0[1])
         },
@@ -137,7 +145,7 @@ import Testing
             inputs: {
                 [values([2, 2, 5, 6], seed: 55), values([3, 2, 3, 2], seed: 56), values([3], seed: 57)]
             }
-        ) { x in conv2d(x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: (1, 2), dilation: (1, 2)) },
+        ) { x in conv2d(x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: .symmetric(1, 2), dilation: (1, 2)) },
         .init(
             name: "conv2d reference loops, stride, padding, dilation, bias",
             inputs: {
@@ -145,17 +153,25 @@ import Testing
             }
         ) { x in
             conv2d(
-                x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: (1, 2), dilation: (1, 2),
+                x[0], weight: x[1], bias: x[2], stride: (2, 1), padding: .symmetric(1, 2), dilation: (1, 2),
                 algorithm: .reference)
         },
         .init(
             name: "conv2d Winograd, odd sizes, padding 1 and 0, bias",
             inputs: { [values([2, 3, 5, 4], seed: 63), values([2, 3, 3, 3], seed: 64), values([2], seed: 65)] }
-        ) { x in conv2d(x[0], weight: x[1], bias: x[2], padding: (1, 0), algorithm: .winograd) },
+        ) { x in conv2d(x[0], weight: x[1], bias: x[2], padding: .symmetric(1, 0), algorithm: .winograd) },
         .init(
             name: "conv2d Winograd, padding 2",
             inputs: { [values([1, 2, 3, 3], seed: 66), values([3, 2, 3, 3], seed: 67)] }
-        ) { x in conv2d(x[0], weight: x[1], padding: (2, 2), algorithm: .winograd) },
+        ) { x in conv2d(x[0], weight: x[1], padding: 2, algorithm: .winograd) },
+        .init(
+            name: "conv2d depthwise, TensorFlow's same padding, stride 2",
+            inputs: { [values([2, 3, 5, 6], seed: 73), values([3, 1, 3, 3], seed: 74), values([3], seed: 75)] }
+        ) { x in conv2d(x[0], weight: x[1], bias: x[2], stride: (2, 2), padding: .same, groups: 3) },
+        .init(
+            name: "conv2d two groups, padding per side",
+            inputs: { [values([1, 4, 4, 5], seed: 76), values([2, 2, 3, 2], seed: 77)] }
+        ) { x in conv2d(x[0], weight: x[1], padding: .explicit(top: 0, bottom: 1, left: 2, right: 0), groups: 2) },
         .init(name: "conv2d 1x1", inputs: { [values([1, 3, 2, 2], seed: 58), values([2, 3, 1, 1], seed: 59)] }) { x in
             conv2d(x[0], weight: x[1])
         },

@@ -46,10 +46,21 @@ import Testing
         "cross_entropy_sum_large_logits": { t, labels in crossEntropy(t["x"]! * 60, labels: labels, reduction: .sum) },
         "cross_entropy_none": { t, labels in crossEntropy(sigmoid(t["x"]!), labels: labels, reduction: .none) },
         "conv2d_stride_padding_dilation": { t, _ in
-            conv2d(t["x"]!, weight: t["w"]!, bias: t["b"]!, stride: (2, 1), padding: (1, 1), dilation: (1, 2))
+            conv2d(t["x"]!, weight: t["w"]!, bias: t["b"]!, stride: (2, 1), padding: 1, dilation: (1, 2))
         },
         // 8 channels, 3x3, stride 1: the automatic choice is Winograd.
-        "conv2d_3x3_same": { t, _ in conv2d(t["x"]!, weight: t["w"]!, bias: t["b"]!, padding: (1, 1)) },
+        "conv2d_3x3_same": { t, _ in conv2d(t["x"]!, weight: t["w"]!, bias: t["b"]!, padding: 1) },
+        "activations": { t, _ in
+            let x = t["x"]!
+            return relu6(x) * 0.5 + leakyReLU(x, negativeSlope: 0.1) + silu(x) + hardswish(x) + gelu(x)
+        },
+        // TensorFlow's "same" padding, asymmetric here, and the depthwise kernel.
+        "conv2d_depthwise_same_stride2": { t, _ in
+            conv2d(t["x"]!, weight: t["w"]!, bias: t["b"]!, stride: (2, 2), padding: .same, groups: 6)
+        },
+        "conv2d_depthwise_5x5_same": { t, _ in conv2d(t["x"]!, weight: t["w"]!, padding: .same, groups: 4) },
+        // Two groups of three channels: one convolution per group.
+        "conv2d_groups": { t, _ in conv2d(t["x"]!, weight: t["w"]!, bias: t["b"]!, padding: 1, groups: 2) },
         "conv2d_stride2_no_bias": { t, _ in relu(conv2d(t["x"]!, weight: t["w"]!, stride: (2, 2))) },
         "max_pool2d": { t, _ in
             let x = t["x"]!

@@ -29,7 +29,7 @@ import Testing
         let x = Tensor(image).reshaped(to: [1, 8, 5, 5])
         x.requiresGrad = true
         let y = conv2d(
-            x, weight: Tensor(filter).reshaped(to: [1, 8, 3, 3]), padding: (1, 1), activation: .relu,
+            x, weight: Tensor(filter).reshaped(to: [1, 8, 3, 3]), padding: 1, activation: .relu,
             algorithm: algorithm)
         y.backward(seed: Tensor.ones(y.shape))
         let (out, grad) = (y.scalars, x.grad!.scalars)

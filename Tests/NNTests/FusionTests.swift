@@ -11,7 +11,7 @@ import Testing
         func conv(_ inputs: Int, _ outputs: Int) -> Conv2d {
             Conv2d(
                 weight: Tensor.uniform([outputs, inputs, 3, 3], low: -0.5, high: 0.5, using: &generator),
-                bias: Tensor.uniform([outputs], low: -0.5, high: 0.5, using: &generator), padding: (1, 1))
+                bias: Tensor.uniform([outputs], low: -0.5, high: 0.5, using: &generator), padding: 1)
         }
         return Sequential([
             conv(3, 8), ReLU(), MaxPool2d(kernelSize: 2),

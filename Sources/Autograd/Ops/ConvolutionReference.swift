@@ -15,15 +15,17 @@ struct ReferenceConvolution: ConvolutionKernel {
                 for i in 0..<g.outHeight {
                     for j in 0..<g.outWidth {
                         let y = ((n * g.outChannels + o) * g.outHeight + i) * g.outWidth + j
-                        for c in 0..<g.channels {
+                        // Filter o sees the channels of its group: c counts within the group.
+                        let firstChannel = o / (g.outChannels / g.groups) * g.channelsPerGroup
+                        for c in 0..<g.channelsPerGroup {
                             for u in 0..<g.kernelHeight {
                                 let row = i * g.stride.0 + u * g.dilation.0 - g.padding.0
                                 guard row >= 0 && row < g.height else { continue }
                                 for v in 0..<g.kernelWidth {
                                     let column = j * g.stride.1 + v * g.dilation.1 - g.padding.1
                                     guard column >= 0 && column < g.width else { continue }
-                                    let x = ((n * g.channels + c) * g.height + row) * g.width + column
-                                    let w = ((o * g.channels + c) * g.kernelHeight + u) * g.kernelWidth + v
+                                    let x = ((n * g.channels + firstChannel + c) * g.height + row) * g.width + column
+                                    let w = ((o * g.channelsPerGroup + c) * g.kernelHeight + u) * g.kernelWidth + v
                                     body(x, w, y)
                                 }
                             }

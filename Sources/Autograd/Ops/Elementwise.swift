@@ -46,36 +46,6 @@ public func abs(_ x: Tensor) -> Tensor {
     }
 }
 
-/// max(x, 0). As in PyTorch, the gradient at 0 is 0, and NaN stays NaN with its gradient passed through.
-public func relu(_ x: Tensor) -> Tensor {
-    let y = x.map { reluValue($0) }
-    let saved = y.detached()
-    return y.recorded("relu", inputs: [x], saving: [saved]) { dy in [reluGradient(dy, output: saved)] }
-}
-
-/// The gradient through a ReLU from its output `y`: zero where y <= 0 (PyTorch's `threshold_backward`).
-func reluGradient(_ dy: Tensor, output y: Tensor) -> Tensor {
-    dy.zipMap(y, op: "relu") { g, y in y <= 0 ? 0 : g }
-}
-
-/// 1 / (1 + e^-x).
-public func sigmoid(_ x: Tensor) -> Tensor {
-    let y = x.map { 1 / (1 + Foundation.exp(-$0)) }
-    let saved = y.detached()
-    return y.recorded("sigmoid", inputs: [x], saving: [saved]) { dy in
-        [dy.zipMap(saved, op: "sigmoid") { g, y in g * y * (1 - y) }]
-    }
-}
-
-/// The hyperbolic tangent.
-public func tanh(_ x: Tensor) -> Tensor {
-    let y = x.map { Foundation.tanh($0) }
-    let saved = y.detached()
-    return y.recorded("tanh", inputs: [x], saving: [saved]) { dy in
-        [dy.zipMap(saved, op: "tanh") { g, y in g * (1 - y * y) }]
-    }
-}
-
 /// Every value limited to [min, max]; the gradient passes where min <= x <= max, as in PyTorch.
 public func clamp(_ x: Tensor, min low: Float = -.infinity, max high: Float = .infinity) -> Tensor {
     check(low <= high, "clamp: min \(low) is greater than max \(high)")

@@ -1,0 +1,106 @@
+// Depthwise convolution: groups == channels == filters, each channel convolved with its own k x k filter
+// (MobileNet's and EfficientNet's middle layer). It does k² multiply-adds per value it loads, too few for a
+// matrix product to pay: im2col would write k² copies of the input to feed products one channel thick. Direct
+// loops instead, a whole output row at a time for each filter tap, so that the inner loop runs along contiguous
+// memory and vectorises.
+
+/// Depthwise convolution by direct loops.
+package struct DepthwiseConvolution: ConvolutionKernel {
+    let g: ConvGeometry
+
+    package init(_ geometry: ConvGeometry) { g = geometry }
+
+    /// Whether `geometry` is depthwise: one input channel per filter, one filter per channel.
+    package static func applies(to geometry: ConvGeometry) -> Bool {
+        geometry.groups == geometry.channels && geometry.outChannels == geometry.channels
+    }
+
+    /// Calls `body(tap, inputRow, outputRow, valid output columns, column offset)` for every filter tap (u, v)
+    /// and output row whose input row lies inside the image: input column = output column * stride + offset.
+    /// Taps come in (u, v) order for each output value, the reference's summation order.
+    @inline(__always)
+    private func forEachTapRow(
+        _ body: (_ tap: Int, _ inputRow: Int, _ outputRow: Int, _ columns: Range<Int>, _ offset: Int) -> Void
+    ) {
+        for u in 0..<g.kernelHeight {
+            for oy in 0..<g.outHeight {
+                let iy = oy * g.stride.0 + u * g.dilation.0 - g.padding.0
+                guard iy >= 0 && iy < g.height else { continue }
+                for v in 0..<g.kernelWidth {
+                    let offset = v * g.dilation.1 - g.padding.1
+                    let columns = ConvGeometry.validOutputs(
+                        size: g.width, outSize: g.outWidth, offset: offset, stride: g.stride.1)
+                    body(u * g.kernelWidth + v, iy, oy, columns, offset)
+                }
+            }
+        }
+    }
+
+    package func forward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let (taps, sx) = (g.kernelHeight * g.kernelWidth, g.stride.1)
+        Parallel.forEach(0..<(g.batch * g.channels)) { plane in
+            let channel = plane % g.channels
+            let (x, y, w) = (input + plane * g.inPixels, output + plane * g.outPixels, weight + channel * taps)
+            y.update(repeating: bias?[channel] ?? 0, count: g.outPixels)
+            forEachTapRow { tap, iy, oy, columns, offset in
+                let (source, destination, tapWeight) = (x + iy * g.width + offset, y + oy * g.outWidth, w[tap])
+                if sx == 1 {
+                    for ox in columns { destination[ox] += tapWeight * source[ox] }
+                } else {
+                    for ox in columns { destination[ox] += tapWeight * source[ox * sx] }
+                }
+            }
+            if relu {
+                for i in 0..<g.outPixels { y[i] = reluValue(y[i]) }
+            }
+        }
+    }
+
+    package func backward(
+        outputGradient dy: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        inputGradient dInput: UnsafeMutablePointer<Float>?, weightGradient dWeight: UnsafeMutablePointer<Float>?
+    ) {
+        let (taps, sx) = (g.kernelHeight * g.kernelWidth, g.stride.1)
+        if let dInput {
+            // dx[iy, ox * s + offset] += w[tap] dy[oy, ox]: the same walk, the other way.
+            Parallel.forEach(0..<(g.batch * g.channels)) { plane in
+                let channel = plane % g.channels
+                let (dx, gy, w) = (dInput + plane * g.inPixels, dy + plane * g.outPixels, weight + channel * taps)
+                dx.update(repeating: 0, count: g.inPixels)
+                forEachTapRow { tap, iy, oy, columns, offset in
+                    let (destination, source, tapWeight) = (dx + iy * g.width + offset, gy + oy * g.outWidth, w[tap])
+                    if sx == 1 {
+                        for ox in columns { destination[ox] += tapWeight * source[ox] }
+                    } else {
+                        for ox in columns { destination[ox * sx] += tapWeight * source[ox] }
+                    }
+                }
+            }
+        }
+        if let dWeight {
+            // dw[c, tap] = Σ over images and output positions of dy x: one channel per job, its images in
+            // order, so the sum is rounded the same way on any number of cores.
+            Parallel.forEach(0..<g.channels) { channel in
+                let dw = dWeight + channel * taps
+                dw.update(repeating: 0, count: taps)
+                for n in 0..<g.batch {
+                    let plane = n * g.channels + channel
+                    let (x, gy) = (input + plane * g.inPixels, dy + plane * g.outPixels)
+                    forEachTapRow { tap, iy, oy, columns, offset in
+                        let (source, gradient) = (x + iy * g.width + offset, gy + oy * g.outWidth)
+                        var total: Float = 0
+                        if sx == 1 {
+                            for ox in columns { total += gradient[ox] * source[ox] }
+                        } else {
+                            for ox in columns { total += gradient[ox] * source[ox * sx] }
+                        }
+                        dw[tap] += total
+                    }
+                }
+            }
+        }
+    }
+}

@@ -23,6 +23,16 @@ public enum ImageNet {
         ])
     }
 
+    /// EfficientNet-Lite's evaluation preprocessing, as its reference implementation's: shorter side to
+    /// `size * 256 / 224`, the central `size` x `size`, then (x - 127) / 128 on values 0...255: the mean and
+    /// scale the TensorFlow weights were trained with, not torchvision's per-channel statistics.
+    public static func efficientNetLitePreset(size: Int = 224) -> ImageTransform {
+        .compose([
+            .resize(shorterSide: size * 256 / 224), .centerCrop(height: size, width: size),
+            .normalize(mean: [Float](repeating: 127 / 255, count: 3), std: [Float](repeating: 128 / 255, count: 3)),
+        ])
+    }
+
     /// torchvision's training augmentation: a random crop of 8-100% of the area resized to 224, a random
     /// horizontal flip, then normalised.
     public static let torchvisionTrainingPreset = ImageTransform.compose([

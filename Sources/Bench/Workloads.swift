@@ -18,6 +18,7 @@ enum Workloads {
         Workload(name: "small_cnn", run: smallCNN),
         Workload(name: "mlp", run: mlp),
         Workload(name: "tiny_ops", run: tinyOps),
+        Workload(name: "lite0", run: lite0),
         Workload(name: "conv_layers", run: convolutionLayers),
     ]
 
@@ -67,6 +68,31 @@ enum Workloads {
             crossEntropy(model(x), labels: labels).backward()
             optimizer.step()
         }
+    }
+
+    /// EfficientNet-Lite0 at 224x224: forward passes without a tape (batch 8, per image), and one SGD-momentum step
+    /// of the whole model in training mode on a batch of 16 with 1000 classes, and the process's peak memory.
+    static func lite0() -> [(String, Double)] {
+        Random.seed(0)
+        let model = EfficientNetLite()
+        model.eval()
+        let x = Tensor.uniform([8, 3, 224, 224])
+        let inference = median { _ = withNoGrad { model(x) } }
+        model.train()
+        let optimizer = SGD(model.parameters(), learningRate: 1e-3, momentum: 0.9)
+        let batch = Tensor.uniform([16, 3, 224, 224])
+        let labels = (0..<16).map { $0 * 61 % 1000 }
+        let step = median(repeats: 3) {
+            optimizer.zeroGrad()
+            crossEntropy(model(batch), labels: labels).backward()
+            optimizer.step()
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return [
+            ("lite0_infer_b8_ms_per_img", inference / 8 * 1e3), ("lite0_full_step_b16_ms", step * 1e3),
+            ("lite0_peak_rss_mb", Double(usage.ru_maxrss) / 1024),
+        ]
     }
 
     /// The benchmark's small CNN (32, 32, M, 64, 64, M, 256, 10) on 28x28x1, one SGD-momentum step on a batch of 64.

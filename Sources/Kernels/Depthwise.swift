@@ -7,8 +7,28 @@
 /// Depthwise convolution by direct loops.
 package struct DepthwiseConvolution: ConvolutionKernel {
     let g: ConvGeometry
+    /// Per kernel row u: the output rows whose input row (output row * stride + offset) lies inside the image.
+    private let rowTaps: [(outputs: Range<Int>, offset: Int)]
+    /// Per kernel column v: the same for columns. Worked out once: per row they cost two divisions each.
+    private let columnTaps: [(outputs: Range<Int>, offset: Int)]
 
-    package init(_ geometry: ConvGeometry) { g = geometry }
+    package init(_ g: ConvGeometry) {
+        self.g = g
+        rowTaps = (0..<g.kernelHeight).map { u in
+            let offset = u * g.dilation.0 - g.padding.0
+            return (
+                ConvGeometry.validOutputs(size: g.height, outSize: g.outHeight, offset: offset, stride: g.stride.0),
+                offset
+            )
+        }
+        columnTaps = (0..<g.kernelWidth).map { v in
+            let offset = v * g.dilation.1 - g.padding.1
+            return (
+                ConvGeometry.validOutputs(size: g.width, outSize: g.outWidth, offset: offset, stride: g.stride.1),
+                offset
+            )
+        }
+    }
 
     /// Whether `geometry` is depthwise: one input channel per filter, one filter per channel.
     package static func applies(to geometry: ConvGeometry) -> Bool {
@@ -22,15 +42,11 @@ package struct DepthwiseConvolution: ConvolutionKernel {
     private func forEachTapRow(
         _ body: (_ tap: Int, _ inputRow: Int, _ outputRow: Int, _ columns: Range<Int>, _ offset: Int) -> Void
     ) {
-        for u in 0..<g.kernelHeight {
-            for oy in 0..<g.outHeight {
-                let iy = oy * g.stride.0 + u * g.dilation.0 - g.padding.0
-                guard iy >= 0 && iy < g.height else { continue }
-                for v in 0..<g.kernelWidth {
-                    let offset = v * g.dilation.1 - g.padding.1
-                    let columns = ConvGeometry.validOutputs(
-                        size: g.width, outSize: g.outWidth, offset: offset, stride: g.stride.1)
-                    body(u * g.kernelWidth + v, iy, oy, columns, offset)
+        for (u, rows) in rowTaps.enumerated() {
+            for oy in rows.outputs {
+                let iy = oy * g.stride.0 + rows.offset
+                for (v, columns) in columnTaps.enumerated() {
+                    body(u * g.kernelWidth + v, iy, oy, columns.outputs, columns.offset)
                 }
             }
         }

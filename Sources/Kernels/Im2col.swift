@@ -87,9 +87,31 @@ extension ConvGeometry {
         }
     }
 
-    /// Calls `body(first image, image count, columns)` for each chunk of images, with the chunk's column matrix
-    /// `[patchSize, count * outPixels]` built in reused scratch memory.
-    func forEachChunk(of input: UnsafePointer<Float>, _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+    /// Whether every patch is a single input value (a 1x1 kernel, stride 1, no padding): then the image itself,
+    /// [C, H*W], is its column matrix, and nothing needs copying.
+    var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && stride == (1, 1) && padding == (0, 0) && outHeight == height
+            && outWidth == width
+    }
+
+    /// The column matrices of a chunk of images: image i's [patchSize, outPixels] starts at `image(i)`, its rows
+    /// `rowLength` apart.
+    struct ChunkColumns {
+        let base: UnsafeMutablePointer<Float>
+        let imageStride: Int, rowLength: Int
+
+        func image(_ i: Int) -> UnsafeMutablePointer<Float> { base + i * imageStride }
+    }
+
+    /// Calls `body(first image, image count, columns)` for each chunk of images, with the chunk's column matrices
+    /// built side by side in reused scratch memory (`[patchSize, count * outPixels]`), or for a pointwise
+    /// convolution read in place: all images at once, nothing copied (callers must not write to them then).
+    func forEachChunk(of input: UnsafePointer<Float>, _ body: (Int, Int, ChunkColumns) -> Void) {
+        guard !isPointwise else {
+            let inPlace = ChunkColumns(
+                base: UnsafeMutablePointer(mutating: input), imageStride: channels * inPixels, rowLength: inPixels)
+            return body(0, batch, inPlace)
+        }
         let chunk = imagesPerChunk
         Scratch.withBuffer(count: patchSize * chunk * outPixels) { columns in
             for first in Swift.stride(from: 0, to: batch, by: chunk) {
@@ -101,7 +123,7 @@ extension ConvGeometry {
                         image: input + (first + i) * channels * inPixels, channel: job % channels,
                         into: columns + i * outPixels, rowLength: count * outPixels)
                 }
-                body(first, count, columns)
+                body(first, count, ChunkColumns(base: columns, imageStride: outPixels, rowLength: count * outPixels))
             }
         }
     }
@@ -125,16 +147,14 @@ package struct Im2colConvolution: ConvolutionKernel {
                 // product on one core).
                 BLAS.sgemm(
                     transposeA: false, transposeB: false, m: g.outChannels, n: g.outPixels, k: g.patchSize, weight,
-                    columns, destination)
+                    columns.image(0), destination, ldb: columns.rowLength)
                 return
             }
-            // Image i's columns are every count * pixels values from columns + i * pixels: one product per image
-            // straight into its place in the output, the images shared out over the cores.
+            // One product per image straight into its place in the output, the images shared out over the cores.
             Parallel.forEach(0..<count) { i in
                 BLAS.sgemm(
                     transposeA: false, transposeB: false, m: g.outChannels, n: g.outPixels, k: g.patchSize, weight,
-                    columns + i * g.outPixels, destination + i * outImage, ldb: count * g.outPixels,
-                    multithreaded: false)
+                    columns.image(i), destination + i * outImage, ldb: columns.rowLength, multithreaded: false)
             }
         }
         if bias != nil || relu {
@@ -154,17 +174,16 @@ package struct Im2colConvolution: ConvolutionKernel {
         inputGradient dInput: UnsafeMutablePointer<Float>?, weightGradient dWeight: UnsafeMutablePointer<Float>?
     ) {
         let (outImage, weightCount) = (g.outChannels * g.outPixels, g.outChannels * g.patchSize)
-        // col2im adds onto the input's gradient.
-        dInput?.update(repeating: 0, count: g.batch * g.channels * g.inPixels)
+        // col2im adds onto the input's gradient; a pointwise convolution's product writes it whole.
+        if !g.isPointwise { dInput?.update(repeating: 0, count: g.batch * g.channels * g.inPixels) }
         // Images are dealt to workers, each adding its images' weight gradients into its own partial sum (a fixed
         // number of them: see Parallel.partialSums).
         Scratch.withBuffer(count: Parallel.partialSums * weightCount) { partials in
             partials.update(repeating: 0, count: Parallel.partialSums * weightCount)
             g.forEachChunk(of: input) { first, count, columns in
-                // Image i's columns are every count * pixels values from columns + i * pixels (as in forward).
                 func backward(image i: Int, into partial: UnsafeMutablePointer<Float>, multithreaded: Bool) {
                     let (dyImage, imageColumns, rowLength) = (
-                        dy + (first + i) * outImage, columns + i * g.outPixels, count * g.outPixels
+                        dy + (first + i) * outImage, columns.image(i), columns.rowLength
                     )
                     if dWeight != nil {
                         // dW += dY [O, pixels] x columnsᵀ [pixels, patch]
@@ -172,7 +191,13 @@ package struct Im2colConvolution: ConvolutionKernel {
                             transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: g.outPixels,
                             dyImage, imageColumns, partial, ldb: rowLength, beta: 1, multithreaded: multithreaded)
                     }
-                    if let dInput {
+                    if let dInput, g.isPointwise {
+                        // The columns are the image: dX = Wᵀ [C, O] x dY [O, pixels], written in place.
+                        BLAS.sgemm(
+                            transposeA: true, transposeB: false, m: g.patchSize, n: g.outPixels, k: g.outChannels,
+                            weight, dyImage, dInput + (first + i) * g.channels * g.inPixels,
+                            multithreaded: multithreaded)
+                    } else if let dInput {
                         // dColumns = Wᵀ [patch, O] x dY [O, pixels] in the image's own columns, scattered back.
                         BLAS.sgemm(
                             transposeA: true, transposeB: false, m: g.patchSize, n: g.outPixels, k: g.outChannels,

@@ -32,6 +32,9 @@ import Testing
         Case(input: [1, 2, 5, 5], outChannels: 3, kernel: (1, 1), stride: (2, 2), padding: .symmetric(0, 0)),
         Case(input: [3, 4, 8, 7], outChannels: 5, kernel: (5, 5), stride: (3, 2), padding: .symmetric(2, 2)),
         Case(input: [2, 5, 9, 8], outChannels: 3, kernel: (3, 3), stride: (2, 2), dilation: (2, 2)),
+        // 1x1, stride 1, no padding: the image is its own column matrix (one image: OpenBLAS's threads).
+        Case(input: [3, 8, 5, 6], outChannels: 4, kernel: (1, 1), padding: 0),
+        Case(input: [1, 16, 9, 7], outChannels: 12, kernel: (1, 1), padding: 0),
         // Padding per side, and TensorFlow's "same" (odd zeros below and right) on odd and even sizes.
         Case(
             input: [2, 8, 7, 6], outChannels: 5, kernel: (3, 3),

@@ -196,6 +196,25 @@ import Testing
             batchNorm(
                 x[0], runningMean: .zeros([2]), runningVariance: .ones([2]), weight: x[1], bias: x[2], training: true)
         },
+        // A frozen scale and shift (constants, not inputs): x̂ is kept in training only, for dx.
+        .init(name: "batchNorm training, frozen weight", inputs: { [values([3, 2, 2, 2], seed: 78)] }) { x in
+            batchNorm(
+                x[0], runningMean: .zeros([2]), runningVariance: .ones([2]), weight: Tensor([1.5, -0.5]),
+                bias: Tensor([0.2, 0.1]), training: true)
+        },
+        .init(name: "batchNorm evaluation, frozen weight", inputs: { [values([3, 2, 2, 2], seed: 79)] }) { x in
+            batchNorm(
+                x[0], runningMean: Tensor([0.3, -0.1]), runningVariance: Tensor([2, 0.5]), weight: Tensor([1.5, -0.5]),
+                bias: Tensor([0.2, 0.1]), training: false)
+        },
+        .init(
+            name: "batchNorm evaluation, trained weight and bias",
+            inputs: { [values([3, 2, 2, 2], seed: 80), values([2], seed: 81), values([2], seed: 82)] }
+        ) { x in
+            batchNorm(
+                x[0], runningMean: Tensor([0.3, -0.1]), runningVariance: Tensor([2, 0.5]), weight: x[1], bias: x[2],
+                training: false)
+        },
         .init(name: "nllLoss and mseLoss", inputs: { [values([3, 4], seed: 66), values([3, 4], seed: 67)] }) { x in
             nllLoss(x[0].logSoftmax(alongAxis: 1), labels: [3, 0, 1]) + mseLoss(x[0], x[1], reduction: .sum)
         },

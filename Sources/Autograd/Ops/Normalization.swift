@@ -42,9 +42,12 @@ public func batchNorm(
 
     // Per channel: 1 / sqrt(var + ε), from the batch or the running statistics.
     var inverseDeviations = [Float](repeating: 0, count: channels)
-    let normalized = Tensor(uninitializedShape: x.shape)  // x̂, kept for the pullback
+    // x̂, kept for the pullback where it needs it: for dw, and for dx in training (through the statistics). An
+    // inference pass, or a frozen layer in evaluation, skips it: a whole activation's memory and writes less.
+    let keepsNormalized = GradMode.isEnabled && ((weight?.requiresGrad ?? false) || (training && x.requiresGrad))
+    let normalized = keepsNormalized ? Tensor(uninitializedShape: x.shape) : nil
     let output = Tensor(uninitializedShape: x.shape)
-    let (xBase, xHat, y) = (x.base, normalized.base, output.base)
+    let (xBase, xHat, y) = (x.base, normalized?.base, output.base)
     inverseDeviations.withUnsafeMutableBufferPointer { inverse in
         Parallel.forEach(0..<channels) { c in
             // Channel c's values: `pixels` in a row, one row per example, `channels * pixels` apart.
@@ -70,10 +73,14 @@ public func batchNorm(
             let (scale, shift) = (weight?.base[c] ?? 1, bias?.base[c] ?? 0)
             for n in 0..<batch {
                 let offset = (n * channels + c) * pixels
-                for i in 0..<pixels {
-                    let h = (xBase[offset + i] - mean) * invStd
-                    xHat[offset + i] = h
-                    y[offset + i] = h * scale + shift
+                if let xHat {
+                    for i in 0..<pixels {
+                        let h = (xBase[offset + i] - mean) * invStd
+                        xHat[offset + i] = h
+                        y[offset + i] = h * scale + shift
+                    }
+                } else {
+                    for i in 0..<pixels { y[offset + i] = (xBase[offset + i] - mean) * invStd * scale + shift }
                 }
             }
             inverse[c] = invStd
@@ -85,7 +92,7 @@ public func batchNorm(
         }
     }
     let inputs = [x] + [weight, bias].compactMap { $0 }
-    return output.recorded("batch_norm", inputs: inputs, saving: [normalized]) { dy in
+    return output.recorded("batch_norm", inputs: inputs, saving: normalized.map { [$0] } ?? []) { dy in
         let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
         let dWeight = Tensor(uninitializedShape: [channels])
         let dBias = Tensor(uninitializedShape: [channels])
@@ -94,9 +101,13 @@ public func batchNorm(
             for n in 0..<batch {
                 let offset = (n * channels + c) * pixels
                 var (a, b): (Float, Float) = (0, 0)
-                for i in 0..<pixels {
-                    a += dy.base[offset + i]
-                    b += dy.base[offset + i] * normalized.base[offset + i]
+                if let normalized {
+                    for i in 0..<pixels {
+                        a += dy.base[offset + i]
+                        b += dy.base[offset + i] * normalized.base[offset + i]
+                    }
+                } else {
+                    for i in 0..<pixels { a += dy.base[offset + i] }
                 }
                 (sumDy, sumDyXHat) = (sumDy + Double(a), sumDyXHat + Double(b))
             }
@@ -105,13 +116,20 @@ public func batchNorm(
             guard let dx else { return }
             let k = (weight?.base[c] ?? 1) * inverseDeviations[c]
             let (meanDy, meanDyXHat) = (Float(sumDy / Double(perChannel)), Float(sumDyXHat / Double(perChannel)))
-            // In evaluation the statistics are constants: only the first term remains.
-            let (shift, slope) = training ? (meanDy, meanDyXHat) : (0, 0)
             for n in 0..<batch {
-                let (offset, d, g, h) = ((n * channels + c) * pixels, dx.base, dy.base, normalized.base)
-                for i in offset..<(offset + pixels) { d[i] = k * (g[i] - shift - h[i] * slope) }
+                let (offset, d, g) = ((n * channels + c) * pixels, dx.base, dy.base)
+                if training, let h = normalized?.base {
+                    for i in offset..<(offset + pixels) { d[i] = k * (g[i] - meanDy - h[i] * meanDyXHat) }
+                } else {
+                    // In evaluation the statistics are constants: only the first term remains.
+                    for i in offset..<(offset + pixels) { d[i] = k * g[i] }
+                }
             }
         }
-        return [dx] + [weight.map { _ in dWeight }, bias.map { _ in dBias }].compactMap { $0 }
+        // One gradient per input, in order; dw needs x̂, kept exactly when the weight trains.
+        var gradients: [Tensor?] = [dx]
+        if weight != nil { gradients.append(normalized == nil ? nil : dWeight) }
+        if bias != nil { gradients.append(dBias) }
+        return gradients
     }
 }

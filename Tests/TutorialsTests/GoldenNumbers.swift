@@ -8,7 +8,10 @@ let pinnedGoldenNumbers: [String: [String: Double]] = [
     "02-gradients-by-hand": ["loss": 0.0136, "dloss/dw[0]": -0.0120],
     "03-cnn-from-scratch": ["loss on the first 64 test images before training": 2.2962],
     "04-inside-vgg16": ["VGG16 parameters": 138_357_544, "convolution multiply-adds (billions)": 15.3466],
-    "05-imagenet-classification": ["mean of the preprocessed image": -1.0689],
+    "05-imagenet-classification": [
+        "photos whose class is the first answer": 17, "photos whose class is among the first five": 19,
+        "probability of the first photo's first answer": 0.6732,
+    ],
     "06-transfer-learning": [
         "source model test accuracy (classes 0-4)": 0.9182, "test accuracy after the dense layers": 0.9058,
         "test accuracy after fine-tuning": 0.9184,

@@ -21,17 +21,34 @@ import Zoo
         #expect { try WeightIntegrity.verify(bad) } throws: { "\($0)".contains("the download is damaged") }
     }
 
-    @Test func classifyWithoutWeightsExplainsWhereToGetThemAndFails() throws {
+    /// Runs the `classify` executable beside the tests; returns its status, standard output and error.
+    func classify(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("classify")
-        process.arguments = ["photo.jpg"]
-        let pipe = Pipe()
-        process.standardError = pipe
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let (output, error) = (Pipe(), Pipe())
+        (process.standardOutput, process.standardError) = (output, error)
         try process.run()
-        let message = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
-        #expect(message.contains("no weights given") && message.contains("vgg16-397923af.pth"))
+        return (process.terminationStatus, printed, message)
+    }
+
+    @Test func classifyRunsOfflineOnEfficientNetLite0() throws {
+        let photo = try #require(PretrainedCache.labelledPhotos().first)  // imagenet_00_243.jpg, a bull mastiff
+        let (status, printed, _) = try classify([photo.url.path])
+        #expect(status == 0)
+        #expect(printed.contains("EfficientNet-Lite0 from efficientnet-lite0-57934424.pth"), "\(printed)")
+        let firstAnswer = printed.split(separator: "\n").first { $0.contains("%  ") }  // "  67.32%  bull mastiff"
+        #expect(firstAnswer?.hasSuffix("bull mastiff") == true, "\(printed)")
+    }
+
+    @Test func classifyWithoutTheFetchedFilesSaysToRunMake() throws {
+        let (status, _, message) = try classify(["photo.jpg"], environment: ["TAPEGRAD_CACHE": "/nonexistent"])
+        #expect(status != 0)
+        #expect(message.contains("/nonexistent/efficientnet-lite0-57934424.pth not found") && message.contains("make"))
     }
 }

@@ -77,7 +77,7 @@ public final class EfficientNetLite: Module {
         return pool(activation(headNorm(headConv(x)))).flattened(fromAxis: 1)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { classifier(dropout(features(input))) }
+    public override func forward(_ input: Tensor) -> Tensor { head(features(input)) }
 
     public override var summaryDescription: String { "EfficientNetLite" }
 

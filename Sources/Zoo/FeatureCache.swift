@@ -17,17 +17,18 @@ public final class FeatureCache {
 
     public init(directory: URL? = nil) { self.directory = directory }
 
-    /// The VGG's flattened `avgpool(features(x))` for every example of `dataset`, with the dataset's labels:
-    /// train `model.classifier` on them instead of the whole model.
+    /// What the model's head reads (`headInput`) for every example of `dataset`, with the dataset's labels:
+    /// train `model.head` on them instead of the whole model.
     ///
     /// - Parameter preprocessing: names the transform the dataset applies (part of the cache's key).
-    public func features(of model: VGG, for dataset: Dataset, preprocessing: String, batchSize: Int = 32) throws
-        -> TensorDataset
-    {
+    public func features(
+        of model: some TransferModel, for dataset: Dataset, preprocessing: String, batchSize: Int = 32
+    ) throws -> TensorDataset {
+        let backbone = model.backboneState
         check(
-            model.features.trainableParameters().isEmpty,
+            backbone.allSatisfy { !$0.tensor.requiresGrad },
             "FeatureCache: the backbone still trains (call freezeFeatures()): its features would change every step")
-        let fingerprint = Self.fingerprint(of: model.features, preprocessing: preprocessing, count: dataset.count)
+        let fingerprint = Self.fingerprint(of: backbone, preprocessing: preprocessing, count: dataset.count)
         if let stored, stored.fingerprint == fingerprint {
             print("Feature cache: reusing the frozen backbone's features for \(dataset.count) examples")
             return stored.features
@@ -55,7 +56,7 @@ public final class FeatureCache {
         var parts: [Tensor] = []
         var labels: [Int] = []
         for (inputs, batchLabels) in loader {
-            parts.append(withNoGrad { model.avgpool(model.features(inputs)).flattened(fromAxis: 1) })
+            parts.append(withNoGrad { model.headInput(inputs) })
             labels += batchLabels
             progress.advance()
         }
@@ -72,9 +73,9 @@ public final class FeatureCache {
     }
 
     /// SHA-256 over the backbone's parameters and buffers, the preprocessing's name and the example count.
-    static func fingerprint(of backbone: Module, preprocessing: String, count: Int) -> String {
+    static func fingerprint(of backbone: [(key: String, tensor: Tensor)], preprocessing: String, count: Int) -> String {
         var hasher = SHA256()
-        for (key, tensor) in backbone.namedStateTensors() {
+        for (key, tensor) in backbone {
             hasher.update(data: Data(key.utf8))
             tensor.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }

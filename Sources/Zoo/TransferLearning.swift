@@ -1,8 +1,79 @@
 import Autograd
 import NN
 
-/// The moves of transfer learning on a VGG: keep what it learnt about images, retrain what it says about them.
-extension VGG {
+/// A classifier seen the way transfer learning uses it: a backbone that turns images into features, learnt on a
+/// big dataset and reused, and a head that turns features into classes, replaced for each new task. VGG and
+/// EfficientNet-Lite are both; the moves of transfer learning (a new head, a frozen backbone, the last blocks
+/// unfrozen, two learning rates, features cached once) are written below once, for any such model.
+///
+/// To make a model of your own one: say where its head is, what the head reads, and which keys make up each
+/// block of the backbone.
+public protocol TransferModel: Module {
+    /// The layers from features to class scores: what a new task retrains first.
+    var head: Module { get }
+    /// What the head reads for each image, [N, features]: everything below it, pooled and flattened.
+    func headInput(_ images: Tensor) -> Tensor
+    /// The backbone's blocks, bottom to top, each named by the key prefixes of its layers (`features.0.`).
+    var backboneBlocks: [[String]] { get }
+    /// Replaces the head's last layer with a fresh one for `classes` classes.
+    func replaceHead(classes: Int)
+}
+
+extension TransferModel {
+    /// Whether `key` names a parameter or buffer of the backbone.
+    func isBackboneKey(_ key: String) -> Bool { backboneBlocks.joined().contains { key.hasPrefix($0) } }
+
+    /// Freezes the backbone: only the head trains. BatchNorm inside it runs in inference mode (running
+    /// statistics, never updated), so the backbone computes the same function in `train()` and `eval()`.
+    public func freezeFeatures() { freeze(where: isBackboneKey) }
+
+    /// Trains the last `k` blocks of the backbone again, for fine-tuning deeper.
+    public func unfreezeLastBlocks(_ k: Int) {
+        let prefixes = Array(backboneBlocks.suffix(max(0, k)).joined())
+        unfreeze { key in prefixes.contains { key.hasPrefix($0) } }
+    }
+
+    /// Two parameter groups for fine-tuning: the backbone's trainable parameters at `learningRate * backboneScale`
+    /// and the head's at `learningRate` (the classic recipe: a backbone 10x slower than the new head).
+    public func fineTuningGroups(learningRate: Float, backboneScale: Float = 0.1, weightDecay: Float = 0)
+        -> [ParameterGroup]
+    {
+        let inHead = Set(head.parameters().map(ObjectIdentifier.init))
+        let trainable = trainableParameters()
+        return [
+            ParameterGroup(
+                trainable.filter { !inHead.contains(ObjectIdentifier($0)) },
+                learningRate: learningRate * backboneScale, weightDecay: weightDecay),
+            ParameterGroup(
+                trainable.filter { inHead.contains(ObjectIdentifier($0)) }, learningRate: learningRate,
+                weightDecay: weightDecay),
+        ].filter { !$0.parameters.isEmpty }
+    }
+
+    /// The backbone's parameters and buffers with their keys.
+    public var backboneState: [(key: String, tensor: Tensor)] {
+        namedStateTensors().filter { isBackboneKey($0.key) }
+    }
+}
+
+extension VGG: TransferModel {
+    public var head: Module { classifier }
+
+    public func headInput(_ images: Tensor) -> Tensor { avgpool(features(images)).flattened(fromAxis: 1) }
+
+    /// The convolutional stages: each ends at a max-pool.
+    public var backboneBlocks: [[String]] {
+        var (blocks, current) = ([[String]](), [String]())
+        for (i, layer) in features.layers.enumerated() {
+            current.append("features.\(i).")
+            if layer is MaxPool2d {
+                blocks.append(current)
+                current = []
+            }
+        }
+        return current.isEmpty ? blocks : blocks + [current]
+    }
+
     /// Replaces the last layer with a fresh one for `classes` classes (torchvision's initialisation for it).
     public func replaceHead(classes: Int) {
         let last = classifier[classifier.count - 1] as! Linear
@@ -10,34 +81,31 @@ extension VGG {
         classifier[classifier.count - 1] = Linear(
             weight: Tensor.normal([classes, hidden], std: 0.01), bias: .zeros([classes]))
     }
+}
 
-    /// Freezes the convolutional part: only the classifier trains. BatchNorm inside it runs in inference mode
-    /// (running statistics, never updated), so the backbone computes the same function in `train()` and `eval()`.
-    public func freezeFeatures() {
-        freeze { $0.hasPrefix("features.") }
+extension EfficientNetLite: TransferModel {
+    /// The dropout and the classifier, as one module: a view of the model's own layers, so training it trains
+    /// the model's classifier.
+    public var head: Module { Head(dropout: dropout, classifier: classifier) }
+
+    public func headInput(_ images: Tensor) -> Tensor { features(images) }
+
+    /// The stem, each inverted residual block, and the 1x1 head convolution.
+    public var backboneBlocks: [[String]] {
+        [["_conv_stem.", "_bn0."]] + blocks.indices.map { ["_blocks.\($0)."] } + [["_conv_head.", "_bn1."]]
     }
 
-    /// Trains the last `k` convolutional blocks again (a block ends at a max-pool), for fine-tuning deeper.
-    public func unfreezeLastBlocks(_ k: Int) {
-        let pools = features.layers.indices.filter { features.layers[$0] is MaxPool2d }
-        guard k > 0, !pools.isEmpty else { return }
-        let firstTrainable = k >= pools.count ? 0 : pools[pools.count - k - 1] + 1
-        unfreeze { key in
-            guard key.hasPrefix("features."), let index = Int(key.split(separator: ".")[1]) else { return false }
-            return index >= firstTrainable
-        }
+    /// Replaces the classifier with a fresh one for `classes` classes (PyTorch's default initialisation).
+    public func replaceHead(classes: Int) {
+        classifier = Linear(classifier.weight.shape[1], classes)
     }
 
-    /// Two parameter groups for fine-tuning: the backbone's trainable parameters at `learningRate * backboneScale`
-    /// and the classifier's at `learningRate` (the classic recipe: a backbone 10x slower than the new head).
-    public func fineTuningGroups(learningRate: Float, backboneScale: Float = 0.1, weightDecay: Float = 0)
-        -> [ParameterGroup]
-    {
-        let backbone = features.trainableParameters()
-        let head = classifier.trainableParameters()
-        return [
-            ParameterGroup(backbone, learningRate: learningRate * backboneScale, weightDecay: weightDecay),
-            ParameterGroup(head, learningRate: learningRate, weightDecay: weightDecay),
-        ].filter { !$0.parameters.isEmpty }
+    final class Head: Module {
+        let dropout: Dropout
+        let classifier: Linear
+
+        init(dropout: Dropout, classifier: Linear) { (self.dropout, self.classifier) = (dropout, classifier) }
+
+        override func forward(_ input: Tensor) -> Tensor { classifier(dropout(input)) }
     }
 }

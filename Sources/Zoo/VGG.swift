@@ -115,9 +115,7 @@ public final class VGG: Module {
         fuseActivations()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
-        classifier(avgpool(features(input)).flattened(fromAxis: 1))
-    }
+    public override func forward(_ input: Tensor) -> Tensor { classifier(headInput(input)) }
 
     public override var summaryDescription: String { "VGG" }
 

@@ -1,4 +1,5 @@
 import Autograd
+import Datasets
 import NN
 import Testing
 import Zoo
@@ -49,5 +50,41 @@ import Zoo
         #expect(Swift.abs(x[0, 100, 100] - (0.5 - 0.485) / 0.229) < 1e-5)
         let caffe = ImageNet.caffeBGRPreset.apply(image)
         #expect(Swift.abs(caffe[0, 0, 0] - (127.5 - 103.939)) < 1e-3, "channel 0 is blue, mean-subtracted in 0...255")
+    }
+
+    /// The same moves on EfficientNet-Lite0, through the one `TransferModel` abstraction.
+    @Test func efficientNetLiteFreezesUnfreezesAndCachesLikeVGG() throws {
+        Random.seed(52)
+        let model = EfficientNetLite()
+        model.replaceHead(classes: 3)
+        model.freezeFeatures()
+        let trainable = { Set(model.namedParameters().filter { $0.tensor.requiresGrad }.map(\.key)) }
+        #expect(trainable() == ["_fc.weight", "_fc.bias"])
+        #expect(model.backboneBlocks.count == 18, "stem, 16 blocks, head convolution")
+        model.unfreezeLastBlocks(2)
+        #expect(trainable().contains("_blocks.15._depthwise_conv.weight") && trainable().contains("_bn1.weight"))
+        #expect(!trainable().contains("_blocks.14._project_conv.weight"), "block 14 stays frozen")
+        let groups = model.fineTuningGroups(learningRate: 0.01)
+        #expect(groups.map(\.learningRate) == [0.001, 0.01])
+        #expect(groups[1].parameters.count == 2, "the classifier's weight and bias")
+
+        // Cached features are what the head reads, and training the head on them moves only the classifier.
+        model.freezeFeatures()
+        let images = TensorDataset(
+            inputs: Tensor.uniform([4, 3, 32, 32]), labels: [0, 1, 2, 0], classNames: ["a", "b", "c"])
+        let cached = try FeatureCache().features(of: model, for: images, preprocessing: "none")
+        model.eval()
+        #expect(cached.inputs.shape == [4, 1280])
+        #expect(cached.inputs.scalars == withNoGrad { model.headInput(images.inputs) }.scalars)
+        let before = model.stateDict()
+        let head = model.head
+        let optimizer = SGD(head.parameters(), learningRate: 0.1)
+        head.train()
+        crossEntropy(head(cached.inputs), labels: cached.labels).backward()
+        optimizer.step()
+        for (key, tensor) in model.stateDict() {
+            #expect((tensor.scalars != before[key]!.scalars) == key.hasPrefix("_fc."), "\(key)")
+        }
+        #expect(model(images.inputs).shape == [4, 3])
     }
 }

@@ -9,10 +9,10 @@ import Datasets
 // notebook: recipes
 public enum Recipe {
     /// A fresh model of the same architecture, every layer trained on the target data alone.
-    public static func scratch(
-        _ makeModel: () -> VGG, data: TensorDataset, test: TensorDataset, epochs: Int, learningRate: Float = 1e-2,
+    public static func scratch<Model: TransferModel>(
+        _ makeModel: () -> Model, data: TensorDataset, test: TensorDataset, epochs: Int, learningRate: Float = 1e-2,
         batchSize: Int = 32, seed: UInt64, label: String = "scratch"
-    ) throws -> (model: VGG, history: TrainingHistory) {
+    ) throws -> (model: Model, history: TrainingHistory) {
         Random.seed(seed)
         let model = makeModel()
         model.replaceHead(classes: data.classNames.count)
@@ -26,11 +26,11 @@ public enum Recipe {
     /// Transfer learning in two phases: `newHead`, `trainHead`, then `fineTune`.
     ///
     /// - Parameter source: the pretrained model; it is copied, not changed.
-    public static func transfer(
-        from source: VGG, _ makeModel: () -> VGG, data: TensorDataset, test: TensorDataset, headEpochs: Int,
+    public static func transfer<Model: TransferModel>(
+        from source: Model, _ makeModel: () -> Model, data: TensorDataset, test: TensorDataset, headEpochs: Int,
         fineTuneEpochs: Int, unfrozenBlocks: Int = 1, learningRate: Float = 1e-2, backboneScale: Float = 0.1,
         batchSize: Int = 32, seed: UInt64, label: String = "transfer"
-    ) throws -> (model: VGG, history: TrainingHistory) {
+    ) throws -> (model: Model, history: TrainingHistory) {
         Random.seed(seed)
         let model = try newHead(on: source, makeModel, classes: data.classNames.count)
         var history = TrainingHistory()
@@ -45,8 +45,10 @@ public enum Recipe {
         return (model, history)
     }
 
-    /// A copy of `source` with a fresh last layer for `classes` classes and every convolution frozen.
-    public static func newHead(on source: VGG, _ makeModel: () -> VGG, classes: Int) throws -> VGG {
+    /// A copy of `source` with a fresh last layer for `classes` classes and its backbone frozen.
+    public static func newHead<Model: TransferModel>(on source: Model, _ makeModel: () -> Model, classes: Int) throws
+        -> Model
+    {
         let model = makeModel()
         try model.load(stateDict: source.stateDict())
         model.replaceHead(classes: classes)
@@ -54,24 +56,25 @@ public enum Recipe {
         return model
     }
 
-    /// Phase 1: trains the dense layers. The frozen features never change, so `FeatureCache` computes them
+    /// Phase 1: trains the head. The frozen backbone's features never change, so `FeatureCache` computes them
     /// once and the epochs cost only the head.
     public static func trainHead(
-        of model: VGG, data: TensorDataset, test: TensorDataset, epochs: Int, learningRate: Float,
+        of model: some TransferModel, data: TensorDataset, test: TensorDataset, epochs: Int, learningRate: Float,
         batchSize: Int = 32, seed: UInt64, label: String, history: inout TrainingHistory
     ) throws {
         let trainFeatures = try FeatureCache().features(of: model, for: data, preprocessing: "as given")
         let testFeatures = try FeatureCache().features(of: model, for: test, preprocessing: "as given")
+        let head = model.head
         try trainEpochs(
-            model.classifier, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
+            head, optimizer: Adam(head.parameters(), learningRate: learningRate),
             data: trainFeatures, test: testFeatures, epochs: epochs, batchSize: batchSize, seed: seed, label: label,
             history: &history)
     }
 
-    /// Phase 2: unfreezes the last `unfrozenBlocks` convolutional blocks and trains them with the head, the
+    /// Phase 2: unfreezes the backbone's last `unfrozenBlocks` blocks and trains them with the head, the
     /// backbone at `learningRate * backboneScale` so the features adapt without being destroyed.
     public static func fineTune(
-        _ model: VGG, unfrozenBlocks: Int, data: TensorDataset, test: TensorDataset, epochs: Int,
+        _ model: some TransferModel, unfrozenBlocks: Int, data: TensorDataset, test: TensorDataset, epochs: Int,
         learningRate: Float, backboneScale: Float = 0.1, batchSize: Int = 32, seed: UInt64, label: String,
         firstEpoch: Int, history: inout TrainingHistory
     ) throws {

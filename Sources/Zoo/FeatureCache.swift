@@ -51,6 +51,7 @@ public final class FeatureCache {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
+        let started = Date()
         let loader = DataLoader(dataset, batchSize: batchSize)
         let progress = ProgressBar(total: loader.count, label: "caching features")
         var parts: [Tensor] = []
@@ -61,6 +62,11 @@ public final class FeatureCache {
             progress.advance()
         }
         progress.finish()
+        let seconds = Date().timeIntervalSince(started)
+        print(
+            String(
+                format: "Feature cache: %d examples in %.1f s (%.0f images per second)", dataset.count, seconds,
+                Double(dataset.count) / max(seconds, 1e-9)))
         let features = TensorDataset(inputs: Tensor.concat(parts), labels: labels, classNames: dataset.classNames)
         if let file {
             try SafeTensors.write(

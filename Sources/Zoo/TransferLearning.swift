@@ -54,6 +54,11 @@ extension TransferModel {
     public var backboneState: [(key: String, tensor: Tensor)] {
         namedStateTensors().filter { isBackboneKey($0.key) }
     }
+
+    /// The backbone's parameters with their keys.
+    public var backboneParameters: [(key: String, tensor: Tensor)] {
+        namedParameters().filter { isBackboneKey($0.key) }
+    }
 }
 
 extension VGG: TransferModel {

@@ -88,12 +88,12 @@ struct TransferLearning: ParsableCommand {
             they learnt. The first block stays frozen; we check that it did not move by a single bit.
             """)
         // notebook: fine-tune
-        let firstConvolution = (model.features[0] as! Conv2d).weight.scalars
+        let firstConvolution = model.backboneParameters[0].tensor.scalars  // features.0.weight
         try Recipe.fineTune(
             model, unfrozenBlocks: 1, data: train, test: prepared.test, epochs: fineTuneEpochs,
             learningRate: learningRate, seed: setup.seed, label: "fine-tune", firstEpoch: headEpochs + 1,
             history: &history)
-        let unchanged = (model.features[0] as! Conv2d).weight.scalars == firstConvolution
+        let unchanged = model.backboneParameters[0].tensor.scalars == firstConvolution
         print("first convolution bit-identical after fine-tuning: \(unchanged)")
         // end notebook
         let final = evaluate(model, on: prepared.test)

@@ -74,14 +74,14 @@ struct FineTuningDeeper: ParsableCommand {
                     var extended = history
                     if variant.unfrozenBlocks == 0 {  // the same number of epochs for everyone: keep training the head
                         try trainEpochs(
-                            model, optimizer: Adam(model.classifier.parameters(), learningRate: learningRate),
+                            model, optimizer: Adam(model.head.parameters(), learningRate: learningRate),
                             data: train, test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed,
                             label: variant.name, firstEpoch: headEpochs + 1, history: &extended)
                     }
                     return Row(
                         variant: variant.name, history: extended,
                         trainable: model.trainableParameters().reduce(0) { $0 + $1.count },
-                        moved: relativeChange(model.features, from: prepared.source.features),
+                        moved: relativeChange(model.backboneParameters, from: prepared.source.backboneParameters),
                         seconds: Date().timeIntervalSince(started))
                 })
         }
@@ -129,10 +129,12 @@ struct FineTuningDeeper: ParsableCommand {
     }
 
     /// |after - before| / |before| over all the convolutional weights: how far fine-tuning moved them.
-    func relativeChange(_ after: Module, from before: Module) -> Double {
-        let old = Dictionary(uniqueKeysWithValues: before.namedParameters().map { ($0.key, $0.tensor.scalars) })
+    func relativeChange(_ after: [(key: String, tensor: Tensor)], from before: [(key: String, tensor: Tensor)])
+        -> Double
+    {
+        let old = Dictionary(uniqueKeysWithValues: before.map { ($0.key, $0.tensor.scalars) })
         var (change, size) = (0.0, 0.0)
-        for (key, tensor) in after.namedParameters() {
+        for (key, tensor) in after {
             for (a, b) in zip(tensor.scalars, old[key]!) {
                 change += Double(a - b) * Double(a - b)
                 size += Double(b) * Double(b)

@@ -9,10 +9,11 @@ import Datasets
 // notebook: recipes
 public enum Recipe {
     /// A fresh model of the same architecture, every layer trained on the target data alone.
-    public static func scratch<Model: TransferModel>(
-        _ makeModel: () -> Model, data: TensorDataset, test: TensorDataset, epochs: Int, learningRate: Float = 1e-2,
+    public static func scratch(
+        _ makeModel: () -> any TransferModel, data: TensorDataset, test: TensorDataset, epochs: Int,
+        learningRate: Float = 1e-2,
         batchSize: Int = 32, seed: UInt64, label: String = "scratch"
-    ) throws -> (model: Model, history: TrainingHistory) {
+    ) throws -> (model: any TransferModel, history: TrainingHistory) {
         Random.seed(seed)
         let model = makeModel()
         model.replaceHead(classes: data.classNames.count)
@@ -26,11 +27,12 @@ public enum Recipe {
     /// Transfer learning in two phases: `newHead`, `trainHead`, then `fineTune`.
     ///
     /// - Parameter source: the pretrained model; it is copied, not changed.
-    public static func transfer<Model: TransferModel>(
-        from source: Model, _ makeModel: () -> Model, data: TensorDataset, test: TensorDataset, headEpochs: Int,
+    public static func transfer(
+        from source: any TransferModel, _ makeModel: () -> any TransferModel, data: TensorDataset, test: TensorDataset,
+        headEpochs: Int,
         fineTuneEpochs: Int, unfrozenBlocks: Int = 1, learningRate: Float = 1e-2, backboneScale: Float = 0.1,
         batchSize: Int = 32, seed: UInt64, label: String = "transfer"
-    ) throws -> (model: Model, history: TrainingHistory) {
+    ) throws -> (model: any TransferModel, history: TrainingHistory) {
         Random.seed(seed)
         let model = try newHead(on: source, makeModel, classes: data.classNames.count)
         var history = TrainingHistory()
@@ -46,9 +48,9 @@ public enum Recipe {
     }
 
     /// A copy of `source` with a fresh last layer for `classes` classes and its backbone frozen.
-    public static func newHead<Model: TransferModel>(on source: Model, _ makeModel: () -> Model, classes: Int) throws
-        -> Model
-    {
+    public static func newHead(
+        on source: any TransferModel, _ makeModel: () -> any TransferModel, classes: Int
+    ) throws -> any TransferModel {
         let model = makeModel()
         try model.load(stateDict: source.stateDict())
         model.replaceHead(classes: classes)

@@ -10,10 +10,11 @@ import Datasets
 /// fresh model of its architecture, and the target task's training and test data.
 ///
 /// Offline (the default), the source is `VGG.small` pretrained on Fashion-MNIST classes 0-4 and the target is
-/// classes 5-9. With `--weights` and `--data`, the source is a real ImageNet VGG and the target is an image
-/// folder (one sub-folder per class, e.g. a Pokemon dataset).
+/// classes 5-9. With `--weights` and `--data`, the source is a real ImageNet network (a VGG, or
+/// EfficientNet-Lite0) and the target is an image folder (one sub-folder per class, e.g. a Pokemon dataset).
 public struct TransferSetup: ParsableArguments {
-    @Option(help: "Pretrained VGG weights (.pth or .safetensors, torchvision or timm names); needs --data.")
+    @Option(
+        help: "Pretrained ImageNet weights: a VGG's (.pth or .safetensors) or EfficientNet-Lite0's; needs --data.")
     public var weights: String?
     @Option(help: "An image folder with one sub-folder per class: the target task for --weights.")
     public var data: String?
@@ -31,19 +32,22 @@ public struct TransferSetup: ParsableArguments {
 
     public func validate() throws {
         if (weights == nil) != (data == nil) {
-            throw ValidationError("--weights and --data go together: a pretrained VGG and the images to adapt it to")
+            throw ValidationError(
+                "--weights and --data go together: a pretrained network and the images to adapt it to")
         }
         if let weights, !FileManager.default.fileExists(atPath: weights) {
             throw ValidationError("\(weights) does not exist")
         }
-        guard imageSize >= 32 else { throw ValidationError("--image-size must be at least 32 (VGG's five pools)") }
+        guard imageSize >= 32 else {
+            throw ValidationError("--image-size must be at least 32 (five halvings of the image)")
+        }
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1)") }
     }
 
     /// What an experiment starts from.
     public struct Prepared {
-        public let source: VGG
-        public let makeModel: () -> VGG
+        public let source: any TransferModel
+        public let makeModel: () -> any TransferModel
         public let train: TensorDataset
         public let test: TensorDataset
         /// One line for the reader: where the source comes from and what the target is.
@@ -54,17 +58,22 @@ public struct TransferSetup: ParsableArguments {
         guard let weights, let data else { return try prepareOffline() }
         let file = try PretrainedWeights.load(URL(fileURLWithPath: weights))
         for note in file.notes { print("\(weights): \(note)") }
-        let source = try VGG.pretrained(file)
-        let preset = ImageNet.evaluationPreset(size: imageSize)
+        // The architecture from the file's keys, and the preprocessing its weights were trained with.
+        let isLite = file.tensors["_conv_stem.weight"] != nil
+        let source: any TransferModel = isLite ? try EfficientNetLite.pretrained(file) : try VGG.pretrained(file)
+        let makeModel: () -> any TransferModel =
+            isLite ? { EfficientNetLite() } : { try! VGG(shapedLike: file.tensors, initialized: true) }
+        let preset =
+            isLite ? ImageNet.efficientNetLitePreset(size: imageSize) : ImageNet.evaluationPreset(size: imageSize)
         let folder = try ImageFolder(root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true)
         let images = decodeAll(folder)
         let testCount = max(folder.classNames.count, Int(Double(images.count) * testFraction))
         let (test, train) = images.randomSplit(firstCount: testCount, seed: seed)
         return Prepared(
-            source: source, makeModel: { try! VGG(shapedLike: file.tensors, initialized: true) }, train: train,
-            test: test,
+            source: source, makeModel: makeModel, train: train, test: test,
             story: """
-                Source: the VGG in \(weights) (\(file.format.rawValue)), trained on ImageNet. Target: \(data), \
+                Source: the \(isLite ? "EfficientNet-Lite0" : "VGG") in \(weights) (\(file.format.rawValue)), trained \
+                on ImageNet. Target: \(data), \
                 \(folder.classNames.count) classes, \(train.count) training and \(test.count) test images at \
                 \(imageSize)x\(imageSize) (\(preset.name)).
                 """)

@@ -28,10 +28,13 @@ public enum ImageNet {
     /// scale the TensorFlow weights were trained with, not torchvision's per-channel statistics.
     public static func efficientNetLitePreset(size: Int = 224) -> ImageTransform {
         .compose([
-            .resize(shorterSide: size * 256 / 224), .centerCrop(height: size, width: size),
-            .normalize(mean: [Float](repeating: 127 / 255, count: 3), std: [Float](repeating: 128 / 255, count: 3)),
+            .resize(shorterSide: size * 256 / 224), .centerCrop(height: size, width: size), efficientNetLiteScaling,
         ])
     }
+
+    /// EfficientNet-Lite's scaling of RGB values in [0, 1]: (255 x - 127) / 128.
+    public static let efficientNetLiteScaling = ImageTransform.normalize(
+        mean: [Float](repeating: 127 / 255, count: 3), std: [Float](repeating: 128 / 255, count: 3))
 
     /// torchvision's training augmentation: a random crop of 8-100% of the area resized to 224, a random
     /// horizontal flip, then normalised.

@@ -14,9 +14,11 @@ import Testing
         #expect(status == 0, "\(text.suffix(2_000))")
         let csv = try String(contentsOf: output.appendingPathComponent("results.csv"), encoding: .utf8)
         let row = try #require(csv.split(separator: "\n").dropFirst().first).split(separator: ",")
-        let (scratch, transfer) = (Double(row[3])!, Double(row[4])!)
+        let (scratch, transfer, imageNet) = (Double(row[3])!, Double(row[4])!, Double(row[5])!)
         #expect(transfer > scratch + 0.02, "transfer \(transfer) vs scratch \(scratch) at 10 per class")
+        #expect(imageNet > 0.5, "EfficientNet-Lite0 from ImageNet learns the task: \(imageNet)")
         #expect(text.contains("With 10 per class, transfer reached"))
+        #expect(text.contains("ImageNet's network reached"))
         expectGoldenNumbers(of: "07-scratch-vs-transfer", in: text)
         #expect(text.contains("Feature cache: the backbone is frozen, so its features are computed once"))
         for chart in ["accuracy-vs-examples.svg", "accuracy-vs-epochs-10.svg"] {

@@ -4,6 +4,9 @@ import Foundation
 ///
 /// The executables come from `TAPEGRAD_TUTORIALS_BIN` when set (`make test` points it at a release build, so
 /// the transfer-learning steps train at full speed), else from beside the test runner (debug, much slower).
+/// `OPENBLAS_CORETYPE` is left out of the tutorial's environment: it chooses its kernels itself, as on a
+/// learner's machine, so that where those are the pins' kernels the pins are checked exactly (see
+/// `pinsAreExactHere`), even on a machine whose environment asks for others.
 func runTutorial(_ name: String, arguments: [String] = []) throws -> (status: Int32, output: String) {
     let directory =
         ProcessInfo.processInfo.environment["TAPEGRAD_TUTORIALS_BIN"].map { URL(fileURLWithPath: $0) }
@@ -11,6 +14,7 @@ func runTutorial(_ name: String, arguments: [String] = []) throws -> (status: In
     let process = Process()
     process.executableURL = directory.appendingPathComponent(name)
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "OPENBLAS_CORETYPE" }
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()

@@ -27,6 +27,8 @@ struct ScratchVersusTransfer: ParsableCommand {
     @Option(help: "Adam's learning rate, for both ways (the backbone fine-tunes at a tenth of it).")
     var learningRate: Float = 1e-2
     @Option(help: "Where to write the table, curves and conclusion.") var output = "runs/07-scratch-vs-transfer"
+    @Option(help: "Side in pixels the images are resized to for EfficientNet-Lite0 (offline; 0 leaves it out).")
+    var imageNetSize = 32
     @Flag(help: "Skip the budgets an interrupted run with the same settings finished.") var resume = false
 
     func run() throws {
@@ -43,11 +45,20 @@ struct ScratchVersusTransfer: ParsableCommand {
             """)
         let prepared = try setup.prepare()
         print(prepared.story)
+        // The pre-trained-model approach, offline: with --weights the source already is an ImageNet network.
+        let imageNet = setup.weights == nil && imageNetSize > 0 ? try ImageNetTransfer(size: imageNetSize) : nil
+        let imageNetTest = imageNet?.inputs(prepared.test)
+        if let imageNet {
+            print(
+                "Also: EfficientNet-Lite0 trained on ImageNet, the same images resized to \(imageNet.size)x\(imageNet.size) RGB"
+            )
+        }
         // end notebook
         let perClass = try parsedBudgets()
         let folder = try RunFolder(output)
         let settings =
-            "\(prepared.story) epochs \(epochs.map(String.init) ?? "auto"), rate \(learningRate), seed \(setup.seed)"
+            "\(prepared.story) epochs \(epochs.map(String.init) ?? "auto"), rate \(learningRate), seed \(setup.seed), "
+            + "ImageNet size \(imageNet?.size ?? 0)"
 
         explain(
             "2. The race",
@@ -55,7 +66,8 @@ struct ScratchVersusTransfer: ParsableCommand {
             For each budget: (a) scratch: a fresh model, every layer trained; (b) transfer: the pretrained
             convolutions frozen, a new last layer, the dense layers trained on cached features for the first
             half of the epochs, then the last convolutional block fine-tuned with the head (at a 10x smaller
-            learning rate) for the second half.
+            learning rate) for the second half; (c) ImageNet transfer: the same recipe from EfficientNet-Lite0,
+            trained by Google on 1.28 million photos of 1000 everyday classes, none of them grayscale clothing.
             """)
         // notebook: race
         var results: [Result] = []
@@ -74,29 +86,43 @@ struct ScratchVersusTransfer: ParsableCommand {
                         from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
                         headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2, learningRate: learningRate,
                         seed: setup.seed)
+                    let imageNetRun = try imageNet.map { imageNet in
+                        try Recipe.transfer(
+                            from: imageNet.source, { EfficientNetLite() }, data: imageNet.inputs(train),
+                            test: imageNetTest!, headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2,
+                            learningRate: learningRate, seed: setup.seed, label: "ImageNet transfer")
+                    }
                     return Result(
                         name: name, perClass: k ?? train.count / train.classNames.count, examples: train.count,
-                        epochs: epochCount, scratch: scratch.history, transfer: transfer.history)
+                        epochs: epochCount, scratch: scratch.history, transfer: transfer.history,
+                        imageNet: imageNetRun?.history)
                 })
         }
         // end notebook
 
         explain("3. Results", "Test accuracy on the same held-out images after the last epoch.")
         // notebook: results
+        let withImageNet = results.allSatisfy { $0.imageNetAccuracy != nil }
         print(
             table(
-                [["examples per class", "examples", "epochs", "scratch", "transfer", "transfer - scratch"]]
+                [
+                    ["examples per class", "examples", "epochs", "scratch", "transfer", "transfer - scratch"]
+                        + (withImageNet ? ["ImageNet transfer"] : [])
+                ]
                     + results.map { r in
                         [
                             r.name, "\(r.examples)", "\(r.epochs)", pct(r.scratchAccuracy), pct(r.transferAccuracy),
                             String(format: "%+.2f points", (r.transferAccuracy - r.scratchAccuracy) * 100),
-                        ]
+                        ] + (r.imageNetAccuracy.map { [pct($0)] } ?? [])
                     }))
         print("\n" + conclusion(results))
         // end notebook
         for r in results where r.perClass == perClass.compactMap({ $0 }).first {
             golden("scratch test accuracy at \(r.perClass) per class", r.scratchAccuracy)
             golden("transfer test accuracy at \(r.perClass) per class", r.transferAccuracy)
+            if let imageNet = r.imageNetAccuracy {
+                golden("ImageNet transfer test accuracy at \(r.perClass) per class", imageNet)
+            }
         }
         try write(results, to: folder)
         print(String(format: "\nFinished in %.0f s.", Date().timeIntervalSince(started)))
@@ -110,8 +136,11 @@ struct ScratchVersusTransfer: ParsableCommand {
         let epochs: Int
         let scratch: TrainingHistory
         let transfer: TrainingHistory
+        /// EfficientNet-Lite0's run, when the offline route includes it.
+        var imageNet: TrainingHistory?
         var scratchAccuracy: Double { scratch.series("test_accuracy").last! }
         var transferAccuracy: Double { transfer.series("test_accuracy").last! }
+        var imageNetAccuracy: Double? { imageNet?.series("test_accuracy").last }
     }
 
     /// Few examples need more passes to take enough optimizer steps: about 3,000 examples seen, 4 to 30 epochs.
@@ -160,14 +189,37 @@ struct ScratchVersusTransfer: ParsableCommand {
                     : "Here the pretrained model did not help more with less data; the source task may be too "
                         + "different from the target task.")
         }
+        if let imageNet = smallest.imageNetAccuracy, let largest = results.last?.imageNetAccuracy {
+            let developed = smallest.transferAccuracy
+            lines.append(
+                String(
+                    format: "ImageNet's network reached %.1f%% with %@ (%.1f points %@ than the model developed on "
+                        + "Fashion-MNIST's tops) and %.1f%% with %@.", imageNet * 100, smallest.name,
+                    abs(imageNet - developed) * 100, imageNet >= developed ? "better" : "worse", largest * 100,
+                    results.last!.name))
+            lines.append(
+                imageNet >= developed
+                    ? "Features learnt on a million varied photos carried over even to small grayscale clothing."
+                    : "Features learnt on colour photos of everyday objects at 224 pixels carry over less well to "
+                        + "28-pixel grayscale clothing than a smaller model's learnt on clothing itself: the "
+                        + "closer the source task is to the target, the more its features are worth.")
+            let behindScratch = results.filter { $0.imageNetAccuracy! < $0.scratchAccuracy }.map(\.name)
+            if !behindScratch.isEmpty {
+                lines.append(
+                    "It even fell behind training from scratch with \(behindScratch.joined(separator: ", ")): "
+                        + "transfer from a distant task can cost accuracy, not only fail to add it.")
+            }
+        }
         return lines.joined(separator: "\n")
     }
 
     /// results.csv and .json, accuracy-vs-examples.svg, and accuracy-vs-epochs-<budget>.svg for each budget.
     func write(_ results: [Result], to folder: RunFolder) throws {
-        var csv = "examples_per_class,examples,epochs,scratch_accuracy,transfer_accuracy\n"
+        var csv = "examples_per_class,examples,epochs,scratch_accuracy,transfer_accuracy,imagenet_transfer_accuracy\n"
         for r in results {
-            csv += "\(r.perClass),\(r.examples),\(r.epochs),\(r.scratchAccuracy),\(r.transferAccuracy)\n"
+            csv +=
+                "\(r.perClass),\(r.examples),\(r.epochs),\(r.scratchAccuracy),\(r.transferAccuracy),"
+                + "\(r.imageNetAccuracy.map { "\($0)" } ?? "")\n"
         }
         try folder.write(csv, to: "results.csv")
         var json: [[String: Any]] = []
@@ -176,6 +228,7 @@ struct ScratchVersusTransfer: ParsableCommand {
                 "budget": r.name, "examples_per_class": r.perClass, "examples": r.examples, "epochs": r.epochs,
                 "scratch_test_accuracy": r.scratch.series("test_accuracy"),
                 "transfer_test_accuracy": r.transfer.series("test_accuracy"),
+                "imagenet_transfer_test_accuracy": r.imageNet?.series("test_accuracy") ?? [],
             ])
         }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
@@ -187,15 +240,18 @@ struct ScratchVersusTransfer: ParsableCommand {
             series: [
                 .init("scratch", results.map { (Double($0.perClass), $0.scratchAccuracy) }),
                 .init("transfer", results.map { (Double($0.perClass), $0.transferAccuracy) }),
-            ])
+            ]
+                + (results.allSatisfy { $0.imageNet != nil }
+                    ? [.init("ImageNet transfer", results.map { (Double($0.perClass), $0.imageNetAccuracy!) })] : []))
         chart.logarithmicX = true
         var files = [try folder.write(chart.svg, to: "accuracy-vs-examples.svg")]
         for r in results {
             let curves = LineChart(
                 title: "Test accuracy per epoch, \(r.name)", xLabel: "epoch", yLabel: "test accuracy",
-                series: [("scratch", r.scratch), ("transfer", r.transfer)].map { name, history in
-                    .init(name, Array(zip(history.series("epoch"), history.series("test_accuracy"))))
-                })
+                series: ([("scratch", r.scratch), ("transfer", r.transfer)]
+                    + (r.imageNet.map { [("ImageNet transfer", $0)] } ?? [])).map { name, history in
+                        .init(name, Array(zip(history.series("epoch"), history.series("test_accuracy"))))
+                    })
             files.append(try folder.write(curves.svg, to: "accuracy-vs-epochs-\(r.perClass).svg"))
         }
         print("Wrote results.csv, results.json and \(files.count) charts to \(folder.path)")

@@ -16,9 +16,18 @@ public struct LineChart {
     public var series: [Series]
     /// Use a logarithmic x axis (examples per class, say).
     public var logarithmicX = false
+    /// How the y axis writes its values: `.percent` for a fraction (accuracy 0.85 is "85%").
+    public var yFormat: ValueFormat
+    /// Vertical dashed lines with a label, at x values where something changed ("fine-tuning starts").
+    public var markers: [(x: Double, label: String)] = []
 
-    public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
-        (self.title, self.xLabel, self.yLabel, self.series) = (title, xLabel, yLabel, series)
+    public enum ValueFormat: Sendable {
+        case plain
+        case percent
+    }
+
+    public init(title: String, xLabel: String, yLabel: String, yFormat: ValueFormat = .plain, series: [Series]) {
+        (self.title, self.xLabel, self.yLabel, self.yFormat, self.series) = (title, xLabel, yLabel, yFormat, series)
     }
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
@@ -28,10 +37,9 @@ public struct LineChart {
         let xs = series.flatMap { $0.points.map { transformX($0.x) } }
         let ys = series.flatMap { $0.points.map(\.y) }
         let (xMin, xMax) = (xs.min() ?? 0, xs.max() ?? 1)
-        var (yMin, yMax) = (ys.min() ?? 0, ys.max() ?? 1)
-        if yMax - yMin < 1e-9 { (yMin, yMax) = (yMin - 0.5, yMax + 0.5) }
-        let pad = (yMax - yMin) * 0.05
-        (yMin, yMax) = (yMin - pad, yMax + pad)
+        // The y axis runs between round values: the first tick at or below the data, the last at or above.
+        let yTicks = Self.roundTicks(covering: ys.min() ?? 0, ys.max() ?? 1)
+        let (yMin, yMax) = (yTicks.first!, yTicks.last!)
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
         func px(_ x: Double) -> Double {
@@ -48,16 +56,33 @@ public struct LineChart {
             #"<text x="\#(left + plotWidth / 2)" y="\#(height - 10)" text-anchor="middle">\#(escape(xLabel))</text>"#,
             #"<text x="16" y="\#(top + plotHeight / 2)" text-anchor="middle" transform="rotate(-90 16 \#(top + plotHeight / 2))">\#(escape(yLabel))</text>"#,
         ]
-        for i in 0...4 {
-            let y = yMin + (yMax - yMin) * Double(i) / 4
+        let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
+        for y in yTicks {
             parts.append(
                 #"<line x1="\#(left)" y1="\#(py(y))" x2="\#(left + plotWidth)" y2="\#(py(y))" stroke="lightgray"/>"#)
-            parts.append(#"<text x="\#(left - 6)" y="\#(py(y) + 4)" text-anchor="end">\#(tick(y))</text>"#)
+            let label = Self.label(y, step: yStep, format: yFormat)
+            parts.append(#"<text x="\#(left - 6)" y="\#(py(y) + 4)" text-anchor="end">\#(label)</text>"#)
         }
-        let xTicks = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
-        let step = max(1, xTicks.count / 10)
-        for x in xTicks.enumerated().filter({ $0.offset % step == 0 }).map(\.element) {
-            parts.append(#"<text x="\#(px(x))" y="\#(top + plotHeight + 16)" text-anchor="middle">\#(tick(x))</text>"#)
+        let dataXs = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
+        // A log axis is labelled at its data points (10, 50, 250 examples); a linear one at round values, and at
+        // its first value when that is a whole number (epoch 1).
+        var xTicks = logarithmicX ? dataXs : Self.roundTicks(within: dataXs.first ?? 0, dataXs.last ?? 1)
+        if !logarithmicX, let first = dataXs.first, first == first.rounded(),
+            xTicks.first.map({ $0 - first > 0.5 }) ?? true
+        {
+            xTicks.insert(first, at: 0)
+        }
+        let xStep = xTicks.count > 1 ? xTicks[xTicks.count - 1] - xTicks[xTicks.count - 2] : 1
+        for x in xTicks {
+            let label = Self.label(x, step: logarithmicX ? 1 : xStep, format: .plain)
+            parts.append(#"<text x="\#(px(x))" y="\#(top + plotHeight + 16)" text-anchor="middle">\#(label)</text>"#)
+        }
+        for marker in markers {
+            let x = px(marker.x)
+            parts.append(
+                #"<line x1="\#(x)" y1="\#(top)" x2="\#(x)" y2="\#(top + plotHeight)" stroke="gray" stroke-dasharray="4 3"/>"#
+            )
+            parts.append(#"<text x="\#(x + 4)" y="\#(top + 12)" fill="gray">\#(escape(marker.label))</text>"#)
         }
         for (i, s) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
@@ -73,11 +98,38 @@ public struct LineChart {
     }
 
     private func transformX(_ x: Double) -> Double { logarithmicX ? Foundation.log10(Swift.max(x, 1e-12)) : x }
-}
 
-func tick(_ value: Double) -> String {
-    if value == value.rounded() && Swift.abs(value) < 1e6 { return String(Int(value)) }
-    return String(format: Swift.abs(value) < 0.01 ? "%.2e" : "%.3g", value)
+    /// A round step for about `count` ticks over `span`: 1, 2 or 5 times a power of ten, whole for whole data.
+    static func roundStep(_ span: Double, count: Int = 5, whole: Bool) -> Double {
+        let raw = Swift.max(span, 1e-12) / Double(count - 1)
+        let power = Foundation.pow(10, (Foundation.log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw * 0.999 }!
+        return whole ? Swift.max(1, step.rounded(.up)) : step
+    }
+
+    /// Round ticks from the last multiple of the step at or below `low` to the first at or above `high`.
+    static func roundTicks(covering low: Double, _ high: Double) -> [Double] {
+        let (low, high) = high - low < 1e-12 ? (low - 0.5, high + 0.5) : (low, high)
+        let step = roundStep(high - low, whole: false)
+        let (first, last) = ((low / step + 1e-9).rounded(.down), (high / step - 1e-9).rounded(.up))
+        return stride(from: first, through: last, by: 1).map { $0 * step }
+    }
+
+    /// Round ticks inside `low...high` (whole numbers when both ends are whole).
+    static func roundTicks(within low: Double, _ high: Double) -> [Double] {
+        let whole = low == low.rounded() && high == high.rounded()
+        let step = roundStep(high - low, whole: whole)
+        let (first, last) = ((low / step - 1e-9).rounded(.up), (high / step + 1e-9).rounded(.down))
+        return first <= last ? stride(from: first, through: last, by: 1).map { $0 * step } : [low]
+    }
+
+    /// `value` with as many decimals as `step` needs: 0.85 with a step of 0.05 is "0.85", or "85%".
+    static func label(_ value: Double, step: Double, format: ValueFormat) -> String {
+        let (shown, scaledStep) = format == .percent ? (value * 100, step * 100) : (value, step)
+        let decimals = Swift.max(0, Int((-Foundation.log10(scaledStep) + 0.999).rounded(.down)))
+        let text = String(format: "%.\(decimals)f", shown)
+        return format == .percent ? text + "%" : text
+    }
 }
 
 func escape(_ text: String) -> String {

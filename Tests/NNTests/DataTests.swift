@@ -2,7 +2,7 @@ import Autograd
 import Foundation
 import NN
 import Testing
-import Training
+@testable import Training
 import Datasets
 #if canImport(FoundationXML)
     import FoundationXML
@@ -195,5 +195,33 @@ import Datasets
 extension UInt32 {
     var bigEndianBytes: [UInt8] {
         [UInt8(self >> 24), UInt8(self >> 16 & 0xFF), UInt8(self >> 8 & 0xFF), UInt8(self & 0xFF)]
+    }
+
+    /// Axes people read without effort: round ticks (80%, 85%, 90%, not 0.817 and 0.859), percentages for a
+    /// fraction, whole epochs from the first, a marked phase boundary, and the legend beside the plot, not on it.
+    @Test func chartsHaveRoundTicksAndPercentages() {
+        let accuracies = [
+            0.817, 0.859, 0.842, 0.88, 0.9, 0.871, 0.883, 0.879, 0.884, 0.89, 0.886, 0.887, 0.889, 0.89,
+            0.891, 0.892, 0.893,
+        ]
+        var chart = LineChart(
+            title: "test accuracy", xLabel: "epoch", yLabel: "test accuracy", yFormat: .percent,
+            series: [.init("test", accuracies.enumerated().map { (Double($0.offset + 1), $0.element) })])
+        chart.markers = [(6.5, "fine-tuning")]
+        let labels = chart.svg.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("<text"), let start = line.firstIndex(of: ">"), let end = line.lastIndex(of: "<")
+            else { return nil }
+            return String(line[line.index(after: start)..<end])
+        }
+        #expect(labels.contains("80%") && labels.contains("85%") && labels.contains("90%"), "\(labels)")
+        #expect(!labels.contains { $0.contains("0.8") }, "\(labels)")
+        let xLabels = ["1", "5", "10", "15"]
+        #expect(xLabels.allSatisfy(labels.contains) && !labels.contains("2") && !labels.contains("0"), "\(labels)")
+        #expect(labels.contains("fine-tuning") && chart.svg.contains("stroke-dasharray"))
+        // Ticks inside the data's range get decimals only when the step needs them.
+        #expect(LineChart.label(0.85, step: 0.05, format: .plain) == "0.85")
+        #expect(LineChart.label(0.855, step: 0.005, format: .percent) == "85.5%")
+        let ticks = LineChart.roundTicks(covering: 0.817, 0.9)
+        #expect(ticks.count == 3 && abs(ticks[0] - 0.8) < 1e-12 && abs(ticks[2] - 0.9) < 1e-12, "\(ticks)")
     }
 }

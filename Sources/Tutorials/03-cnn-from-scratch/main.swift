@@ -137,6 +137,7 @@ struct CNNFromScratch: ParsableCommand {
         let epochs = (1...history.rows.count).map(Double.init)
         return LineChart(
             title: "Fashion-MNIST, small VGG from scratch", xLabel: "epoch", yLabel: label,
+            yFormat: metric == "accuracy" ? .percent : .plain,
             series: ["train", "test"].map { split in
                 .init(split, Array(zip(epochs, history.series("\(split)_\(metric)"))))
             })

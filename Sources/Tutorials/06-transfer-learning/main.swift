@@ -104,9 +104,11 @@ struct TransferLearning: ParsableCommand {
         print(final.matrix)
         print("dense layers only: \(pct(afterHead)); after fine-tuning: \(pct(Double(final.matrix.accuracy)))")
         try history.write(to: folder.url)
-        let chart = LineChart(
+        var chart = LineChart(
             title: "Transfer learning: dense layers, then fine-tuning", xLabel: "epoch", yLabel: "test accuracy",
+            yFormat: .percent,
             series: [.init("test", Array(zip(history.series("epoch"), history.series("test_accuracy"))))])
+        chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
         try folder.write(chart.svg, to: "accuracy.svg")
         try folder.write(final.matrix.svg, to: "confusion-matrix.svg")
         try model.save(to: folder.url.appendingPathComponent("model.safetensors"))

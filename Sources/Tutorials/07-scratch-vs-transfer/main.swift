@@ -236,7 +236,7 @@ struct ScratchVersusTransfer: ParsableCommand {
 
         var chart = LineChart(
             title: "Test accuracy after training", xLabel: "labelled examples per class (log scale)",
-            yLabel: "test accuracy",
+            yLabel: "test accuracy", yFormat: .percent,
             series: [
                 .init("scratch", results.map { (Double($0.perClass), $0.scratchAccuracy) }),
                 .init("transfer", results.map { (Double($0.perClass), $0.transferAccuracy) }),
@@ -246,12 +246,15 @@ struct ScratchVersusTransfer: ParsableCommand {
         chart.logarithmicX = true
         var files = [try folder.write(chart.svg, to: "accuracy-vs-examples.svg")]
         for r in results {
-            let curves = LineChart(
+            var curves = LineChart(
                 title: "Test accuracy per epoch, \(r.name)", xLabel: "epoch", yLabel: "test accuracy",
+                yFormat: .percent,
                 series: ([("scratch", r.scratch), ("transfer", r.transfer)]
                     + (r.imageNet.map { [("ImageNet transfer", $0)] } ?? [])).map { name, history in
                         .init(name, Array(zip(history.series("epoch"), history.series("test_accuracy"))))
                     })
+            // The transfer runs train their heads for the first half of the epochs (see the race above).
+            curves.markers = [(Double((r.epochs + 1) / 2) + 0.5, "fine-tuning")]
             files.append(try folder.write(curves.svg, to: "accuracy-vs-epochs-\(r.perClass).svg"))
         }
         print("Wrote results.csv, results.json and \(files.count) charts to \(folder.path)")

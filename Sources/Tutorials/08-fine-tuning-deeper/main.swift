@@ -113,11 +113,12 @@ struct FineTuningDeeper: ParsableCommand {
         // end notebook
         golden("test accuracy, last block at 1/10 rate", usual)
 
-        let chart = LineChart(
-            title: "Fine-tuning variants", xLabel: "epoch", yLabel: "test accuracy",
+        var chart = LineChart(
+            title: "Fine-tuning variants", xLabel: "epoch", yLabel: "test accuracy", yFormat: .percent,
             series: rows.map {
                 .init($0.variant, Array(zip($0.history.series("epoch"), $0.history.series("test_accuracy"))))
             })
+        chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
         let path = try folder.write(chart.svg, to: "accuracy.svg")
         var csv = "variant,trainable_parameters,test_accuracy,backbone_relative_change,seconds\n"
         for row in rows {

@@ -73,3 +73,60 @@ int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *w
     *height = (int)h;
     return 0;
 }
+
+struct writer { uint8_t *data; size_t size, capacity; char *error; size_t error_size; };
+
+static void on_write_error(png_structp png, png_const_charp message) {
+    struct writer *w = png_get_error_ptr(png);
+    snprintf(w->error, w->error_size, "%s", message);
+    png_longjmp(png, 1);
+}
+
+static void write_bytes(png_structp png, png_bytep bytes, png_size_t count) {
+    struct writer *w = png_get_io_ptr(png);
+    if (count > w->capacity - w->size) {
+        size_t capacity = w->capacity ? w->capacity : 4096;
+        while (count > capacity - w->size) capacity *= 2;
+        uint8_t *grown = realloc(w->data, capacity);
+        if (!grown) png_error(png, "out of memory");
+        w->data = grown;
+        w->capacity = capacity;
+    }
+    memcpy(w->data + w->size, bytes, count);
+    w->size += count;
+}
+
+static void flush_bytes(png_structp png) { (void)png; }
+
+int tg_png_encode_rgb(const uint8_t *pixels, int width, int height, uint8_t **png_out, size_t *size, char *error,
+                      size_t error_size) {
+    struct writer w = {NULL, 0, 0, error, error_size};
+    *png_out = NULL;
+    *size = 0;
+    if (width <= 0 || height <= 0) {
+        snprintf(error, error_size, "image dimensions must be positive, got %dx%d", width, height);
+        return -1;
+    }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &w, on_write_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        snprintf(error, error_size, "out of memory");
+        png_destroy_write_struct(&png, &info);
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        free(w.data);
+        png_destroy_write_struct(&png, &info);
+        return -1;
+    }
+    png_set_write_fn(png, &w, write_bytes, flush_bytes);
+    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(pixels + (size_t)y * width * 3));
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    *png_out = w.data;
+    *size = w.size;
+    return 0;
+}

@@ -10,3 +10,9 @@
 /// On failure returns -1 and writes a message into error.
 int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
                       char *error, size_t error_size);
+
+/// Encodes 8-bit RGB pixels (width * height * 3 bytes, row by row) as a PNG in memory.
+/// On success returns 0 and sets *png (malloc'd; the caller frees it) and *size.
+/// On failure returns -1 and writes a message into error.
+int tg_png_encode_rgb(const uint8_t *pixels, int width, int height, uint8_t **png, size_t *size, char *error,
+                      size_t error_size);

@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import NN
+import TestSupport
 import Testing
 import Zoo
 
@@ -75,7 +76,11 @@ import Zoo
         let cached = try FeatureCache().features(of: model, for: images, preprocessing: "none")
         model.eval()
         #expect(cached.inputs.shape == [4, 1280])
-        #expect(cached.inputs.scalars == withNoGrad { model.headInput(images.inputs) }.scalars)
+        // Equal up to rounding: the suite's tests run at once, and a big product elsewhere can switch OpenBLAS to
+        // several threads under a small one here, which then sums in another order (seen once in CI).
+        let direct = withNoGrad { model.headInput(images.inputs) }.scalars
+        let largest = direct.map(Swift.abs).max() ?? 0
+        #expect(closeness(cached.inputs.scalars, direct, rtol: 1e-4, atol: 1e-4 * largest) == nil)
         let before = model.stateDict()
         let head = model.head
         let optimizer = SGD(head.parameters(), learningRate: 0.1)

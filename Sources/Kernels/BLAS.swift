@@ -41,9 +41,11 @@ package enum BLAS {
     package static let threadsForBigProducts = Mutex<Int>(library.defaultThreads)
 
     /// Guards OpenBLAS's thread count, which is global to the process: it stays at 1 except inside a big product,
-    /// which raises it, runs, and lowers it again. Single-threaded products need no lock, so Tapegrad's own
-    /// workers can run several at once (one image each, in convolutions).
-    private static let bigProductLock = Mutex(())
+    /// which raises it, runs, and lowers it again, holding this lock alone. Single-threaded products hold it
+    /// shared: Tapegrad's own workers still run several at once (one image each, in convolutions), but none runs
+    /// while another thread has raised the count, which would make it run threaded and sum in another order
+    /// (seen in the test suite, whose tests run at once).
+    private static let threadCount = SharedLock()
 
     private static func load() -> Library {
         let userCoreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
@@ -62,7 +64,7 @@ package enum BLAS {
         let threads =
             ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap(Int.init)
             ?? ProcessInfo.processInfo.activeProcessorCount
-        // OpenBLAS reads this once, while loading: 1, raised per big product (bigProductLock). Restored after,
+        // OpenBLAS reads this once, while loading: 1, raised per big product (threadCount). Restored after,
         // so that programs Tapegrad starts (a test running a tutorial) choose their own threads.
         let userThreads = getenv("OPENBLAS_NUM_THREADS").map { String(cString: $0) }
         setenv("OPENBLAS_NUM_THREADS", "1", 1)
@@ -126,9 +128,9 @@ package enum BLAS {
         let threads = threadsForBigProducts.withLock { $0 }
         guard multithreaded, threads > 1, m * n * k >= multithreadingThreshold, let setThreads = library.setThreads
         else {
-            return call()
+            return threadCount.shared(call)
         }
-        bigProductLock.withLock { _ in
+        threadCount.exclusive {
             setThreads(Int32(threads))
             call()
             setThreads(1)

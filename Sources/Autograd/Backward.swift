@@ -32,6 +32,8 @@ extension Tensor {
         withNoGrad {
             for entry in order.reversed() {
                 guard let outputGrad = entry.outputGrad else { continue }  // no gradient reached it
+                // Every use of this output has sent its share by now, so the sum is final.
+                entry.gradientKeeper?.accumulateGrad(outputGrad)
                 guard let pullback = entry.pullback else {
                     fatalError(
                         "backward: the tape behind `\(entry.op)` was already freed by an earlier backward(); pass retainGraph: true to that first backward to run it twice"
@@ -67,7 +69,13 @@ extension Tensor {
         }
     }
 
-    /// Adds `g` to this leaf's gradient, making a new tensor so that gradients shared between leaves stay apart.
+    /// Keeps this tensor's gradient in `.grad` at the next `backward()`, though an op made it: what Grad-CAM needs
+    /// from a layer's output (PyTorch's `retain_grad`). A leaf keeps its gradient anyway.
+    public func retainGrad() {
+        entry?.gradientKeeper = self
+    }
+
+    /// Adds `g` to this tensor's gradient, making a new tensor so that gradients shared between leaves stay apart.
     private func accumulateGrad(_ g: Tensor) {
         grad = withNoGrad { grad.map { $0 + g } ?? g }
     }

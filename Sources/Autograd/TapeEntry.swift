@@ -19,6 +19,8 @@ final class TapeEntry {
     var outputGrad: Tensor?
     /// The number of the last backward or tape walk that reached this entry, so each visits it once.
     var visitStamp = 0
+    /// The output, when it asked to keep its gradient (`retainGrad()`). Weak: the output owns this entry.
+    weak var gradientKeeper: Tensor?
 
     init(op: String, outputShape: [Int], inputs: [Tensor], saved: [Tensor], pullback: @escaping (Tensor) -> [Tensor?]) {
         index = Self.counter.add(1, ordering: .relaxed).newValue

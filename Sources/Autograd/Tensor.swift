@@ -15,8 +15,8 @@ public final class Tensor {
     /// Whether gradients flow to this tensor. Set it on leaves you want `.grad` for; op results that depend on
     /// such a leaf get it automatically.
     public var requiresGrad: Bool
-    /// The gradient of the last `backward()`'s result with respect to this leaf, summed over backward calls
-    /// until `zeroGrad()`. Treat it as read-only: it may share memory with other gradients.
+    /// The gradient of the last `backward()`'s result with respect to this leaf (or to an op's result that called
+    /// `retainGrad()`), summed over backward calls until `zeroGrad()`. Treat it as read-only: it may share memory with other gradients.
     public var grad: Tensor?
     /// A name for printing, in the tape view and in gradcheck reports.
     public var name: String?

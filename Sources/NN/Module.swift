@@ -25,7 +25,8 @@ open class Module {
         let running = RunningModules.onThisThread
         running.modules.append(self)
         defer { running.modules.removeLast() }
-        let output = forward(input)
+        var output = forward(input)
+        if let keeper = ActivationKeeper.current { output = keeper.keep(output, from: self) }
         ShapeRecorder.current?.record(self, output: output)
         return output
     }

@@ -93,6 +93,21 @@ import Testing
         #expect(broadcastMessage.contains("add: shapes [2, 3] and [4] cannot be broadcast"))
     }
 
+    @Test func retainGradKeepsTheSummedGradientOfAnOpsResult() {
+        let x = Tensor([1, -2, 3])
+        x.requiresGrad = true
+        let y = x * x
+        y.retainGrad()
+        // y feeds two ops, so its gradient is the sum of both uses: 3 + 2 y.
+        let loss = (y * 3).sum() + (y * y).sum()
+        loss.backward()
+        #expect(y.grad?.scalars == [5, 11, 21])
+        #expect(x.grad?.scalars == [10, -44, 126], "x's own gradient is unchanged: (3 + 2 x^2) 2 x")
+        let z = x * 2
+        z.sum().backward()
+        #expect(z.grad == nil, "without retainGrad an op's result keeps no gradient")
+    }
+
     @Test func detachedAndNoGradStopGradients() {
         let w = Tensor([2])
         w.requiresGrad = true
@@ -175,9 +190,4 @@ import Testing
         }
         #expect(standardError(of: result).isEmpty, "\(standardError(of: result))")
     }
-}
-
-/// What a child process of an exit test wrote to standard error.
-func standardError(of result: ExitTest.Result?) -> String {
-    String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
 }

@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct TensorTests {
@@ -74,7 +75,7 @@ import Testing
             setenv("TAPEGRAD_OPENBLAS", "/nonexistent/libopenblas.so.0", 1)
             _ = matmul(Tensor.ones([2, 2]), Tensor.ones([2, 2]))
         }
-        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let message = standardError(of: result)
         #expect(message.contains("could not load it (tried /nonexistent/libopenblas.so.0"))
         #expect(message.contains("apt-get install libopenblas-dev"))
     }

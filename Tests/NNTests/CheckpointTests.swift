@@ -1,6 +1,7 @@
 import Autograd
 import Foundation
 import NN
+import TestSupport
 import Testing
 import Training
 import Datasets
@@ -74,7 +75,7 @@ import Datasets
                 exit(1)
             }
         }
-        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let message = standardError(of: result)
         #expect(message.isEmpty, "\(message)")
     }
 

@@ -88,7 +88,7 @@ import Training
                 exit(1)
             }
         }
-        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        let message = standardError(of: result)
         #expect(message.isEmpty, "\(message)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Whether every value of `actual` is within atol + rtol * |expected| of `expected`; on failure, a message
 /// naming the first value that is not.
@@ -15,4 +16,9 @@ public func residentBytes() -> Int {
     let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
     let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// What a child process of an exit test wrote to standard error.
+public func standardError(of result: ExitTest.Result?) -> String {
+    String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
 }

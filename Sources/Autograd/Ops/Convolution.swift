@@ -96,6 +96,14 @@ public enum ConvolutionPadding: Sendable, Equatable, ExpressibleByIntegerLiteral
 public enum Activation: Sendable {
     case identity
     case relu
+
+    /// The activation as an op of its own, for when it cannot be fused.
+    public func apply(_ x: Tensor) -> Tensor {
+        switch self {
+        case .identity: return x
+        case .relu: return Autograd.relu(x)
+        }
+    }
 }
 
 /// A 2-D convolution (cross-correlation, as in PyTorch) of `input` [N, C, H, W] with `weight`

@@ -63,6 +63,15 @@ public final class Conv2d: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
+        if activation != .identity, let keeper = ActivationKeeper.current, keeper.wants(self) {
+            // Asked for this layer's output (`forward(keeping:)`): that is the convolution's, before the fused
+            // activation, so the two run apart this time.
+            return activation.apply(keeper.keepFromInside(convolution(input, activation: .identity), from: self))
+        }
+        return convolution(input, activation: activation)
+    }
+
+    private func convolution(_ input: Tensor, activation: Activation) -> Tensor {
         conv2d(
             input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
             activation: activation)

@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Zoo", targets: ["Zoo"]),
+        .library(name: "Interpretation", targets: ["Interpretation"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "classify", targets: ["Classify"]),
         .executable(name: "notebooks", targets: ["NotebooksTool"]),
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Autograd", "Kernels", "NN", "CZlib", "CPNG", "CJPEG", "CWebP"]),
         // Around a training loop: metrics, progress, history, charts, checkpoints.
         .target(name: "Training", dependencies: ["Autograd", "NN", "Datasets"]),
+        // Looking into a trained network: filters, feature maps, saliency, Grad-CAM, its worst mistakes.
+        .target(name: "Interpretation", dependencies: ["Autograd", "NN", "Datasets", "Training"]),
         .target(
             name: "Zoo",
             dependencies: ["NN", "Datasets", "Training", .product(name: "Crypto", package: "swift-crypto")]),
@@ -65,7 +68,8 @@ let package = Package(
         .target(
             name: "TutorialSupport",
             dependencies: [
-                "NN", "Datasets", "Training", "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NN", "Datasets", "Training", "Zoo", "Interpretation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tutorials/TutorialSupport"
         ),
@@ -104,8 +108,11 @@ let package = Package(
         // Helpers every test target uses: tolerance comparison, resident memory.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Kernels", "Datasets", "Training", "TestSupport"]),
-        .testTarget(name: "ZooTests", dependencies: ["Zoo", "Datasets", "Classify", "TestSupport"]),
+        .testTarget(
+            name: "NNTests", dependencies: ["NN", "Kernels", "Datasets", "Training", "Interpretation", "TestSupport"]),
+        .testTarget(
+            name: "ZooTests",
+            dependencies: ["Zoo", "Datasets", "Training", "Classify", "Interpretation", "TestSupport"]),
         .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
         .testTarget(
             name: "ExercisesTests", dependencies: ["Autograd", "Zoo", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
@@ -118,7 +125,7 @@ let package = Package(
             .executableTarget(
                 name: tutorial.target,
                 dependencies: [
-                    "Autograd", "NN", "Datasets", "Training", "Zoo", "TutorialSupport",
+                    "Autograd", "NN", "Datasets", "Training", "Zoo", "Interpretation", "TutorialSupport",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
                 path: "Sources/Tutorials/\(tutorial.folder)"

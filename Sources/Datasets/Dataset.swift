@@ -8,6 +8,12 @@ public protocol Dataset {
     var classNames: [String] { get }
     /// The examples at `indices`, stacked along a new first axis, with their labels.
     func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int])
+    /// Where example `index` came from, for a person to find it (`pets/cat/001.jpg`); nil for data made in memory.
+    func source(of index: Int) -> String?
+}
+
+extension Dataset {
+    public func source(of index: Int) -> String? { nil }
 }
 
 /// A dataset held in memory: one tensor of inputs [N, ...] and N labels.

@@ -178,7 +178,7 @@ open class Module {
 
     /// Runs `body` with this module and everything inside it in evaluation mode, then gives each module back the
     /// mode it had: for looking at a model (`summary`) without changing it (batch statistics, dropout's draws).
-    func inEvaluationMode<Result>(_ body: () throws -> Result) rethrows -> Result {
+    public func inEvaluationMode<Result>(_ body: () throws -> Result) rethrows -> Result {
         let modules = namedModules().map(\.module)
         let modes = modules.map(\.isTraining)
         for module in modules { module.isTraining = false }

@@ -44,6 +44,18 @@ public struct ConfusionMatrix: CustomStringConvertible {
     /// Per class: the fraction of its examples predicted correctly.
     public var recall: [Float] { counts.indices.map { Float(counts[$0][$0]) / Float(max(1, counts[$0].reduce(0, +))) } }
 
+    /// The mistakes made most often, as (true class, predicted class, how many times), most frequent first
+    /// (fastai's `most_confused`): which classes the model cannot tell apart.
+    public func mostConfused(minimumCount: Int = 1) -> [(actual: String, predicted: String, count: Int)] {
+        let mistakes = counts.indices.flatMap { t in
+            counts[t].indices.filter { p in p != t && counts[t][p] >= Swift.max(1, minimumCount) }.map { p in (t, p) }
+        }
+        return mistakes.sorted { a, b in
+            let (countA, countB) = (counts[a.0][a.1], counts[b.0][b.1])
+            return countA != countB ? countA > countB : (a.0, a.1) < (b.0, b.1)
+        }.map { t, p in (classNames[t], classNames[p], counts[t][p]) }
+    }
+
     public var description: String {
         var table = TextTable(header: ["true \\ predicted"] + classNames.indices.map(String.init) + ["recall"])
         table.rows = counts.indices.map { t in

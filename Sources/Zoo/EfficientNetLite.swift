@@ -14,7 +14,9 @@ public final class EfficientNetLite: Module {
     public let blocks: [InvertedResidual]
     public let headConv: Conv2d
     public let headNorm: BatchNorm2d
-    public let activation = ReLU6()
+    /// The stem's and the head's ReLU6: two modules, so that each has a key (`forward(keeping:)`).
+    public let stemActivation = ReLU6()
+    public let headActivation = ReLU6()
     public let pool = AdaptiveAvgPool2d(outputSize: 1)
     public let dropout: Dropout
     /// The classifier: 1280 features to the classes. `replaceHead(classes:)` swaps it.
@@ -72,9 +74,9 @@ public final class EfficientNetLite: Module {
 
     /// What the classifier sees: the pooled 1280 features of each image, [N, 1280].
     public func features(_ images: Tensor) -> Tensor {
-        var x = activation(stemNorm(stemConv(images)))
+        var x = stemActivation(stemNorm(stemConv(images)))
         for block in blocks { x = block(x) }
-        return pool(activation(headNorm(headConv(x)))).flattened(fromAxis: 1)
+        return pool(headActivation(headNorm(headConv(x)))).flattened(fromAxis: 1)
     }
 
     public override func forward(_ input: Tensor) -> Tensor { head(features(input)) }

@@ -17,6 +17,9 @@ public protocol TransferModel: Module {
     var backboneBlocks: [[String]] { get }
     /// Replaces the head's last layer with a fresh one for `classes` classes.
     func replaceHead(classes: Int)
+    /// The key of the backbone's last feature maps, [N, channels, h, w], before pooling: the most class-specific
+    /// features that still have a place in the image, where Grad-CAM looks.
+    var lastFeatureMapKey: String { get }
 }
 
 extension TransferModel {
@@ -66,6 +69,12 @@ extension VGG: TransferModel {
 
     public func headInput(_ images: Tensor) -> Tensor { avgpool(features(images)).flattened(fromAxis: 1) }
 
+    /// The last stage's last ReLU (`features.29` in VGG16), before the final max-pool.
+    public var lastFeatureMapKey: String {
+        let last = features.layers.lastIndex { !($0 is MaxPool2d) } ?? 0
+        return "features.\(last)"
+    }
+
     /// The convolutional stages: each ends at a max-pool.
     public var backboneBlocks: [[String]] {
         var (blocks, current) = ([[String]](), [String]())
@@ -94,6 +103,9 @@ extension EfficientNetLite: TransferModel {
     public var head: Module { Head(dropout: dropout, classifier: classifier) }
 
     public func headInput(_ images: Tensor) -> Tensor { features(images) }
+
+    /// The head convolution's output after its ReLU6: 1280 maps, 7x7 for a 224x224 image.
+    public var lastFeatureMapKey: String { "headActivation" }
 
     /// The stem, each inverted residual block, and the 1x1 head convolution.
     public var backboneBlocks: [[String]] {

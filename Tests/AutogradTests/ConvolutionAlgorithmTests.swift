@@ -46,6 +46,11 @@ import Testing
         Case(input: [2, 5, 10, 9], outChannels: 5, kernel: (5, 5), stride: (2, 2), padding: .same, groups: 5),
         Case(input: [3, 4, 6, 8], outChannels: 4, kernel: (3, 2), stride: (1, 2), dilation: (2, 1), groups: 4),
         Case(input: [2, 6, 5, 7], outChannels: 4, kernel: (3, 3), stride: (2, 1), groups: 2),
+        // EfficientNet-Lite0's sizes, where the kernels split rows over threads: its stem, a depthwise 3x3, a
+        // strided depthwise 5x5.
+        Case(input: [1, 3, 224, 224], outChannels: 32, kernel: (3, 3), stride: (2, 2), padding: .same),
+        Case(input: [1, 32, 112, 112], outChannels: 32, kernel: (3, 3), padding: .same, groups: 32),
+        Case(input: [1, 144, 56, 56], outChannels: 144, kernel: (5, 5), stride: (2, 2), padding: .same, groups: 144),
     ]
 
     @Test(arguments: cases)

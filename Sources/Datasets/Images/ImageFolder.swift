@@ -120,6 +120,13 @@ public struct ImageFolder: Dataset {
         try transform.apply(RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated).tensor)
     }
 
+    /// The file, from the folder's own name down (`pets/cat/001.jpg`): where to find it, without this machine's path.
+    public func source(of index: Int) -> String? {
+        let path = samples[index].url.standardizedFileURL.path
+        let parent = root.standardizedFileURL.deletingLastPathComponent().path
+        return path.hasPrefix(parent + "/") ? String(path.dropFirst(parent.count + 1)) : path
+    }
+
     /// Stops with the file's name and the decoder's message if an image cannot be read; build the folder with
     /// `skipUnreadable: true` to leave such files out beforehand.
     public func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int]) {

@@ -119,7 +119,7 @@ let package = Package(
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(
             name: "TutorialsTests",
-            dependencies: ["Autograd", "Kernels", "Notebooks"] + tutorials.map { .target(name: $0.target) }),
+            dependencies: ["Autograd", "Kernels", "Datasets", "Notebooks"] + tutorials.map { .target(name: $0.target) }),
     ]
         + tutorials.map { tutorial in
             .executableTarget(

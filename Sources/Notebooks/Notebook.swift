@@ -9,7 +9,8 @@ import Foundation
 ///   difference; `refreshed` rewrites it.
 /// - `<!-- output: TITLE -->`: what the run printed under `== TITLE ==`, progress lines left out;
 ///   `<!-- output: golden -->` collects the run's golden numbers.
-/// - `<!-- chart: FILE -->`: an SVG the run wrote into its folder, copied to `notebooks-md/images/`.
+/// - `<!-- chart: FILE -->`: a chart (SVG) or picture (PNG) the run wrote into its folder, copied to
+///   `notebooks-md/images/`.
 /// The first line, `<!-- run: TUTORIAL ARGUMENTS... -->`, says which tutorial and how `make notebooks` runs it.
 public struct Notebook {
     public let url: URL

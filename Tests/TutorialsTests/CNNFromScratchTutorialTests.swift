@@ -20,6 +20,9 @@ import Testing
             #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), "\(chart)")
         }
         #expect(text.contains("Wrote history.csv") && text.contains(output.path))
+        // Two curves and the confusion matrix; 12 top losses and 8 Grad-CAMs.
+        try expectRunReport(
+            in: output, headings: ["Settings", "Top losses", "Most confused", "Grad-CAM"], charts: 3, pictures: 20)
 
         // Resuming a finished 2-epoch run for a third epoch continues its history and its numbers.
         let (resumedStatus, resumedText) = try runTutorial(

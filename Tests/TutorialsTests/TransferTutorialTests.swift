@@ -25,6 +25,9 @@ import Testing
             let svg = try String(contentsOf: output.appendingPathComponent(chart), encoding: .utf8)
             #expect(svg.hasPrefix("<svg"))
         }
+        try expectRunReport(
+            in: output, headings: ["Settings", "Conclusion", "Inside the transfer model", "Top losses", "Grad-CAM"],
+            charts: 3, pictures: 20)
 
         // A resumed run skips the finished budget and reports the same numbers.
         let (resumedStatus, resumed) = try runTutorial(
@@ -46,6 +49,7 @@ import Testing
         let rows = history.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }
         #expect(rows.first![1] > rows.last![1], "training loss goes down: \(rows.map { $0[1] })")
         expectGoldenNumbers(of: "06-transfer-learning", in: text)
+        try expectRunReport(in: output, headings: ["Settings", "Top losses", "Grad-CAM"], charts: 2, pictures: 20)
 
         // Resumed after the dense layers' phase, fine-tuning ends with the same numbers as the uninterrupted run.
         let (resumedStatus, resumed) = try runTutorial(
@@ -71,6 +75,9 @@ import Testing
         #expect(moved[0] == 0, "nothing unfrozen, nothing moved")
         #expect(moved[2] > moved[1], "the full rate moves the backbone further: \(moved)")
         expectGoldenNumbers(of: "08-fine-tuning-deeper", in: text)
+        try expectRunReport(
+            in: output, headings: ["Settings", "Variants", "Inside it", "Top losses", "Grad-CAM"], charts: 2,
+            pictures: 20)
 
         let (resumedStatus, resumed) = try runTutorial(
             "08-fine-tuning-deeper",

@@ -98,12 +98,24 @@ struct CNNFromScratch: ParsableCommand {
         }
         try folder.write(matrix.svg, to: "confusion-matrix.svg")
         // end notebook
+        var report = RunReport(title: "Step 3: a CNN from scratch on Fashion-MNIST")
+        report.addSettings([
+            "epochs": "\(epochs)", "batch size": "\(batchSize)", "learning rate": "\(learningRate)",
+            "seed": "\(seed)", "training examples": "\(train.count)", "test examples": "\(test.count)",
+        ])
+        for (metric, label) in [("accuracy", "accuracy"), ("loss", "cross-entropy loss")] {
+            report.addChart(
+                curves(of: metric, label: label, history).svg, caption: "Training and test \(label) per epoch.")
+        }
+        // The last ReLU before the last pool: 14x14 maps over the 28x28 image.
+        try report.addEvaluation(of: model, on: test, gradCAMLayer: "12")
+        let page = try folder.write(report)
         print(
             String(
                 format: "Test accuracy %.2f%% after %d epochs, %.0f s in all.", matrix.accuracy * 100, epochs,
                 Date().timeIntervalSince(started)))
         print(
-            "Wrote history.csv, history.json, accuracy.svg, loss.svg, confusion-matrix.svg and checkpoint.safetensors to \(folder.path)"
+            "Wrote history.csv, history.json, accuracy.svg, loss.svg, confusion-matrix.svg and checkpoint.safetensors to \(folder.path); the report: \(page)"
         )
     }
 

@@ -116,6 +116,15 @@ struct TransferLearning: ParsableCommand {
             "Wrote history.csv, history.json, accuracy.svg, confusion-matrix.svg and model.safetensors to \(folder.path)"
         )
         // end notebook
+        var report = RunReport(title: "Step 6: transfer learning, dense layers then fine-tuning")
+        report.addSettings([
+            "data": prepared.story, "training examples": "\(train.count)", "dense-layer epochs": "\(headEpochs)",
+            "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": "\(learningRate) (backbone: a tenth)",
+            "seed": "\(setup.seed)",
+        ])
+        report.addChart(chart.svg, caption: "Test accuracy per epoch; fine-tuning starts at the marker.")
+        try report.addEvaluation(of: model, on: prepared.test, gradCAMLayer: model.lastFeatureMapKey)
+        print("The report: \(try folder.write(report))")
         if !unchanged { throw ExitCode.failure }
     }
 }

@@ -86,6 +86,8 @@ struct ScratchVersusTransfer: ParsableCommand {
                         from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
                         headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2, learningRate: learningRate,
                         seed: setup.seed)
+                    // The largest budget's model is kept for the report, and for step 9 to look into.
+                    if k == perClass.last { try transfer.model.save(to: transferModelFile(in: folder, budget: k)) }
                     let imageNetRun = try imageNet.map { imageNet in
                         try Recipe.transfer(
                             from: imageNet.source, { EfficientNetLite() }, data: imageNet.inputs(train),
@@ -124,8 +126,29 @@ struct ScratchVersusTransfer: ParsableCommand {
                 golden("ImageNet transfer test accuracy at \(r.perClass) per class", imageNet)
             }
         }
-        try write(results, to: folder)
+        let charts = try write(results, to: folder)
+        var report = RunReport(title: "Step 7: training from scratch against transfer learning")
+        report.addSettings([
+            "data": prepared.story, "budgets (examples per class)": budgets,
+            "epochs": epochs.map(String.init) ?? "about 3,000 examples seen", "learning rate": "\(learningRate)",
+            "seed": "\(setup.seed)", "ImageNet transfer image size": imageNet.map { "\($0.size)" } ?? "left out",
+        ])
+        report.addText(conclusion(results), heading: "Conclusion")
+        for chart in charts { report.addChart(chart.svg, caption: chart.title) }
+        let transferModel = try Recipe.newHead(
+            on: prepared.source, prepared.makeModel, classes: prepared.test.classNames.count)
+        try transferModel.load(from: transferModelFile(in: folder, budget: perClass.last!))
+        report.addText(
+            "The transfer model of the largest budget (\(results.last!.name)) on the test set.",
+            heading: "Inside the transfer model")
+        try report.addEvaluation(of: transferModel, on: prepared.test, gradCAMLayer: transferModel.lastFeatureMapKey)
+        print("The report: \(try folder.write(report))")
         print(String(format: "\nFinished in %.0f s.", Date().timeIntervalSince(started)))
+    }
+
+    /// Where the transfer model of budget `k` (nil: all) is saved.
+    func transferModelFile(in folder: RunFolder, budget k: Int?) -> URL {
+        folder.url.appendingPathComponent("transfer-model-\(k.map(String.init) ?? "all").safetensors")
     }
 
     /// One budget's outcome.
@@ -213,8 +236,9 @@ struct ScratchVersusTransfer: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// results.csv and .json, accuracy-vs-examples.svg, and accuracy-vs-epochs-<budget>.svg for each budget.
-    func write(_ results: [Result], to folder: RunFolder) throws {
+    /// results.csv and .json, accuracy-vs-examples.svg, and accuracy-vs-epochs-<budget>.svg for each budget;
+    /// returns the charts.
+    func write(_ results: [Result], to folder: RunFolder) throws -> [LineChart] {
         var csv = "examples_per_class,examples,epochs,scratch_accuracy,transfer_accuracy,imagenet_transfer_accuracy\n"
         for r in results {
             csv +=
@@ -245,6 +269,7 @@ struct ScratchVersusTransfer: ParsableCommand {
                     ? [.init("ImageNet transfer", results.map { (Double($0.perClass), $0.imageNetAccuracy!) })] : []))
         chart.logarithmicX = true
         var files = [try folder.write(chart.svg, to: "accuracy-vs-examples.svg")]
+        var charts = [chart]
         for r in results {
             var curves = LineChart(
                 title: "Test accuracy per epoch, \(r.name)", xLabel: "epoch", yLabel: "test accuracy",
@@ -256,7 +281,9 @@ struct ScratchVersusTransfer: ParsableCommand {
             // The transfer runs train their heads for the first half of the epochs (see the race above).
             curves.markers = [(Double((r.epochs + 1) / 2) + 0.5, "fine-tuning")]
             files.append(try folder.write(curves.svg, to: "accuracy-vs-epochs-\(r.perClass).svg"))
+            charts.append(curves)
         }
         print("Wrote results.csv, results.json and \(files.count) charts to \(folder.path)")
+        return charts
     }
 }

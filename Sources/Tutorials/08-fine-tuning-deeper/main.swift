@@ -29,6 +29,14 @@ struct FineTuningDeeper: ParsableCommand {
         /// |fine-tuned - pretrained| / |pretrained| over the convolutional weights.
         let moved: Double
         let seconds: Double
+
+        static let header = ["fine-tuning", "trainable", "test accuracy", "backbone moved", "seconds"]
+        var cells: [String] {
+            [
+                variant, "\(trainable)", pct(history.series("test_accuracy").last!),
+                String(format: "%.2f%%", moved * 100), String(format: "%.1f", seconds),
+            ]
+        }
     }
 
     /// One way to spend the fine-tuning epochs.
@@ -78,6 +86,8 @@ struct FineTuningDeeper: ParsableCommand {
                             data: train, test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed,
                             label: variant.name, firstEpoch: headEpochs + 1, history: &extended)
                     }
+                    // The usual recipe's model is kept for the report.
+                    if number == 1 { try model.save(to: usualRecipeFile(in: folder)) }
                     return Row(
                         variant: variant.name, history: extended,
                         trainable: model.trainableParameters().reduce(0) { $0 + $1.count },
@@ -91,15 +101,7 @@ struct FineTuningDeeper: ParsableCommand {
             "2. What changes",
             "Accuracy, how many weights train, how far the convolutions moved from the pretrained ones, time.")
         // notebook: table
-        print(
-            table(
-                [["fine-tuning", "trainable", "test accuracy", "backbone moved", "seconds"]]
-                    + rows.map {
-                        [
-                            $0.variant, "\($0.trainable)", pct($0.history.series("test_accuracy").last!),
-                            String(format: "%.2f%%", $0.moved * 100), String(format: "%.1f", $0.seconds),
-                        ]
-                    }))
+        print(table([Row.header] + rows.map(\.cells)))
         let usual = rows[1].history.series("test_accuracy").last!
         let headOnly = rows[0].history.series("test_accuracy").last!
         let fullRate = rows[2]
@@ -127,6 +129,24 @@ struct FineTuningDeeper: ParsableCommand {
         }
         try folder.write(csv, to: "results.csv")
         print("Wrote results.csv and \(path)")
+
+        var report = RunReport(title: "Step 8: how deep to fine-tune")
+        report.addSettings([
+            "data": prepared.story, "training examples": "\(train.count)", "dense-layer epochs": "\(headEpochs)",
+            "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": "\(learningRate)", "seed": "\(setup.seed)",
+        ])
+        report.addChart(chart.svg, caption: "Test accuracy per epoch; fine-tuning starts at the marker.")
+        report.addTable(heading: "Variants", header: Row.header, rows: rows.map(\.cells))
+        let usualModel = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
+        try usualModel.load(from: usualRecipeFile(in: folder))
+        report.addText("The model of the usual recipe (\(variants[1].name)) on the test set.", heading: "Inside it")
+        try report.addEvaluation(of: usualModel, on: prepared.test, gradCAMLayer: usualModel.lastFeatureMapKey)
+        print("The report: \(try folder.write(report))")
+    }
+
+    /// Where the usual recipe's model is saved.
+    func usualRecipeFile(in folder: RunFolder) -> URL {
+        folder.url.appendingPathComponent("usual-recipe.safetensors")
     }
 
     /// |after - before| / |before| over all the convolutional weights: how far fine-tuning moved them.

@@ -11,6 +11,7 @@ let tutorials: [(folder: String, target: String)] = [
     ("06-transfer-learning", "Tutorial06TransferLearning"),
     ("07-scratch-vs-transfer", "Tutorial07ScratchVersusTransfer"),
     ("08-fine-tuning-deeper", "Tutorial08FineTuningDeeper"),
+    ("09-what-the-network-sees", "Tutorial09WhatTheNetworkSees"),
 ]
 
 let package = Package(

@@ -26,22 +26,34 @@ public func filterGrid(_ weight: Tensor, columns: Int = 8, scale: Int = 8) -> RG
     return RGBImage(grid: tiles, columns: columns, spacing: 1)
 }
 
-/// The channels of a feature map as a grid of pictures, each channel stretched over its own range in `colors`.
+/// The channels of a feature map as a grid of pictures, each channel stretched over its own range in `colors`;
+/// a channel with one value everywhere (after a ReLU, one that never fired) is the map's darkest colour.
 ///
 /// - Parameters:
 ///   - maps: [channels, h, w] or [1, channels, h, w] (one image's output of a layer, see `forward(keeping:)`).
-///   - limit: how many channels to show, from the first.
+///   - limit: how many channels to show.
+///   - strongestFirst: show the channels with the largest sums first; by default the first ones in order. Deep
+///     in a network most channels are silent for any one image, so this shows the ones that fired.
 ///   - columns: maps per row.
 ///   - scale: screen pixels per value.
 public func featureMapGrid(
-    _ maps: Tensor, limit: Int = 64, columns: Int = 8, scale: Int = 1, colors: ColorMap = .viridis
+    _ maps: Tensor, limit: Int = 64, strongestFirst: Bool = false, columns: Int = 8, scale: Int = 1,
+    colors: ColorMap = .viridis
 ) -> RGBImage {
     check(
         maps.rank == 3 || (maps.rank == 4 && maps.shape[0] == 1),
         "featureMapGrid: expects one image's maps [channels, h, w], got \(maps.shape)")
     let maps = maps.rank == 4 ? maps.squeezed(axis: 0) : maps
-    let tiles = (0..<min(limit, maps.shape[0])).map { k in
-        colors.image(maps.selecting([k], alongAxis: 0).squeezed(axis: 0)).scaled(by: scale)
+    var channels = Array(0..<maps.shape[0])
+    if strongestFirst {
+        let sums = maps.sum(alongAxes: [1, 2]).scalars
+        channels.sort { sums[$0] != sums[$1] ? sums[$0] > sums[$1] : $0 < $1 }
+    }
+    let tiles = channels.prefix(limit).map { k in
+        let map = maps.selecting([k], alongAxis: 0).squeezed(axis: 0)
+        let values = map.scalars
+        let (low, high) = (values.min()!, values.max()!)
+        return colors.image(map, range: low...(high > low ? high : low + 1)).scaled(by: scale)
     }
     return RGBImage(grid: tiles, columns: columns, spacing: 1)
 }
@@ -71,6 +83,11 @@ extension RGBImage {
             }
         }
         return RGBImage(width: width * factor, height: height * factor, pixels: scaled)
+    }
+
+    /// The image resized to `width` x `height` (antialiased bilinear, as `ImageTransform.resize`).
+    public func resized(width: Int, height: Int) -> RGBImage {
+        RGBImage(ImageTransform.resize(height: height, width: width).apply(tensor))
     }
 
     /// `tiles`, all the same size, in rows of `columns`, `spacing` white pixels apart.

@@ -35,9 +35,12 @@ public struct SaliencyMap {
         map = abs(gradient).max(alongAxis: 1).values.squeezed(axis: 0)
     }
 
-    /// The map as a picture, stretched from no sensitivity to the largest.
-    public func image(colors: ColorMap = .viridis) -> RGBImage {
-        let largest = map.scalars.max() ?? 0
-        return colors.image(map, range: 0...Swift.max(largest, .leastNonzeroMagnitude))
+    /// The map as a picture: no sensitivity dark, the `percentile` of the values and above bright. A handful of
+    /// pixels have far larger gradients than the rest; stretched to the very largest, the map would be black.
+    public func image(colors: ColorMap = .viridis, percentile: Float = 0.99) -> RGBImage {
+        check((0...1).contains(percentile), "SaliencyMap.image: percentile must be in [0, 1], got \(percentile)")
+        let sorted = map.scalars.sorted()
+        let top = sorted[min(sorted.count - 1, Int(Float(sorted.count - 1) * percentile))]
+        return colors.image(map, range: 0...Swift.max(top, .leastNonzeroMagnitude))
     }
 }

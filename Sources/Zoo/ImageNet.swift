@@ -17,19 +17,20 @@ public enum ImageNet {
     /// torchvision's evaluation preprocessing scaled to `size`: shorter side to `size * 256 / 224`, the central
     /// `size` x `size`, normalised. Smaller sizes trade accuracy for speed (VGG accepts 32x32 and up).
     public static func evaluationPreset(size: Int) -> ImageTransform {
-        .compose([
-            .resize(shorterSide: size * 256 / 224), .centerCrop(height: size, width: size),
-            .normalize(mean: mean, std: standardDeviation),
-        ])
+        .compose([evaluationCrop(size: size), .normalize(mean: mean, std: standardDeviation)])
+    }
+
+    /// The geometry of ImageNet evaluation: shorter side to `size * 256 / 224`, then the central `size` x `size`.
+    /// What the network sees before its values are scaled: the picture to show a person beside a heat map.
+    public static func evaluationCrop(size: Int = 224) -> ImageTransform {
+        .compose([.resize(shorterSide: size * 256 / 224), .centerCrop(height: size, width: size)])
     }
 
     /// EfficientNet-Lite's evaluation preprocessing, as its reference implementation's: shorter side to
     /// `size * 256 / 224`, the central `size` x `size`, then (x - 127) / 128 on values 0...255: the mean and
     /// scale the TensorFlow weights were trained with, not torchvision's per-channel statistics.
     public static func efficientNetLitePreset(size: Int = 224) -> ImageTransform {
-        .compose([
-            .resize(shorterSide: size * 256 / 224), .centerCrop(height: size, width: size), efficientNetLiteScaling,
-        ])
+        .compose([evaluationCrop(size: size), efficientNetLiteScaling])
     }
 
     /// EfficientNet-Lite's scaling of RGB values in [0, 1]: (255 x - 127) / 128.
@@ -45,7 +46,7 @@ public enum ImageNet {
     /// The Caffe/Keras VGG convention: BGR channel order, values 0...255, the BGR mean (103.939, 116.779, 123.68)
     /// subtracted, no scaling. Only for weights converted from Caffe or Keras.
     public static let caffeBGRPreset = ImageTransform.compose([
-        .resize(shorterSide: 256), .centerCrop(height: 224, width: 224),
+        evaluationCrop(),
         ImageTransform(name: "caffeBGR") { image in
             let bgr = image.selecting([2, 1, 0], alongAxis: 0) * 255
             return bgr - Tensor(shape: [3, 1, 1], values: [103.939, 116.779, 123.68])

@@ -6,7 +6,7 @@ import NN
 /// (EfficientNet-Lite0's `_conv_stem...`, or a torchvision VGG's `features.N...` of any depth, with or without
 /// batch norm), with the preprocessing those weights were trained with.
 public struct PretrainedClassifier {
-    public let model: Module
+    public let model: any TransferModel
     /// What the file holds: "EfficientNet-Lite0", "vgg16", "vgg11_bn", or "a VGG" with other layers.
     public let architecture: String
     /// The preprocessing the weights expect (they differ: Lite0 scales by 128, VGG by ImageNet's statistics).

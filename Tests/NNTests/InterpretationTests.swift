@@ -31,8 +31,24 @@ import Training
         let row0 = Array(grid.pixels[0..<15])
         #expect(row0 == [0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0])
         let row2 = Array(grid.pixels[30..<36])
-        #expect(row2 == [128, 128, 128, 128, 128, 128], "a constant map sits mid-range")
+        #expect(row2 == [0, 0, 0, 0, 0, 0], "a constant map is dark")
         #expect(featureMapGrid(maps, limit: 1).width == 2)
+        let strongest = featureMapGrid(maps, limit: 1, strongestFirst: true, colors: .gray)
+        #expect(strongest.pixels == [0, 0, 0, 0, 0, 0], "the constant 2s sum highest (4) and come first")
+    }
+
+    @Test func aLinearModelsSaliencyIsItsLargestWeightPerPixel() {
+        // Scores = W x over 2 channels of 1x3 pixels; the saliency of class 1 is max over channels of |W[1]|.
+        let weight = Tensor(shape: [2, 6], values: [9, 9, 9, 9, 9, 9, 1, -4, 0.5, -2, 3, -0.25])
+        let model = Sequential {
+            Flatten()
+            Linear(weight: weight, bias: nil)
+        }
+        let saliency = SaliencyMap(model: model, image: Tensor.zeros([2, 1, 3]), targetClass: 1)
+        #expect(saliency.map.shape == [1, 3] && saliency.map.scalars == [2, 4, 0.5])
+        // The brightest colour goes to the 99th percentile and above, not only to the single largest value.
+        let picture = saliency.image(colors: .gray, percentile: 0.5)
+        #expect(picture.pixels == [255, 255, 255, 255, 255, 255, 64, 64, 64])
     }
 
     @Test func scalingRepeatsPixelsAndStretchingSpansBlackToWhite() {

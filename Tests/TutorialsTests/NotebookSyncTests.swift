@@ -23,6 +23,14 @@ import Testing
             let problems = notebook.mismatches(source: source, shared: shared)
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
             #expect(!notebook.text.contains("```text\n```"), "\(file.lastPathComponent) has an empty output block")
+            // Every picture a notebook shows is there, and is one its run drew.
+            for link in notebook.text.components(separatedBy: "](images/").dropFirst() {
+                let name = String(link.prefix { $0 != ")" })
+                let image = folder.appendingPathComponent("images/\(name)")
+                #expect(
+                    FileManager.default.fileExists(atPath: image.path),
+                    "\(file.lastPathComponent) shows a missing \(name)")
+            }
             // Outputs come from a real run: the paths it printed must be the project's, not the machine's.
             #expect(
                 !notebook.text.contains(Self.root.path + "/"),

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Testing
 
@@ -5,6 +6,8 @@ import Testing
 /// 30,000 images, 2 epochs). Serialized: the first test trains it, the others reuse it.
 @Suite(.serialized) struct TransferTutorialTests {
     static let source = temporaryFolder("source-model")
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
 
     @Test func transferBeatsScratchAtTenExamplesPerClass() throws {
         let output = temporaryFolder("07")
@@ -59,6 +62,47 @@ import Testing
         expectGoldenNumbers(of: "06-transfer-learning", in: resumed)
     }
 
+    @Test func whatTheNetworkSeesDrawsFiltersMapsAndGradCAMs() throws {
+        let output = temporaryFolder("09")
+        // No step 7 model at that path: the step trains a quick one and says so.
+        let (status, text) = try runTutorial(
+            "09-what-the-network-sees",
+            arguments: [
+                "--source-folder", Self.source.path, "--transfer-model", output.appendingPathComponent("none").path,
+                "--output", output.path,
+            ])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        expectGoldenNumbers(of: "09-what-the-network-sees", in: text)
+        #expect(text.contains("EfficientNet-Lite0: 32 filters over RGB, 32x3x3x3"))
+        #expect(text.contains("headActivation: 1280 maps of 7x7"))
+        #expect(text.contains("a quick transfer model instead"))
+        // Each picture: 8 columns of 3x3 filters at 12 pixels per weight, 1 pixel apart; 3 tiles of 112 pixels
+        // per photo (the first 3 photos and the 3 wrong ones), 2 apart; 8 top losses of 28 pixels at 3x.
+        let sizes = [
+            "filters-imagenet.png": (8 * 36 + 7, 4 * 36 + 3), "filters-fashion.png": (8 * 36 + 7, 2 * 36 + 1),
+            "feature-maps-late.png": (8 * 56 + 7, 56), "grad-cam.png": (3 * 112 + 4, 6 * 112 + 10),
+            "top-losses.png": (8 * 84 + 14, 84),
+        ]
+        for (name, size) in sizes {
+            let image = try RGBImage(contentsOf: output.appendingPathComponent(name))
+            #expect((image.width, image.height) == size, "\(name) is \(image.width)x\(image.height)")
+        }
+        try expectRunReport(
+            in: output, headings: ["Settings", "Saliency and Grad-CAM", "Top losses", "Grad-CAM"], charts: 0,
+            pictures: 40)
+
+        // The same with a VGG file: here the narrow VGG16 of the weight fixtures.
+        let (vggStatus, vggText) = try runTutorial(
+            "09-what-the-network-sees",
+            arguments: [
+                "--weights", fixtures.appendingPathComponent("vgg/narrow_vgg16.pth").path, "--source-folder",
+                Self.source.path, "--transfer-model", output.appendingPathComponent("none").path, "--output",
+                temporaryFolder("09-vgg").path,
+            ])
+        #expect(vggStatus == 0, "\(vggText.suffix(2_000))")
+        #expect(vggText.contains("a VGG: 4 filters over RGB") && vggText.contains("features.29: 8 maps of 14x14"))
+    }
+
     @Test func fineTuningDeeperComparesFourVariants() throws {
         let output = temporaryFolder("08")
         let (status, text) = try runTutorial(
@@ -89,8 +133,6 @@ import Testing
     /// The ImageNet route, run with the narrow VGG16-keyed fixture as "pretrained" weights and the fixture
     /// image folder (cats and dogs) as the target task.
     @Test func theWeightsAndDataRouteRunsOnVGGAndEfficientNetLiteFiles() throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures")
         let lite0 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".cache/efficientnet-lite0-57934424.pth")
         for (name, weights) in [("VGG", fixtures.appendingPathComponent("vgg/narrow_vgg16.pth")), ("Lite0", lite0)] {

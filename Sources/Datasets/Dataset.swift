@@ -21,16 +21,23 @@ public struct TensorDataset: Dataset {
     public let inputs: Tensor
     public let labels: [Int]
     public let classNames: [String]
+    /// Where each example came from (`pets/cat/001.jpg`), for images decoded from files; kept through subsets.
+    public let sources: [String]?
 
-    public init(inputs: Tensor, labels: [Int], classNames: [String]) {
+    public init(inputs: Tensor, labels: [Int], classNames: [String], sources: [String]? = nil) {
         check(inputs.shape.first == labels.count, "TensorDataset: \(labels.count) labels for inputs \(inputs.shape)")
         check(
             labels.allSatisfy { $0 >= 0 && $0 < classNames.count },
             "TensorDataset: a label is outside 0..<\(classNames.count)")
-        (self.inputs, self.labels, self.classNames) = (inputs, labels, classNames)
+        if let sources {
+            check(sources.count == labels.count, "TensorDataset: \(sources.count) sources for \(labels.count) labels")
+        }
+        (self.inputs, self.labels, self.classNames, self.sources) = (inputs, labels, classNames, sources)
     }
 
     public var count: Int { labels.count }
+
+    public func source(of index: Int) -> String? { sources?[index] }
 
     public func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
         (withNoGrad { inputs.selecting(indices, alongAxis: 0) }, indices.map { labels[$0] })
@@ -39,7 +46,8 @@ public struct TensorDataset: Dataset {
     /// The examples at `indices`, as a dataset of their own.
     public func subset(_ indices: [Int]) -> TensorDataset {
         let (x, y) = batch(at: indices)
-        return TensorDataset(inputs: x, labels: y, classNames: classNames)
+        return TensorDataset(
+            inputs: x, labels: y, classNames: classNames, sources: sources.map { all in indices.map { all[$0] } })
     }
 
     /// `k` examples of every class, chosen at random with `seed` (fewer where a class has fewer).
@@ -57,7 +65,8 @@ public struct TensorDataset: Dataset {
         let kept = labels.indices.filter { newLabel[labels[$0]] != nil }
         let (x, _) = batch(at: kept)
         return TensorDataset(
-            inputs: x, labels: kept.map { newLabel[labels[$0]]! }, classNames: classes.map { classNames[$0] })
+            inputs: x, labels: kept.map { newLabel[labels[$0]]! }, classNames: classes.map { classNames[$0] },
+            sources: sources.map { all in kept.map { all[$0] } })
     }
 
     /// Two disjoint random parts: the first with `firstCount` examples, the second with the rest.

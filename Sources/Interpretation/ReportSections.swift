@@ -39,6 +39,23 @@ extension RunReport {
             rows: confused.map { [$0.actual, $0.predicted, "\($0.count)"] })
     }
 
+    /// The examples the model confidently puts in another class than their label, with their files: in a folder
+    /// scraped from the web, look at these first. Nothing is added when there are none.
+    public mutating func addLabelsToCheck(_ interpretation: Interpretation, confidence: Float = 0.9, limit: Int = 20) {
+        let suspects = interpretation.labelsToCheck(confidence: confidence).prefix(limit)
+        guard !suspects.isEmpty else { return }
+        let names = interpretation.classNames
+        addTable(
+            heading: "Labels to check",
+            header: ["example", "labelled", "the model says", "its confidence"],
+            rows: suspects.map { p in
+                [
+                    p.source ?? "#\(p.index)", names[p.label], names[p.predicted],
+                    String(format: "%.1f%%", p.confidence * 100),
+                ]
+            })
+    }
+
     /// Grad-CAM heat maps over examples: where the model found the evidence for its prediction.
     ///
     /// - Parameters:

@@ -89,6 +89,25 @@ import Training
         #expect(interpretation.confusionMatrix.total == 6)
     }
 
+    @Test func decodedImagesKeepTheirFilesThroughSubsetsAndSplits() {
+        let data = TensorDataset(
+            inputs: Tensor(shape: [4, 1], values: [0, 1, 2, 3]), labels: [0, 1, 0, 1], classNames: ["a", "b"],
+            sources: ["p/a/0.png", "p/b/1.png", "p/a/2.png", "p/b/3.png"])
+        #expect(data.subset([3, 0]).sources == ["p/b/3.png", "p/a/0.png"])
+        #expect(data.keeping(classes: [1]).sources == ["p/b/1.png", "p/b/3.png"])
+        let (first, second) = data.randomSplit(firstCount: 2, seed: 1)
+        #expect(Set(first.sources! + second.sources!) == Set(data.sources!))
+        #expect(
+            first.source(of: 0) == first.sources![0]
+                && TensorDataset(inputs: data.inputs, labels: data.labels, classNames: data.classNames).source(of: 0)
+                    == nil
+        )
+        // The model below calls every example class 0, confidently: the b's are the labels to check.
+        let model = Linear(weight: Tensor(shape: [2, 1], values: [0, 0]), bias: Tensor([5, 0]))
+        let suspects = Interpretation(model: model, data: data).labelsToCheck(confidence: 0.9)
+        #expect(suspects.map(\.source) == ["p/b/1.png", "p/b/3.png"])
+    }
+
     @Test func examplesFromAFolderNameTheirFileFromTheFolderDown() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/images/folder")

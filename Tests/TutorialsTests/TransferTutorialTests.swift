@@ -147,6 +147,10 @@ import Testing
             #expect(text.contains("2 classes, 4 training and 2 test images at 32x32"), "\(name): \(text)")
             #expect(text.contains(name == "VGG" ? "Source: the VGG" : "Source: the EfficientNet-Lite0"))
             #expect(text.contains("first convolution bit-identical after fine-tuning: true"), "\(name)")
+            // The report names each top-loss image by its file, from the folder's own name down.
+            let report = try String(
+                contentsOf: temporaryFolder("06-folder-\(name)").appendingPathComponent("index.html"), encoding: .utf8)
+            #expect(report.contains("folder/cats/") || report.contains("folder/dogs/"), "\(name): files in the report")
         }
         let (mismatched, _) = try runTutorial("07-scratch-vs-transfer", arguments: ["--weights", "x.pth"])
         #expect(mismatched != 0, "--weights without --data is refused")

@@ -6,13 +6,15 @@ import Training
 
 extension RunReport {
     /// What every trained classifier's page shows after its curves: the confusion matrix on the test set, the
-    /// examples it is most wrong about, and Grad-CAMs of the first 8 test images.
+    /// examples it is most wrong about, the labels it confidently disputes, and Grad-CAMs of the first 8 test
+    /// images.
     public mutating func addEvaluation(of model: Module, on test: TensorDataset, gradCAMLayer: String) throws {
         let interpretation = Interpretation(model: model, data: test)
         addChart(
             interpretation.confusionMatrix.svg,
             caption: "Test set: rows are true classes, columns predictions.")
         try addTopLosses(interpretation, of: test, scale: 3)
+        addLabelsToCheck(interpretation)
         try addGradCAMs(
             model: model, layer: gradCAMLayer, data: test, indices: Array(0..<min(8, test.count)), scale: 3)
     }

@@ -107,6 +107,8 @@ public struct TransferSetup: ParsableArguments {
             progress.advance()
         }
         progress.finish()
-        return TensorDataset(inputs: Tensor.concat(parts), labels: labels, classNames: folder.classNames)
+        return TensorDataset(
+            inputs: Tensor.concat(parts), labels: labels, classNames: folder.classNames,
+            sources: folder.samples.indices.map { folder.source(of: $0)! })
     }
 }

@@ -23,7 +23,7 @@ public final class ProgressBar {
     }
 
     /// Records `steps` more steps done and shows `metrics` (name, formatted value).
-    public func advance(by steps: Int = 1, metrics: KeyValuePairs<String, String> = [:]) {
+    public func advance(by steps: Int = 1, metrics: [(name: String, value: String)] = []) {
         done = min(total, done + steps)
         if isTerminal {
             guard Date().timeIntervalSince(lastDraw) >= 0.1 || done == total else { return }
@@ -42,7 +42,7 @@ public final class ProgressBar {
     }
 
     /// Ends the bar with a final line.
-    public func finish(metrics: KeyValuePairs<String, String> = [:]) {
+    public func finish(metrics: [(name: String, value: String)] = []) {
         if isTerminal {
             FileHandle.standardOutput.write(("\r" + line(metrics) + "\u{1B}[K\n").data(using: .utf8)!)
         } else {
@@ -52,7 +52,7 @@ public final class ProgressBar {
     }
 
     /// e.g. `epoch 1/5 [########------------] 412/938  21.3 it/s  0:24 left  loss 0.4123`
-    public func line(_ metrics: KeyValuePairs<String, String>) -> String {
+    public func line(_ metrics: [(name: String, value: String)]) -> String {
         let width = 20
         let filled = done * width / total
         let elapsed = Date().timeIntervalSince(start)
@@ -60,7 +60,7 @@ public final class ProgressBar {
         let left = rate > 0 ? Double(total - done) / rate : 0
         let time = done == total ? "\(clock(elapsed)) total" : "\(clock(left)) left"
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let shown = metrics.map { "\($0.key) \($0.value)" }.joined(separator: "  ")
+        let shown = metrics.map { "\($0.name) \($0.value)" }.joined(separator: "  ")
         return "\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.1f", rate)) it/s  \(time)  \(shown)"
     }
 

@@ -107,7 +107,7 @@ import Datasets
 
     @Test func progressBarPrintsPlainLinesInLogs() {
         let bar = ProgressBar(total: 20, label: "epoch 1/1", isTerminal: false)
-        let line = bar.line(["loss": "0.5"])
+        let line = bar.line([("loss", "0.5")])
         #expect(line.hasPrefix("epoch 1/1 [--------------------] 0/20") && line.hasSuffix("loss 0.5"))
     }
 

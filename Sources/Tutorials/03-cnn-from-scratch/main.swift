@@ -64,28 +64,17 @@ struct CNNFromScratch: ParsableCommand {
             evaluated on the test set, which it never trains on.
             """)
         let folder = try RunFolder(output)
-        let checkpoint = folder.url.appendingPathComponent("checkpoint.safetensors")
+        // notebook: training-loop
         let loader = DataLoader(train, batchSize: batchSize, shuffle: true, seed: seed)
         let optimizer = Adam(model.parameters(), learningRate: learningRate)
         // The learning rate follows half a cosine from its start to nearly 0 over the whole run, step by step.
         let scheduler = Scheduler(optimizer, schedule: .cosine(period: epochs * loader.count, minimumFactor: 0.01))
-        var history = TrainingHistory()
-        if resume {
-            loader.epoch = try Checkpoint.resume(
-                from: checkpoint, model: model, optimizer: optimizer, scheduler: scheduler)
-            history = try JSONDecoder().decode(
-                TrainingHistory.self, from: Data(contentsOf: folder.url.appendingPathComponent("history.json")))
-            print("Resumed from \(displayPath(checkpoint)) after epoch \(loader.epoch).")
-        }
-        // notebook: training-loop
-        try trainEpochs(
-            model, optimizer: optimizer, loader: loader, test: test, epochs: epochs - loader.epoch,
-            scheduler: scheduler, label: "training", firstEpoch: loader.epoch + 1, history: &history
-        ) { epoch, history in
-            // Saved every epoch: stopped at any point, `--resume` loses at most one epoch's work.
-            try Checkpoint.save(to: checkpoint, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch)
-            try history.write(to: folder.url)
-        }
+        // Saves every epoch: stopped at any point, `--resume` loses at most one epoch's work.
+        let run = ResumableRun(folder: folder.url)
+        let trainer = Trainer(model: model, optimizer: optimizer, scheduler: scheduler, callbacks: [run])
+        if resume { print("Resumed from \(displayPath(run.checkpoint)) after epoch \(try run.resume(trainer)).") }
+        try trainer.fit(loader, validation: test, epochs: epochs - trainer.epochsDone)
+        let history = trainer.history
         // end notebook
 
         explain(

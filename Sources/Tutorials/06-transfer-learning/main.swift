@@ -91,8 +91,7 @@ struct TransferLearning: ParsableCommand {
         let firstConvolution = model.backboneParameters[0].tensor.scalars  // features.0.weight
         try Recipe.fineTune(
             model, unfrozenBlocks: 1, data: train, test: prepared.test, epochs: fineTuneEpochs,
-            learningRate: learningRate, seed: setup.seed, label: "fine-tune", firstEpoch: headEpochs + 1,
-            history: &history)
+            learningRate: learningRate, seed: setup.seed, label: "fine-tune", history: &history)
         let unchanged = model.backboneParameters[0].tensor.scalars == firstConvolution
         print("first convolution bit-identical after fine-tuning: \(unchanged)")
         // end notebook

@@ -5,6 +5,7 @@ import NN
 import TutorialSupport
 import Zoo
 import Training
+import Datasets
 
 /// Tutorial step 8: how deep to fine-tune, and how fast: the same transfer with different parts unfrozen.
 @main
@@ -81,10 +82,13 @@ struct FineTuningDeeper: ParsableCommand {
                         backboneScale: variant.backboneScale, seed: setup.seed, label: variant.name)
                     var extended = history
                     if variant.unfrozenBlocks == 0 {  // the same number of epochs for everyone: keep training the head
-                        try trainEpochs(
-                            model, optimizer: Adam(model.head.parameters(), learningRate: learningRate),
-                            data: train, test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed,
-                            label: variant.name, firstEpoch: headEpochs + 1, history: &extended)
+                        let trainer = Trainer(
+                            model: model, optimizer: Adam(model.head.parameters(), learningRate: learningRate),
+                            label: variant.name, continuing: history)
+                        try trainer.fit(
+                            DataLoader(train, batchSize: 32, shuffle: true, seed: setup.seed),
+                            validation: prepared.test, epochs: fineTuneEpochs)
+                        extended = trainer.history
                     }
                     // The usual recipe's model is kept for the report.
                     if number == 1 { try model.save(to: usualRecipeFile(in: folder)) }

@@ -1,4 +1,5 @@
 import Autograd
+import Datasets
 import Foundation
 import NN
 import Zoo
@@ -17,10 +18,10 @@ public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt6
     }
     Random.seed(seed)
     let fresh = VGG.small(classes: tasks.sourceTrain.classNames.count)
-    var history = TrainingHistory()
-    try trainEpochs(
-        fresh, optimizer: Adam(fresh.parameters(), learningRate: 2e-3), data: tasks.sourceTrain,
-        test: tasks.sourceTest, epochs: epochs, batchSize: 64, seed: seed, label: "source", history: &history)
+    let trainer = Trainer(model: fresh, optimizer: Adam(fresh.parameters(), learningRate: 2e-3), label: "source")
+    try trainer.fit(
+        DataLoader(tasks.sourceTrain, batchSize: 64, shuffle: true, seed: seed), validation: tasks.sourceTest,
+        epochs: epochs)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     try fresh.save(to: file, metadata: ["settings": settings])
     print("Saved the source model to \(displayPath(file)).")

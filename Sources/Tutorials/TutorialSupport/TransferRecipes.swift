@@ -17,11 +17,11 @@ public enum Recipe {
         Random.seed(seed)
         let model = makeModel()
         model.replaceHead(classes: data.classNames.count)
-        var history = TrainingHistory()
-        try trainEpochs(
-            model, optimizer: Adam(model.parameters(), learningRate: learningRate), data: data, test: test,
-            epochs: epochs, batchSize: batchSize, seed: seed, label: label, history: &history)
-        return (model, history)
+        let trainer = Trainer(
+            model: model, optimizer: Adam(model.parameters(), learningRate: learningRate), label: label)
+        try trainer.fit(
+            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs)
+        return (model, trainer.history)
     }
 
     /// Transfer learning in two phases: `newHead`, `trainHead`, then `fineTune`.
@@ -43,7 +43,7 @@ public enum Recipe {
         try fineTune(
             model, unfrozenBlocks: unfrozenBlocks, data: data, test: test, epochs: fineTuneEpochs,
             learningRate: learningRate, backboneScale: backboneScale, batchSize: batchSize, seed: seed,
-            label: "\(label) fine-tune", firstEpoch: headEpochs + 1, history: &history)
+            label: "\(label) fine-tune", history: &history)
         return (model, history)
     }
 
@@ -67,10 +67,13 @@ public enum Recipe {
         let trainFeatures = try FeatureCache().features(of: model, for: data, preprocessing: "as given")
         let testFeatures = try FeatureCache().features(of: model, for: test, preprocessing: "as given")
         let head = model.head
-        try trainEpochs(
-            head, optimizer: Adam(head.parameters(), learningRate: learningRate),
-            data: trainFeatures, test: testFeatures, epochs: epochs, batchSize: batchSize, seed: seed, label: label,
-            history: &history)
+        let trainer = Trainer(
+            model: head, optimizer: Adam(head.parameters(), learningRate: learningRate), label: label,
+            continuing: history)
+        try trainer.fit(
+            DataLoader(trainFeatures, batchSize: batchSize, shuffle: true, seed: seed), validation: testFeatures,
+            epochs: epochs)
+        history = trainer.history
     }
 
     /// Phase 2: unfreezes the backbone's last `unfrozenBlocks` blocks and trains them with the head, the
@@ -78,13 +81,14 @@ public enum Recipe {
     public static func fineTune(
         _ model: some TransferModel, unfrozenBlocks: Int, data: TensorDataset, test: TensorDataset, epochs: Int,
         learningRate: Float, backboneScale: Float = 0.1, batchSize: Int = 32, seed: UInt64, label: String,
-        firstEpoch: Int, history: inout TrainingHistory
+        history: inout TrainingHistory
     ) throws {
         model.unfreezeLastBlocks(unfrozenBlocks)
         let groups = model.fineTuningGroups(learningRate: learningRate, backboneScale: backboneScale)
-        try trainEpochs(
-            model, optimizer: Adam(groups: groups), data: data, test: test, epochs: epochs, batchSize: batchSize,
-            seed: seed, label: label, firstEpoch: firstEpoch, history: &history)
+        let trainer = Trainer(model: model, optimizer: Adam(groups: groups), label: label, continuing: history)
+        try trainer.fit(
+            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs)
+        history = trainer.history
     }
 }
 // end notebook

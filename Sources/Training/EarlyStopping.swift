@@ -1,0 +1,71 @@
+import Autograd
+import NN
+
+/// Stops training when a metric has stopped improving, and gives the model back the weights of its best epoch
+/// (Keras's `EarlyStopping(restore_best_weights=True)`).
+public final class EarlyStopping: TrainingCallback {
+    public let monitor: String
+    public let goal: MetricGoal
+    /// Evaluations without improvement to wait before stopping.
+    public let patience: Int
+    /// How much better a value must be to count as an improvement.
+    public let minimumDelta: Double
+    public let restoresBestWeights: Bool
+    /// The best value seen and the epoch it came from.
+    public private(set) var best: (value: Double, epoch: Int)?
+    /// The epoch training stopped after, if this callback stopped it.
+    public private(set) var stoppedEpoch: Int?
+    private var bestState: [Tensor] = []
+    private var evaluationsWithoutImprovement = 0
+
+    /// - Parameters:
+    ///   - monitor: a metric of `Trainer.history` (`test_accuracy`, `test_loss`): only evaluated epochs count.
+    ///   - goal: which way is better; by default down for losses and up for everything else.
+    ///   - patience: evaluations without improvement before stopping.
+    ///   - minimumDelta: the smallest change that counts as an improvement.
+    ///   - restoreBestWeights: load the best epoch's parameters and buffers when training ends.
+    public init(
+        monitor: String = "test_accuracy", goal: MetricGoal? = nil, patience: Int = 3, minimumDelta: Double = 0,
+        restoreBestWeights: Bool = true
+    ) {
+        check(patience >= 1, "EarlyStopping: patience must be at least 1, got \(patience)")
+        (self.monitor, self.goal, self.patience) = (monitor, goal ?? .of(monitor), patience)
+        (self.minimumDelta, restoresBestWeights) = (minimumDelta, restoreBestWeights)
+    }
+
+    public func trainingWillBegin(_ trainer: Trainer) {
+        (best, stoppedEpoch, bestState, evaluationsWithoutImprovement) = (nil, nil, [], 0)
+    }
+
+    public func epochDidEnd(_ trainer: Trainer, epoch: Int, metrics: [String: Double]) {
+        guard let value = metrics[monitor] else { return }
+        if goal.improves(value, on: best?.value, by: minimumDelta) {
+            best = (value, epoch)
+            evaluationsWithoutImprovement = 0
+            if restoresBestWeights { bestState = trainer.model.namedStateTensors().map { $0.tensor.copied() } }
+        } else {
+            evaluationsWithoutImprovement += 1
+            if evaluationsWithoutImprovement >= patience {
+                trainer.stopRequested = true
+                stoppedEpoch = epoch
+            }
+        }
+    }
+
+    public func trainingDidEnd(_ trainer: Trainer) {
+        guard let best else { return }
+        if let stoppedEpoch {
+            print(
+                "Early stopping after epoch \(stoppedEpoch): \(monitor) has not improved for \(patience) evaluations "
+                    + "since epoch \(best.epoch) (\(String(format: "%.4f", best.value))).")
+        }
+        guard restoresBestWeights, best.epoch != trainer.epochsDone else { return }
+        for ((_, tensor), saved) in zip(trainer.model.namedStateTensors(), bestState) { tensor.assign(saved) }
+        print("Restored the weights of epoch \(best.epoch), the best \(monitor).")
+    }
+}
+
+extension Tensor {
+    /// A new tensor with the same values, sharing nothing with this one.
+    func copied() -> Tensor { Tensor(shape: shape, values: scalars) }
+}

@@ -1,0 +1,120 @@
+import Autograd
+import Datasets
+import Foundation
+import NN
+
+/// Trains a classifier: epochs over a `DataLoader`, evaluation on held-out data, a progress bar per epoch, a
+/// history, and callbacks (`EarlyStopping`, `BestCheckpoint`, `ReduceLearningRateOnPlateau`, `ResumableRun`, or
+/// your own).
+///
+/// Each step is the loop every framework has, which you can also write yourself in five lines:
+/// ```swift
+/// for (inputs, labels) in loader {
+///     optimizer.zeroGrad()
+///     let loss = crossEntropy(model(inputs), labels: labels)
+///     loss.backward()
+///     optimizer.step()
+/// }
+/// ```
+/// `fit` adds what a run needs around it: the loss checked for NaN, the scheduler stepped, the progress shown,
+/// the test set evaluated, one row of history per evaluated epoch, and the callbacks called.
+public final class Trainer {
+    public let model: Module
+    public let optimizer: Optimizer
+    /// Stepped after every batch (so its periods count batches).
+    public let scheduler: Scheduler?
+    public var callbacks: [any TrainingCallback]
+    /// Names the progress bars: "training epoch 3".
+    public var label: String
+    /// One row per evaluated epoch: `epoch`, `train_loss`, `train_accuracy`, `test_loss`, `test_accuracy`,
+    /// `seconds` (since this `fit` began).
+    public internal(set) var history: TrainingHistory
+    /// Epochs finished, counted over every `fit` (and over the history this trainer continues).
+    public internal(set) var epochsDone: Int
+    /// Set by a callback to end training after the current epoch.
+    public var stopRequested = false
+    /// Whether `ResumableRun.resume` restored this trainer: `fit` then puts the loader at the epoch it had
+    /// reached, so the resumed epochs are shuffled as the uninterrupted run's were.
+    var resumed = false
+
+    /// - Parameters:
+    ///   - model: what to train; its frozen parameters stay as they are.
+    ///   - optimizer: made for `model`'s parameters.
+    ///   - scheduler: stepped after every batch.
+    ///   - label: names the progress bars.
+    ///   - history: an earlier phase's history to continue: epochs are numbered on from its last one, so two
+    ///     phases (a head, then fine-tuning) make one curve.
+    ///   - callbacks: called in this order at each point of the run.
+    public init(
+        model: Module, optimizer: Optimizer, scheduler: Scheduler? = nil, label: String = "training",
+        continuing history: TrainingHistory = TrainingHistory(), callbacks: [any TrainingCallback] = []
+    ) {
+        (self.model, self.optimizer, self.scheduler, self.label) = (model, optimizer, scheduler, label)
+        (self.history, self.callbacks) = (history, callbacks)
+        epochsDone = Int(history.series("epoch").last ?? 0)
+    }
+
+    /// Trains for `epochs` more epochs (fewer if a callback stops it), evaluating on `validation` about 10 times
+    /// over them and always after the last: evaluating costs as much as an epoch on a small training set.
+    ///
+    /// - Throws: `TrainingError.nonFiniteLoss` when the loss becomes NaN or infinite, and what callbacks throw.
+    public func fit(_ loader: DataLoader, validation: some Dataset, epochs: Int) throws {
+        check(epochs >= 0, "Trainer.fit: epochs must not be negative, got \(epochs)")
+        if resumed { loader.epoch = epochsDone }
+        let (started, first, last) = (Date(), epochsDone + 1, epochsDone + epochs)
+        let evaluateEvery = (epochs + 9) / 10
+        stopRequested = false
+        for callback in callbacks { try callback.trainingWillBegin(self) }
+        for epoch in first...max(first, last) where epoch <= last && !stopRequested {
+            var metrics = try trainOneEpoch(loader, number: epoch)
+            let progressLine = metrics.progress
+            if (epoch - first + 1) % evaluateEvery == 0 || epoch == last {
+                let (testLoss, matrix) = evaluate(model, on: validation)
+                metrics.values["test_loss"] = testLoss
+                metrics.values["test_accuracy"] = Double(matrix.accuracy)
+                metrics.bar.finish(metrics: progressLine + [("test acc", percent(Double(matrix.accuracy)))])
+                history.record([
+                    "epoch": Double(epoch), "train_loss": metrics.values["train_loss"]!,
+                    "train_accuracy": metrics.values["train_accuracy"]!, "test_loss": testLoss,
+                    "test_accuracy": Double(matrix.accuracy), "seconds": Date().timeIntervalSince(started),
+                ])
+            } else {
+                metrics.bar.finish(metrics: progressLine)
+            }
+            epochsDone = epoch
+            for callback in callbacks { try callback.epochDidEnd(self, epoch: epoch, metrics: metrics.values) }
+        }
+        for callback in callbacks { try callback.trainingDidEnd(self) }
+    }
+
+    /// One epoch's steps; returns its training metrics and its progress bar, still open.
+    private func trainOneEpoch(_ loader: DataLoader, number epoch: Int) throws -> (
+        values: [String: Double], progress: [(String, String)], bar: ProgressBar
+    ) {
+        model.train()
+        let bar = ProgressBar(total: loader.count, label: "\(label) epoch \(epoch)")
+        var (lossSum, correct, seen) = (0.0, 0.0, 0)
+        func progress() -> [(String, String)] {
+            [("loss", String(format: "%.4f", lossSum / Double(seen))), ("acc", percent(correct / Double(seen)))]
+        }
+        for (inputs, labels) in loader {
+            optimizer.zeroGrad()
+            let logits = model(inputs)
+            let loss = crossEntropy(logits, labels: labels)
+            try ensureFinite(loss, step: seen / loader.batchSize + 1)
+            loss.backward()
+            optimizer.step()
+            scheduler?.step()
+            lossSum += Double(loss.item) * Double(labels.count)
+            correct += Double(accuracy(logits, labels: labels)) * Double(labels.count)
+            seen += labels.count
+            bar.advance(metrics: progress())
+            for callback in callbacks { try callback.batchDidEnd(self, loss: loss.item) }
+        }
+        let values = ["train_loss": lossSum / Double(seen), "train_accuracy": correct / Double(seen)]
+        return (values, progress(), bar)
+    }
+}
+
+/// A fraction as a percentage with 2 decimals, as progress bars show accuracy: 0.915 -> "91.50%".
+func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }

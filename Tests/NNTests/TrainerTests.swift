@@ -1,0 +1,148 @@
+import Autograd
+import Datasets
+import Foundation
+import NN
+import Testing
+import Training
+
+/// `Trainer.fit` and its callbacks. Each callback is checked against a plain run with the same seed, recorded
+/// epoch by epoch: what the callback must do follows from that run's numbers.
+@Suite(.serialized) struct TrainerTests {
+    /// 2 features; training labels by the sign of the first, validation labels by the sign of the second, so
+    /// validation metrics wander while training improves.
+    static func data() -> (train: TensorDataset, validation: TensorDataset) {
+        var generator = SeededGenerator(seed: 3)
+        let x = Tensor.uniform([96, 2], low: -1, high: 1, using: &generator)
+        let v = Tensor.uniform([48, 2], low: -1, high: 1, using: &generator)
+        let names = ["negative", "positive"]
+        return (
+            TensorDataset(inputs: x, labels: (0..<96).map { x[$0, 0] > 0 ? 1 : 0 }, classNames: names),
+            TensorDataset(inputs: v, labels: (0..<48).map { v[$0, 1] > 0 ? 1 : 0 }, classNames: names)
+        )
+    }
+
+    /// Records the weights and metrics after every epoch.
+    final class Recorder: TrainingCallback {
+        var weights: [[[Float]]] = []
+        var metrics: [[String: Double]] = []
+        var batches = 0
+        func batchDidEnd(_ trainer: Trainer, loss: Float) { batches += 1 }
+        func epochDidEnd(_ trainer: Trainer, epoch: Int, metrics: [String: Double]) {
+            weights.append(trainer.model.parameters().map(\.scalars))
+            self.metrics.append(metrics)
+        }
+    }
+
+    /// A fresh seeded run of `epochs` epochs with `callbacks` (a Recorder first); returns the trainer.
+    static func run(epochs: Int, callbacks: [any TrainingCallback], learningRate: Float = 0.5) throws -> Trainer {
+        Random.seed(1)
+        let (train, validation) = data()
+        let model = Linear(2, 2)
+        let trainer = Trainer(
+            model: model, optimizer: SGD(groups: [ParameterGroup(model.parameters(), learningRate: learningRate)]),
+            callbacks: callbacks)
+        try trainer.fit(
+            DataLoader(train, batchSize: 16, shuffle: true, seed: 2), validation: validation, epochs: epochs)
+        return trainer
+    }
+
+    @Test func fitTrainsEvaluatesAboutTenTimesAndKeepsAHistory() throws {
+        let recorder = Recorder()
+        let trainer = try Self.run(epochs: 20, callbacks: [recorder])
+        #expect(recorder.batches == 20 * 6)
+        #expect(trainer.history.series("epoch") == [2, 4, 6, 8, 10, 12, 14, 16, 18, 20])
+        #expect(recorder.metrics[0]["test_loss"] == nil && recorder.metrics[1]["test_loss"] != nil)
+        let losses = trainer.history.series("train_loss")
+        #expect(losses.last! < losses.first!, "training loss goes down: \(losses)")
+        #expect(trainer.history.series("train_accuracy").last! > 0.9)
+    }
+
+    @Test func aNaNLossStopsTrainingWithTheStep() throws {
+        #expect(throws: TrainingError.self) { try Self.run(epochs: 2, callbacks: [], learningRate: .nan) }
+    }
+
+    /// The plain run's validation accuracy per epoch (every epoch is evaluated in runs of 10 or fewer).
+    static func plainRun(epochs: Int) throws -> Recorder {
+        let recorder = Recorder()
+        _ = try run(epochs: epochs, callbacks: [recorder])
+        return recorder
+    }
+
+    /// Where a monitor with `patience` stops on `values`, and its best epoch (both from 1).
+    static func stoppingPoint(_ values: [Double], patience: Int, better: (Double, Double) -> Bool) -> (
+        stop: Int?, best: Int
+    ) {
+        var (best, bestEpoch, waited) = (values[0], 1, 0)
+        for (i, value) in values.enumerated().dropFirst() {
+            if better(value, best) {
+                (best, bestEpoch, waited) = (value, i + 1, 0)
+            } else {
+                waited += 1
+                if waited == patience { return (i + 1, bestEpoch) }
+            }
+        }
+        return (nil, bestEpoch)
+    }
+
+    @Test func earlyStoppingStopsAfterThePatienceAndRestoresTheBestEpochBitForBit() throws {
+        let plain = try Self.plainRun(epochs: 10)
+        let accuracies = plain.metrics.map { $0["test_accuracy"]! }
+        let (stop, best) = Self.stoppingPoint(accuracies, patience: 2, better: >)
+        let expectedStop = try #require(stop, "the plain run's validation accuracy must stall: \(accuracies)")
+        #expect(best < expectedStop)
+        let stopping = EarlyStopping(monitor: "test_accuracy", patience: 2)
+        let trainer = try Self.run(epochs: 10, callbacks: [stopping])
+        #expect(
+            trainer.epochsDone == expectedStop, "stopped after epoch \(trainer.epochsDone), accuracies \(accuracies)")
+        #expect(stopping.best?.epoch == best)
+        #expect(trainer.model.parameters().map(\.scalars) == plain.weights[best - 1], "the best epoch's weights")
+        #expect(trainer.model.parameters().map(\.scalars) != plain.weights[expectedStop - 1])
+    }
+
+    @Test func bestCheckpointHoldsTheBestEpochsWeights() throws {
+        let plain = try Self.plainRun(epochs: 10)
+        let losses = plain.metrics.map { $0["test_loss"]! }
+        let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-best-\(getpid()).safetensors")
+        let checkpoint = BestCheckpoint(to: url, monitor: "test_loss")
+        _ = try Self.run(epochs: 10, callbacks: [checkpoint])
+        let saved = try SafeTensors.read(url)
+        #expect(saved.metadata["epoch"] == "\(best)" && checkpoint.best?.epoch == best, "losses \(losses)")
+        let model = Linear(2, 2)
+        try model.load(stateDict: saved.tensors)
+        #expect(model.parameters().map(\.scalars) == plain.weights[best - 1])
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    @Test func reduceOnPlateauLowersTheRateWhereThePlainRunStalls() throws {
+        let plain = try Self.plainRun(epochs: 10)
+        let losses = plain.metrics.map { $0["test_loss"]! }
+        let expected = try #require(Self.stoppingPoint(losses, patience: 2, better: <).stop, "losses \(losses)")
+        let reduce = ReduceLearningRateOnPlateau(monitor: "test_loss", factor: 0.5, patience: 2)
+        let trainer = try Self.run(epochs: 10, callbacks: [reduce])
+        #expect(reduce.reductions.first?.epoch == expected && reduce.reductions.first?.learningRate == 0.25)
+        #expect(trainer.optimizer.groups[0].learningRate == 0.5 * Foundation.pow(0.5, Float(reduce.reductions.count)))
+    }
+
+    @Test func aResumedRunEndsBitForBitWhereAnUninterruptedOneDoes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-resumable-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let uninterrupted = try Self.run(epochs: 5, callbacks: [])
+        _ = try Self.run(epochs: 3, callbacks: [ResumableRun(folder: folder)])
+        // A new process would start here: fresh model, optimizer, loader.
+        Random.seed(99)
+        let (train, validation) = Self.data()
+        let model = Linear(2, 2)
+        let run = ResumableRun(folder: folder)
+        let trainer = Trainer(
+            model: model, optimizer: SGD(groups: [ParameterGroup(model.parameters(), learningRate: 0.5)]),
+            callbacks: [run])
+        #expect(try run.resume(trainer) == 3)
+        try trainer.fit(DataLoader(train, batchSize: 16, shuffle: true, seed: 2), validation: validation, epochs: 2)
+        #expect(model.parameters().map(\.scalars) == uninterrupted.model.parameters().map(\.scalars))
+        for metric in ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
+            #expect(trainer.history.series(metric) == uninterrupted.history.series(metric), "\(metric)")
+        }
+    }
+}

@@ -42,7 +42,7 @@ public final class EarlyStopping: TrainingCallback {
         if goal.improves(value, on: best?.value, by: minimumDelta) {
             best = (value, epoch)
             evaluationsWithoutImprovement = 0
-            if restoresBestWeights { bestState = trainer.model.namedStateTensors().map { $0.tensor.copied() } }
+            if restoresBestWeights { bestState = trainer.model.namedStateTensors().map { $0.tensor.copy() } }
         } else {
             evaluationsWithoutImprovement += 1
             if evaluationsWithoutImprovement >= patience {
@@ -63,9 +63,4 @@ public final class EarlyStopping: TrainingCallback {
         for ((_, tensor), saved) in zip(trainer.model.namedStateTensors(), bestState) { tensor.assign(saved) }
         print("Restored the weights of epoch \(best.epoch), the best \(monitor).")
     }
-}
-
-extension Tensor {
-    /// A new tensor with the same values, sharing nothing with this one.
-    func copied() -> Tensor { Tensor(shape: shape, values: scalars) }
 }

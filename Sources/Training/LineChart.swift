@@ -64,9 +64,12 @@ public struct LineChart {
             parts.append(#"<text x="\#(left - 6)" y="\#(py(y) + 4)" text-anchor="end">\#(label)</text>"#)
         }
         let dataXs = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
-        // A log axis is labelled at its data points (10, 50, 250 examples); a linear one at round values, and at
-        // its first value when that is a whole number (epoch 1).
-        var xTicks = logarithmicX ? dataXs : Self.roundTicks(within: dataXs.first ?? 0, dataXs.last ?? 1)
+        // A log axis is labelled at its data points when they are few (10, 50, 250 examples), else at powers of
+        // ten; a linear one at round values, and at its first value when that is a whole number (epoch 1).
+        var xTicks =
+            logarithmicX
+            ? (dataXs.count <= 8 ? dataXs : Self.powersOfTen(within: dataXs.first ?? 1, dataXs.last ?? 10))
+            : Self.roundTicks(within: dataXs.first ?? 0, dataXs.last ?? 1)
         if !logarithmicX, let first = dataXs.first, first == first.rounded(),
             xTicks.first.map({ $0 - first > 0.5 }) ?? true
         {
@@ -74,7 +77,7 @@ public struct LineChart {
         }
         let xStep = xTicks.count > 1 ? xTicks[xTicks.count - 1] - xTicks[xTicks.count - 2] : 1
         for x in xTicks {
-            let label = Self.label(x, step: logarithmicX ? 1 : xStep, format: .plain)
+            let label = logarithmicX ? String(format: "%g", x) : Self.label(x, step: xStep, format: .plain)
             parts.append(#"<text x="\#(px(x))" y="\#(top + plotHeight + 16)" text-anchor="middle">\#(label)</text>"#)
         }
         for marker in markers {
@@ -124,6 +127,12 @@ public struct LineChart {
     }
 
     /// `value` with as many decimals as `step` needs: 0.85 with a step of 0.05 is "0.85", or "85%".
+    /// 10^k for every whole k with 10^k in `low...high`.
+    static func powersOfTen(within low: Double, _ high: Double) -> [Double] {
+        let (first, last) = (Int(Foundation.log10(low).rounded(.up)), Int(Foundation.log10(high).rounded(.down)))
+        return first <= last ? (first...last).map { Foundation.pow(10, Double($0)) } : [low, high]
+    }
+
     static func label(_ value: Double, step: Double, format: ValueFormat) -> String {
         let (shown, scaledStep) = format == .percent ? (value * 100, step * 100) : (value, step)
         let decimals = Swift.max(0, Int((-Foundation.log10(scaledStep) + 0.999).rounded(.down)))

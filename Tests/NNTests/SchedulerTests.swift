@@ -44,6 +44,21 @@ import Testing
         #expect(closeness(rates, expected, rtol: 1e-6, atol: 1e-7) == nil, "\(rates) vs \(expected)")
     }
 
+    /// One cycle against PyTorch's OneCycleLR (scripts/fixtures/chained_schedules.py): 10 steps at a peak of 0.5.
+    @Test func oneCycleMatchesPyTorchsOneCycleLR() throws {
+        let file = TrainingFixture.directory.appendingPathComponent("chained_schedules.json")
+        let expected = try #require(
+            try JSONDecoder().decode([String: [Float]].self, from: Data(contentsOf: file))["one_cycle"])
+        let optimizer = SGD([Tensor.zeros([1])], learningRate: 0.5)
+        let scheduler = Scheduler(optimizer, schedule: .oneCycle(steps: 10))
+        var rates = [optimizer.groups[0].learningRate]
+        for _ in 1..<expected.count {
+            scheduler.step()
+            rates.append(optimizer.groups[0].learningRate)
+        }
+        #expect(closeness(rates, expected, rtol: 1e-5, atol: 1e-8) == nil, "\(rates) vs \(expected)")
+    }
+
     @Test func scalesEveryGroupFromItsOwnInitialRate() {
         let optimizer = SGD(groups: [
             ParameterGroup([Tensor.zeros([1])], learningRate: 0.01),

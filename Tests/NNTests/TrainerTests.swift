@@ -3,7 +3,7 @@ import Datasets
 import Foundation
 import NN
 import Testing
-import Training
+@testable import Training
 
 /// `Trainer.fit` and its callbacks. Each callback is checked against a plain run with the same seed, recorded
 /// epoch by epoch: what the callback must do follows from that run's numbers.
@@ -33,11 +33,19 @@ import Training
         }
     }
 
-    /// A fresh seeded run of `epochs` epochs with `callbacks` (a Recorder first); returns the trainer.
+    /// A linear model with weights from its own generator: the shared one is drawn from by suites running at the
+    /// same time.
+    static func model() -> Linear {
+        var generator = SeededGenerator(seed: 1)
+        return Linear(
+            weight: Tensor.uniform([2, 2], low: -0.7, high: 0.7, using: &generator),
+            bias: Tensor.uniform([2], low: -0.7, high: 0.7, using: &generator))
+    }
+
+    /// A fresh seeded run of `epochs` epochs with `callbacks`; returns the trainer.
     static func run(epochs: Int, callbacks: [any TrainingCallback], learningRate: Float = 0.5) throws -> Trainer {
-        Random.seed(1)
         let (train, validation) = data()
-        let model = Linear(2, 2)
+        let model = model()
         let trainer = Trainer(
             model: model, optimizer: SGD(groups: [ParameterGroup(model.parameters(), learningRate: learningRate)]),
             callbacks: callbacks)
@@ -131,7 +139,6 @@ import Training
         let uninterrupted = try Self.run(epochs: 5, callbacks: [])
         _ = try Self.run(epochs: 3, callbacks: [ResumableRun(folder: folder)])
         // A new process would start here: fresh model, optimizer, loader.
-        Random.seed(99)
         let (train, validation) = Self.data()
         let model = Linear(2, 2)
         let run = ResumableRun(folder: folder)
@@ -144,5 +151,44 @@ import Training
         for metric in ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
             #expect(trainer.history.series(metric) == uninterrupted.history.series(metric), "\(metric)")
         }
+    }
+}
+
+/// The learning-rate range test: repeatable, harmless, and its suggestion where the loss falls fastest.
+@Suite struct LearningRateFinderTests {
+    @Test func theSameSeedSuggestsTheSameRateAndTheModelIsLeftAsItWas() throws {
+        let (train, _) = TrainerTests.data()
+        var generator = SeededGenerator(seed: 5)
+        let model = Sequential {
+            Linear(
+                weight: Tensor.uniform([16, 2], low: -0.7, high: 0.7, using: &generator),
+                bias: Tensor.zeros([16]))
+            ReLU()
+            Linear(weight: Tensor.uniform([2, 16], low: -0.25, high: 0.25, using: &generator), bias: nil)
+        }
+        let optimizer = Adam(model.parameters(), learningRate: 1e-3)
+        let loader = DataLoader(train, batchSize: 16, shuffle: true, seed: 2)
+        let before = model.namedStateTensors().map { $0.tensor.scalars }
+        let optimizerBefore = optimizer.stateDict().mapValues(\.scalars)
+        let finder = LearningRateFinder(start: 1e-5, end: 10, steps: 60, seed: 7)
+        let first = try finder.run(model: model, optimizer: optimizer, loader: loader)
+        let second = try finder.run(model: model, optimizer: optimizer, loader: loader)
+        #expect(first.suggestion == second.suggestion && first.losses == second.losses)
+        #expect(model.namedStateTensors().map { $0.tensor.scalars } == before, "weights put back")
+        #expect(optimizer.stateDict().mapValues(\.scalars) == optimizerBefore, "optimizer put back")
+        #expect(loader.epoch == 0)
+        #expect(first.suggestion > 1e-5 && first.suggestion < 10)
+        #expect(first.reason.hasPrefix("steepest descent at"))
+        let svg = first.chart.svg
+        #expect(
+            svg.contains("suggested") && svg.contains(">0.001<") && svg.contains(">1<"), "powers of ten on the axis")
+    }
+
+    @Test func theSuggestionIsWhereTheLossFallsFastestBeforeItsLowest() {
+        // Falls by 0.1, then 0.5 (the steepest), then 0.2 per step; rises after its lowest at 1e-2.
+        let rates: [Float] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
+        let found = LearningRateFinder.suggest(rates: rates, losses: [2, 1.9, 1.4, 1.2, 3, 5])
+        #expect(found.suggestion == 1e-3)
+        #expect(found.reason.contains("by 0.50 per tenfold"))
     }
 }

@@ -6,8 +6,14 @@ import Testing
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-03-\(getpid())")
         let (status, text) = try runTutorial(
             "03-cnn-from-scratch",
-            arguments: ["--epochs", "2", "--train-limit", "640", "--test-limit", "200", "--output", output.path])
+            arguments: [
+                "--epochs", "2", "--train-limit", "640", "--test-limit", "200", "--output", output.path,
+                "--find-learning-rate",
+            ])
         #expect(status == 0)
+        // The range test runs first and changes nothing: the golden numbers below still hold.
+        #expect(text.contains("Learning-rate range test: steepest descent at"))
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("learning-rate.svg").path))
         expectGoldenNumbers(of: "03-cnn-from-scratch", in: text)
         #expect(text.contains("Total parameters:") && text.contains("Conv2d(1, 16, kernel: 3x3, padding: 1)"))
         let csv = try String(contentsOf: output.appendingPathComponent("history.csv"), encoding: .utf8)

@@ -20,6 +20,10 @@ public enum LearningRateSchedule: Sendable {
     /// its own epoch 0. `.chained([.linearWarmUp(epochs: 3), .cosine(period: 20)], milestones: [3])` warms up,
     /// then anneals.
     indirect case chained(_ schedules: [LearningRateSchedule], milestones: [Int])
+    /// Leslie Smith's one cycle over `steps` steps (OneCycleLR, stepped per batch): up along a half cosine from
+    /// 1 / `startDivisor` to 1 over the first `warmUpFraction` of the steps, then down along a half cosine to
+    /// 1 / (`startDivisor` x `finalDivisor`). Make the optimizer with the peak rate.
+    case oneCycle(steps: Int, warmUpFraction: Float = 0.3, startDivisor: Float = 25, finalDivisor: Float = 1e4)
 
     public func factor(afterEpochs epoch: Int) -> Float {
         switch self {
@@ -41,6 +45,16 @@ public enum LearningRateSchedule: Sendable {
                     + "got \(milestones)")
             let current = milestones.filter { $0 <= epoch }.count
             return schedules[current].factor(afterEpochs: epoch - (current == 0 ? 0 : milestones[current - 1]))
+        case .oneCycle(let steps, let warmUpFraction, let startDivisor, let finalDivisor):
+            check(epoch <= steps, "oneCycle schedule: stepped \(epoch) times, past its \(steps) steps")
+            // Between two values along half a cosine, as PyTorch's "cos" anneal: start at 0, end at 1.
+            func along(_ start: Float, _ end: Float, _ progress: Float) -> Float {
+                end + (start - end) / 2 * (Foundation.cos(Float.pi * progress) + 1)
+            }
+            let peak = warmUpFraction * Float(steps) - 1
+            let start = 1 / startDivisor
+            if Float(epoch) <= peak { return along(start, 1, Float(epoch) / peak) }
+            return along(1, start / finalDivisor, (Float(epoch) - peak) / (Float(steps - 1) - peak))
         }
     }
 }

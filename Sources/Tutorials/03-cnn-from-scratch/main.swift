@@ -19,6 +19,8 @@ struct CNNFromScratch: ParsableCommand {
     @Option(help: "Use only this many training examples (for a quick look).") var trainLimit: Int?
     @Option(help: "Use only this many test examples.") var testLimit: Int?
     @Option(help: "Seed for weights, shuffling and dropout.") var seed: UInt64 = 0
+    @Flag(help: "First run the learning-rate range test: its suggestion and learning-rate.svg (nothing changes).")
+    var findLearningRate = false
     @Option(help: "Folder with the Fashion-MNIST IDX files.") var data = FashionMNIST.defaultDirectory
     @Option(help: "Where to write history, curves, the confusion matrix and the checkpoint.")
     var output = "runs/03-cnn-from-scratch"
@@ -69,6 +71,12 @@ struct CNNFromScratch: ParsableCommand {
         let optimizer = Adam(model.parameters(), learningRate: learningRate)
         // The learning rate follows half a cosine from its start to nearly 0 over the whole run, step by step.
         let scheduler = Scheduler(optimizer, schedule: .cosine(period: epochs * loader.count, minimumFactor: 0.01))
+        if findLearningRate {  // a short run at growing rates; weights and optimizer are put back afterwards
+            let found = try LearningRateFinder(seed: seed).run(model: model, optimizer: optimizer, loader: loader)
+            print(
+                "Learning-rate range test: \(found.reason); chart: \(try folder.write(found.chart.svg, to: "learning-rate.svg"))"
+            )
+        }
         // Saves every epoch: stopped at any point, `--resume` loses at most one epoch's work.
         let run = ResumableRun(folder: folder.url)
         let trainer = Trainer(model: model, optimizer: optimizer, scheduler: scheduler, callbacks: [run])

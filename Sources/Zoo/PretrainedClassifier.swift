@@ -1,14 +1,18 @@
+import Autograd
 import Datasets
 import Foundation
 import NN
 
-/// An ImageNet classifier read from a weight file: the architecture recognised from the file's keys
-/// (EfficientNet-Lite0's `_conv_stem...`, or a torchvision VGG's `features.N...` of any depth, with or without
-/// batch norm), with the preprocessing those weights were trained with.
+/// A classifier read from one file: the architecture recognised from the file's keys (EfficientNet-Lite0's
+/// `_conv_stem...`, or a torchvision VGG's `features.N...` of any depth, with or without batch norm), with its
+/// class names and the preprocessing its weights were trained with: ImageNet's for published weights, or what
+/// a model exported with `export(to:classNames:preprocessing:)` carries.
 public struct PretrainedClassifier {
     public let model: any TransferModel
     /// What the file holds: "EfficientNet-Lite0", "vgg16", "vgg11_bn", or "a VGG" with other layers.
     public let architecture: String
+    /// One name per output.
+    public let classNames: [String]
     /// The preprocessing the weights expect (they differ: Lite0 scales by 128, VGG by ImageNet's statistics).
     public let preprocessing: ImageTransform
     /// What reading the file noticed (a key prefix removed, say), and the hash check.
@@ -22,18 +26,42 @@ public struct PretrainedClassifier {
         }
         let file = try PretrainedWeights.load(url)
         notes += file.notes
-        let classifier: PretrainedClassifier
-        if file.tensors["_conv_stem.weight"] != nil {
-            classifier = PretrainedClassifier(
-                model: try EfficientNetLite.pretrained(file), architecture: "EfficientNet-Lite0",
-                preprocessing: ImageNet.efficientNetLitePreset(), notes: notes)
-        } else {
-            let vgg = try VGG.pretrained(file)
-            classifier = PretrainedClassifier(
-                model: vgg, architecture: vgg.architectureName, preprocessing: ImageNet.torchvisionPreset, notes: notes)
+        let exported =
+            file.format == .safetensors ? try ModelExport.read(SafeTensors.read(url).metadata, path: url.path) : nil
+        let isLite = file.tensors["_conv_stem.weight"] != nil
+        let model: any TransferModel = isLite ? try EfficientNetLite.pretrained(file) : try VGG.pretrained(file)
+        let architecture = (model as? VGG)?.architectureName ?? "EfficientNet-Lite0"
+        let preprocessing = exported?.preprocessing ?? (isLite ? .efficientNetLite() : .torchvision())
+        let classNames = exported?.classNames ?? ImageNet.classNames
+        let outputs = model.head.parameters().last?.shape.first ?? 0
+        guard classNames.count == outputs else {
+            throw DataError.malformed(
+                path: url.path,
+                reason: "the model has \(outputs) outputs but \(classNames.count) class names; export it with its own")
         }
-        classifier.model.eval()
-        return classifier
+        if exported != nil { notes.append("exported by Tapegrad: \(classNames.count) classes, its own preprocessing") }
+        model.eval()
+        return PretrainedClassifier(
+            model: model, architecture: architecture, classNames: classNames, preprocessing: preprocessing.transform,
+            notes: notes)
+    }
+
+    /// The `k` most probable classes of a photo, with their softmax probabilities.
+    public func classify(_ image: RGBImage, top k: Int = 5) -> [(name: String, probability: Float)] {
+        topClasses(of: preprocessing.apply(image.tensor), by: model, classNames: classNames, k: k)
+    }
+}
+
+/// The `k` most probable classes for one preprocessed image [C, H, W], with their softmax probabilities.
+func topClasses(of image: Tensor, by model: Module, classNames: [String], k: Int) -> [(
+    name: String, probability: Float
+)] {
+    let probabilities = withNoGrad { model(image.unsqueezed(axis: 0)).softmax(alongAxis: 1) }.scalars
+    check(
+        probabilities.count == classNames.count,
+        "topClasses: the model has \(probabilities.count) outputs for \(classNames.count) class names")
+    return probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(k).map {
+        (classNames[$0], probabilities[$0])
     }
 }
 

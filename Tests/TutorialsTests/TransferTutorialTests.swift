@@ -151,6 +151,12 @@ import Testing
             let report = try String(
                 contentsOf: temporaryFolder("06-folder-\(name)").appendingPathComponent("index.html"), encoding: .utf8)
             #expect(report.contains("folder/cats/") || report.contains("folder/dogs/"), "\(name): files in the report")
+            // The fine-tuned model is exported with its classes and preprocessing: classify takes it as it is.
+            let exported = temporaryFolder("06-folder-\(name)").appendingPathComponent("model.safetensors").path
+            #expect(text.contains("classify --model"))
+            let (classified, answers) = try runTutorial(
+                "classify", arguments: ["--model", exported, fixtures.appendingPathComponent("images/rgb.jpg").path])
+            #expect(classified == 0 && answers.contains("cats") && answers.contains("dogs"), "\(name): \(answers)")
         }
         let (mismatched, _) = try runTutorial("07-scratch-vs-transfer", arguments: ["--weights", "x.pth"])
         #expect(mismatched != 0, "--weights without --data is refused")

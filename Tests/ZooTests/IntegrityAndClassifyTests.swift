@@ -37,6 +37,22 @@ import Zoo
         return (process.terminationStatus, printed, message)
     }
 
+    @Test func classifyTakesAnExportedModelWithItsOwnClasses() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tapegrad-classify-\(getpid()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try VGG.small(classes: 2).export(
+            to: url, classNames: ["pikachu", "not pikachu"],
+            preprocessing: ImagePreprocessing(
+                size: 28, resizeShorterSide: 28, grayscale: true, mean: [0.5], standardDeviation: [0.5]))
+        let photo = Self.fixture.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("images/rgb.jpg")
+        let (status, printed, error) = try classify(["--model", url.path, photo.path])
+        #expect(status == 0, "\(error)")
+        #expect(printed.contains("exported by Tapegrad: 2 classes"))
+        #expect(printed.contains("pikachu") && printed.contains("not pikachu"))
+    }
+
     @Test func classifyRunsOfflineOnEfficientNetLite0() throws {
         let photo = try #require(PretrainedCache.labelledPhotos().first)  // imagenet_00_243.jpg, a bull mastiff
         let (status, printed, _) = try classify([photo.url.path])

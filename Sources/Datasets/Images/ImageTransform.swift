@@ -112,6 +112,13 @@ public struct ImageTransform: @unchecked Sendable {
     }
 
     /// Repeats a single gray channel three times, for models that expect RGB.
+    /// One channel of brightness from RGB, as PIL's `convert("L")`: 0.299 R + 0.587 G + 0.114 B (ITU-R 601).
+    public static let grayscale = ImageTransform(name: "grayscale") { image in
+        guard image.shape[0] == 3 else { return image }
+        let weights = Tensor(shape: [3, 1, 1], values: [0.299, 0.587, 0.114])
+        return (image * weights).sum(alongAxes: [0], keepingDims: true)
+    }
+
     public static let grayToRGB = ImageTransform(name: "grayToRGB") { image in
         image.shape[0] == 1 ? Tensor.concat([image, image, image], alongAxis: 0) : image
     }

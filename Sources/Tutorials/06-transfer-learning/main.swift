@@ -110,10 +110,13 @@ struct TransferLearning: ParsableCommand {
         chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
         try folder.write(chart.svg, to: "accuracy.svg")
         try folder.write(final.matrix.svg, to: "confusion-matrix.svg")
-        try model.save(to: folder.url.appendingPathComponent("model.safetensors"))
+        // One file with the weights, the class names and the preprocessing: `classify --model` reads it.
+        let exported = folder.url.appendingPathComponent("model.safetensors")
+        try model.export(to: exported, classNames: train.classNames, preprocessing: prepared.preprocessing)
         print(
             "Wrote history.csv, history.json, accuracy.svg, confusion-matrix.svg and model.safetensors to \(folder.path)"
         )
+        print("Classify your own photos with it: swift run -c release classify --model \(displayPath(exported)) PHOTO")
         // end notebook
         var report = RunReport(title: "Step 6: transfer learning, dense layers then fine-tuning")
         report.addSettings([

@@ -21,8 +21,10 @@ public struct ImageNetTransfer {
     /// `data` (Fashion-MNIST images normalised by its own statistics) as Lite0 expects images: gray repeated as
     /// RGB, resized to `size` x `size`, scaled as the ImageNet weights were trained.
     public func inputs(_ data: TensorDataset) -> TensorDataset {
+        let scaling = ImagePreprocessing.efficientNetLite()
         let prepare = ImageTransform.compose([
-            .grayToRGB, .resize(height: size, width: size), ImageNet.efficientNetLiteScaling,
+            .grayToRGB, .resize(height: size, width: size),
+            .normalize(mean: scaling.mean, std: scaling.standardDeviation),
         ])
         let images = (0..<data.count).map { i in
             let gray = data.inputs.selecting([i], alongAxis: 0).reshaped(to: Array(data.inputs.shape.dropFirst()))

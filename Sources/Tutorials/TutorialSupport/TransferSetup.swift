@@ -50,6 +50,8 @@ public struct TransferSetup: ParsableArguments {
         public let makeModel: () -> any TransferModel
         public let train: TensorDataset
         public let test: TensorDataset
+        /// What turns a photo into the models' input, for exporting them.
+        public let preprocessing: ImagePreprocessing
         /// One line for the reader: where the source comes from and what the target is.
         public let story: String
     }
@@ -63,14 +65,15 @@ public struct TransferSetup: ParsableArguments {
         let source: any TransferModel = isLite ? try EfficientNetLite.pretrained(file) : try VGG.pretrained(file)
         let makeModel: () -> any TransferModel =
             isLite ? { EfficientNetLite() } : { try! VGG(shapedLike: file.tensors, initialized: true) }
-        let preset =
-            isLite ? ImageNet.efficientNetLitePreset(size: imageSize) : ImageNet.evaluationPreset(size: imageSize)
+        let preprocessing: ImagePreprocessing =
+            isLite ? .efficientNetLite(size: imageSize) : .torchvision(size: imageSize)
+        let preset = preprocessing.transform
         let folder = try ImageFolder(root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true)
         let images = decodeAll(folder)
         let testCount = max(folder.classNames.count, Int(Double(images.count) * testFraction))
         let (test, train) = images.randomSplit(firstCount: testCount, seed: seed)
         return Prepared(
-            source: source, makeModel: makeModel, train: train, test: test,
+            source: source, makeModel: makeModel, train: train, test: test, preprocessing: preprocessing,
             story: """
                 Source: the \(isLite ? "EfficientNet-Lite0" : "VGG") in \(weights) (\(file.format.rawValue)), trained \
                 on ImageNet. Target: \(data), \
@@ -88,6 +91,10 @@ public struct TransferSetup: ParsableArguments {
         golden("source model test accuracy (classes 0-4)", Double(sourceAccuracy))
         return Prepared(
             source: source, makeModel: { VGG.small(classes: 5) }, train: tasks.targetTrain, test: tasks.targetTest,
+            // A photo as Fashion-MNIST's images: gray, 28x28, normalised by the training set's statistics.
+            preprocessing: ImagePreprocessing(
+                size: 28, resizeShorterSide: 28, grayscale: true, mean: [FashionMNIST.mean],
+                standardDeviation: [FashionMNIST.standardDeviation]),
             story: """
                 Source: VGG.small pretrained on Fashion-MNIST classes 0-4 (\(tasks.sourceTrain.classNames.joined(separator: ", "))), \
                 \(pct(Double(sourceAccuracy))) on their test images. Target: classes 5-9 \

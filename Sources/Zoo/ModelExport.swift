@@ -1,0 +1,55 @@
+import Autograd
+import Foundation
+import NN
+
+/// The metadata an exported classifier carries beside its weights, in its safetensors header.
+enum ModelExport {
+    static let formatKey = "tapegrad.classifier"
+    static let classNamesKey = "tapegrad.class_names"
+    static let preprocessingKey = "tapegrad.preprocessing"
+
+    /// The class names and preprocessing an exported file holds; nil for other files.
+    static func read(_ metadata: [String: String], path: String) throws -> (
+        classNames: [String], preprocessing: ImagePreprocessing
+    )? {
+        guard metadata[formatKey] != nil else { return nil }
+        guard
+            let names = metadata[classNamesKey].flatMap({
+                try? JSONDecoder().decode([String].self, from: Data($0.utf8))
+            }),
+            let preprocessing = metadata[preprocessingKey].flatMap({
+                try? JSONDecoder().decode(ImagePreprocessing.self, from: Data($0.utf8))
+            })
+        else {
+            throw DataError.malformed(
+                path: path, reason: "an exported model without readable \(classNamesKey) and \(preprocessingKey)")
+        }
+        return (names, preprocessing)
+    }
+}
+
+extension TransferModel {
+    /// Writes one safetensors file that holds everything needed to classify a photo with this model: its
+    /// weights (the architecture is read back from their keys), its class names and its preprocessing.
+    /// `PretrainedClassifier.load` and `classify --model FILE` read it; `load(from:)` reads its weights as
+    /// any checkpoint's.
+    ///
+    /// - Parameters:
+    ///   - classNames: one per output of the head, in order.
+    ///   - preprocessing: what turns a photo into the model's input, as the model was trained.
+    public func export(to url: URL, classNames: [String], preprocessing: ImagePreprocessing) throws {
+        let outputs = head.parameters().last?.shape.first ?? 0
+        check(
+            classNames.count == outputs,
+            "export: \(classNames.count) class names for a head with \(outputs) outputs")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try save(
+            to: url,
+            metadata: [
+                ModelExport.formatKey: "1",
+                ModelExport.classNamesKey: String(decoding: try encoder.encode(classNames), as: UTF8.self),
+                ModelExport.preprocessingKey: String(decoding: try encoder.encode(preprocessing), as: UTF8.self),
+            ])
+    }
+}

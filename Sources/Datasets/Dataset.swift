@@ -10,10 +10,13 @@ public protocol Dataset {
     func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int])
     /// Where example `index` came from, for a person to find it (`pets/cat/001.jpg`); nil for data made in memory.
     func source(of index: Int) -> String?
+    /// Whether examples come out different each time they are read (random augmentation).
+    var isAugmented: Bool { get }
 }
 
 extension Dataset {
     public func source(of index: Int) -> String? { nil }
+    public var isAugmented: Bool { false }
 }
 
 /// A dataset held in memory: one tensor of inputs [N, ...] and N labels.

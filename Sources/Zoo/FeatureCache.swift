@@ -6,8 +6,9 @@ import Training
 import Datasets
 
 /// A frozen backbone's outputs, computed once per example and reused every epoch, so training a new head costs
-/// only the head. Valid while the backbone's weights and the preprocessing stay the same (no augmentation:
-/// a randomly cropped image is a new input every epoch); either changing makes it compute again.
+/// only the head. Valid while the backbone's weights and the preprocessing stay the same; either changing makes
+/// it compute again. Augmented data (`Dataset.isAugmented`: a random crop is a new input every epoch) is refused:
+/// augment where the backbone runs every step, in fine-tuning.
 public final class FeatureCache {
     /// Where to keep features between runs (a safetensors file per fingerprint); nil keeps them in memory only.
     public let directory: URL?
@@ -24,6 +25,13 @@ public final class FeatureCache {
     public func features(
         of model: some TransferModel, for dataset: Dataset, preprocessing: String, batchSize: Int = 32
     ) throws -> TensorDataset {
+        check(
+            !dataset.isAugmented,
+            """
+            FeatureCache: the data is augmented (a random transform), so every epoch sees new images, and features \
+            cached once would train the head on the first epoch's draws only. Cache data without augmentation, or \
+            train the whole model (fine-tuning), where augmentation can act.
+            """)
         let backbone = model.backboneState
         check(
             backbone.allSatisfy { !$0.tensor.requiresGrad },

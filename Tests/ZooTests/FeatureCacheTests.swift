@@ -41,6 +41,22 @@ import Datasets
         #expect(cache.computations == 3)
     }
 
+    /// Augmented data cannot be cached: the cache says so instead of training on the first epoch's draws.
+    @Test func augmentedDataIsRefusedWithTheReason() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let (model, _) = FeatureCacheTests.setting()
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/images/folder")
+            let folder = try ImageFolder(
+                root: root,
+                transform: .compose([.resize(height: 32, width: 32), .randomHorizontalFlip()]),
+                skipUnreadable: true)
+            _ = try FeatureCache().features(of: model, for: folder, preprocessing: "flip")
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("FeatureCache: the data is augmented"))
+    }
+
     @Test func featuresPersistOnDiskBetweenRuns() throws {
         let (model, images) = Self.setting()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-cache-\(getpid())")

@@ -115,6 +115,9 @@ public struct ImageFolder: Dataset {
 
     public var count: Int { samples.count }
 
+    /// Whether `transform` augments: each read of an image differs.
+    public var isAugmented: Bool { transform.isRandom }
+
     /// Decodes one image and applies the transform.
     public func image(at index: Int) throws -> Tensor {
         try transform.apply(RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated).tensor)

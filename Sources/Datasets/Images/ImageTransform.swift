@@ -6,9 +6,14 @@ import NN
 /// Compose several with `.compose([...])`. Random steps draw from the shared generator (`Random.seed`).
 public struct ImageTransform: @unchecked Sendable {
     public let name: String
+    /// Whether it gives a different result each time (augmentation): then features computed from its output
+    /// cannot be cached, since every epoch sees new images.
+    public let isRandom: Bool
     let apply: (Tensor) -> Tensor
 
-    public init(name: String, _ apply: @escaping (Tensor) -> Tensor) { (self.name, self.apply) = (name, apply) }
+    public init(name: String, isRandom: Bool = false, _ apply: @escaping (Tensor) -> Tensor) {
+        (self.name, self.isRandom, self.apply) = (name, isRandom, apply)
+    }
 
     public func apply(_ image: Tensor) -> Tensor { withNoGrad { apply(image) } }
 
@@ -16,7 +21,8 @@ public struct ImageTransform: @unchecked Sendable {
 
     /// The steps applied in order.
     public static func compose(_ steps: [ImageTransform]) -> ImageTransform {
-        ImageTransform(name: steps.map(\.name).joined(separator: " -> ")) { image in
+        ImageTransform(name: steps.map(\.name).joined(separator: " -> "), isRandom: steps.contains(where: \.isRandom)) {
+            image in
             steps.reduce(image) { $1.apply($0) }
         }
     }
@@ -49,7 +55,7 @@ public struct ImageTransform: @unchecked Sendable {
 
     /// Pads by `padding` zeros on every side, then crops a random `height` x `width` window (CIFAR-style augmentation).
     public static func randomCrop(height: Int, width: Int, padding: Int = 0) -> ImageTransform {
-        ImageTransform(name: "randomCrop(\(height)x\(width), padding: \(padding))") { image in
+        ImageTransform(name: "randomCrop(\(height)x\(width), padding: \(padding))", isRandom: true) { image in
             let padded = padding == 0 ? image : image.padded([(0, 0), (padding, padding), (padding, padding)])
             let (top, left) = Random.withGenerator { g in
                 (
@@ -66,7 +72,7 @@ public struct ImageTransform: @unchecked Sendable {
     public static func randomResizedCrop(
         size: Int, scale: ClosedRange<Double> = 0.08...1, ratio: ClosedRange<Double> = 0.75...(4.0 / 3)
     ) -> ImageTransform {
-        ImageTransform(name: "randomResizedCrop(\(size))") { image in
+        ImageTransform(name: "randomResizedCrop(\(size))", isRandom: true) { image in
             let (h, w) = (image.shape[1], image.shape[2])
             let window: (Int, Int, Int, Int) = Random.withGenerator { g in
                 func uniform(_ r: ClosedRange<Double>) -> Double {
@@ -93,7 +99,7 @@ public struct ImageTransform: @unchecked Sendable {
 
     /// Mirrors the image left to right with probability `p`.
     public static func randomHorizontalFlip(probability p: Float = 0.5) -> ImageTransform {
-        ImageTransform(name: "randomHorizontalFlip(\(p))") { image in
+        ImageTransform(name: "randomHorizontalFlip(\(p))", isRandom: true) { image in
             guard Random.withGenerator({ $0.nextUnitFloat() }) < p else { return image }
             let w = image.shape[2]
             return image.selecting(Array((0..<w).reversed()), alongAxis: 2)
@@ -111,7 +117,6 @@ public struct ImageTransform: @unchecked Sendable {
         }
     }
 
-    /// Repeats a single gray channel three times, for models that expect RGB.
     /// One channel of brightness from RGB, as PIL's `convert("L")`: 0.299 R + 0.587 G + 0.114 B (ITU-R 601).
     public static let grayscale = ImageTransform(name: "grayscale") { image in
         guard image.shape[0] == 3 else { return image }
@@ -119,6 +124,7 @@ public struct ImageTransform: @unchecked Sendable {
         return (image * weights).sum(alongAxes: [0], keepingDims: true)
     }
 
+    /// Repeats a single gray channel three times, for models that expect RGB.
     public static let grayToRGB = ImageTransform(name: "grayToRGB") { image in
         image.shape[0] == 1 ? Tensor.concat([image, image, image], alongAxis: 0) : image
     }

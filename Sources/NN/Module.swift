@@ -165,6 +165,20 @@ open class Module {
     /// The parameters an optimizer should update now: those with `requiresGrad`.
     public func trainableParameters() -> [Tensor] { parameters().filter(\.requiresGrad) }
 
+    // MARK: - Initialisation
+
+    /// Draws every parameter again as a freshly made module would (PyTorch's `reset_parameters`), and resets
+    /// buffers (BatchNorm's running statistics): to train a layer, or a whole model, from scratch again.
+    /// By default it resets each child in turn; a module that holds parameters of its own overrides it.
+    open func resetParameters() {
+        let ownParameters = Set(parameters().map(ObjectIdentifier.init))
+            .subtracting(namedChildren.flatMap { $0.module.parameters() }.map(ObjectIdentifier.init))
+        check(
+            ownParameters.isEmpty,
+            "\(type(of: self)) holds parameters of its own: override resetParameters() to draw them again")
+        for (_, child) in namedChildren { child.resetParameters() }
+    }
+
     // MARK: - Modes and freezing
 
     /// Training mode for this module and everything inside it.

@@ -32,14 +32,15 @@ public struct PretrainedClassifier {
         let model: any TransferModel = isLite ? try EfficientNetLite.pretrained(file) : try VGG.pretrained(file)
         let architecture = (model as? VGG)?.architectureName ?? "EfficientNet-Lite0"
         let preprocessing = exported?.preprocessing ?? (isLite ? .efficientNetLite() : .torchvision())
-        let classNames = exported?.classNames ?? ImageNet.classNames
         let outputs = model.head.parameters().last?.shape.first ?? 0
-        guard classNames.count == outputs else {
-            throw DataError.malformed(
-                path: url.path,
-                reason: "the model has \(outputs) outputs but \(classNames.count) class names; export it with its own")
+        var classNames = exported?.classNames ?? ImageNet.classNames
+        if exported != nil {
+            notes.append("exported by Tapegrad: \(classNames.count) classes, its own preprocessing")
+        } else if outputs != classNames.count {
+            // A checkpoint of someone's own classes, saved without their names.
+            classNames = (0..<outputs).map { "class \($0)" }
+            notes.append("\(outputs) outputs, not ImageNet's 1000, and no class names: shown by number")
         }
-        if exported != nil { notes.append("exported by Tapegrad: \(classNames.count) classes, its own preprocessing") }
         model.eval()
         return PretrainedClassifier(
             model: model, architecture: architecture, classNames: classNames, preprocessing: preprocessing.transform,

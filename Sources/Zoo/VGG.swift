@@ -110,7 +110,7 @@ public final class VGG: Module {
             linear(6, classes, hidden),
         ])
         super.init()
-        if initialized { initializeAsTorchvision() }
+        if initialized { resetParameters() }
         // Each Conv2d writes its ReLU's output itself (for VGG16, 4% faster; see fuseActivations).
         fuseActivations()
     }
@@ -119,13 +119,18 @@ public final class VGG: Module {
 
     public override var summaryDescription: String { "VGG" }
 
-    /// torchvision's `VGG._initialize_weights`.
-    private func initializeAsTorchvision() {
+    /// torchvision's `VGG._initialize_weights`: convolutions Kaiming normal (fan out), dense layers N(0, 0.01),
+    /// biases 0, batch norm as made.
+    public override func resetParameters() {
         for (_, module) in namedModules() {
             if let conv = module as? Conv2d {
                 conv.weight.assign(Initializer.kaimingNormal(conv.weight.shape, mode: .fanOut))
+                conv.bias?.assign(.zeros(conv.bias!.shape))
             } else if let linear = module as? Linear {
                 linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.01))
+                linear.bias?.assign(.zeros(linear.bias!.shape))
+            } else if let norm = module as? BatchNorm {
+                norm.resetParameters()
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Autograd
 import NN
+import TestSupport
 import Testing
 
 @Suite struct InitializerTests {
@@ -41,5 +42,52 @@ import Testing
             Random.seed(14)
             if Linear(400, 300).weight.scalars != first { exit(1) }
         }
+    }
+}
+
+/// `resetParameters()`: a layer, or a whole model, drawn again as if new.
+@Suite(.serialized) struct ResetParametersTests {
+    static func model() -> Sequential {
+        Sequential {
+            Conv2d(1, 3, kernelSize: 3)
+            BatchNorm2d(3)
+            ReLU()
+            Flatten()
+            Linear(3 * 4 * 4, 2)
+        }
+    }
+
+    /// In a process of its own: other suites draw from the shared generator at the same time.
+    @Test func aResetModelEqualsAFreshOneDrawnWithTheSameSeed() async {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            Random.seed(21)
+            let fresh = ResetParametersTests.model().namedStateTensors().map { $0.tensor.scalars }
+            let model = ResetParametersTests.model()
+            model.train()
+            crossEntropy(model(Tensor.uniform([4, 1, 6, 6])), labels: [0, 1, 0, 1]).backward()
+            SGD(model.parameters(), learningRate: 0.1).step()
+            let trained = model.namedStateTensors().map { $0.tensor.scalars }
+            Random.seed(21)
+            model.resetParameters()
+            let reset = model.namedStateTensors().map { $0.tensor.scalars }
+            if trained == fresh || reset != fresh {
+                FileHandle.standardError.write(
+                    "trained moved: \(trained != fresh), reset equals fresh: \(reset == fresh)\n".data(using: .utf8)!)
+                exit(1)
+            }
+        }
+        #expect(standardError(of: result).isEmpty, "\(standardError(of: result))")
+    }
+
+    @Test func aModuleWithItsOwnParametersMustSayHowToDrawThem() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            final class Scale: Module {
+                let factor = Tensor([2])
+                override func forward(_ input: Tensor) -> Tensor { input * factor }
+            }
+            Scale().resetParameters()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("Scale holds parameters of its own: override resetParameters()"))
     }
 }

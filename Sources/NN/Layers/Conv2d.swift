@@ -29,11 +29,17 @@ public final class Conv2d: Module {
         check(
             groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
             "Conv2d: groups \(groups) must divide the \(inChannels) input and \(outChannels) output channels")
-        let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
         self.init(
-            weight: Initializer.kaimingUniform(shape, a: Float(5).squareRoot()),
-            bias: bias ? Initializer.defaultBias(count: outChannels, fanIn: Initializer.fans(shape).fanIn) : nil,
-            stride: stride, padding: padding, dilation: dilation, groups: groups, activation: activation)
+            weight: .zeros([outChannels, inChannels / groups, kernelSize.0, kernelSize.1]),
+            bias: bias ? .zeros([outChannels]) : nil, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, activation: activation)
+        resetParameters()
+    }
+
+    /// W and b uniform in ±1/sqrt(inChannels / groups * kH * kW), as PyTorch draws them.
+    public override func resetParameters() {
+        weight.assign(Initializer.kaimingUniform(weight.shape, a: Float(5).squareRoot()))
+        bias?.assign(Initializer.defaultBias(count: weight.shape[0], fanIn: Initializer.fans(weight.shape).fanIn))
     }
 
     /// A layer with the given weight [out, in / groups, kH, kW] and bias [out], which become its trainable

@@ -11,9 +11,14 @@ public final class Linear: Module {
     ///   - bias: whether to learn an additive bias.
     /// Initialised as PyTorch does: W and b uniform in ±1/sqrt(inFeatures).
     public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
-        self.init(
-            weight: Initializer.kaimingUniform([outFeatures, inFeatures], a: Float(5).squareRoot()),
-            bias: bias ? Initializer.defaultBias(count: outFeatures, fanIn: inFeatures) : nil)
+        self.init(weight: .zeros([outFeatures, inFeatures]), bias: bias ? .zeros([outFeatures]) : nil)
+        resetParameters()
+    }
+
+    /// W and b uniform in ±1/sqrt(inFeatures), as PyTorch draws them.
+    public override func resetParameters() {
+        weight.assign(Initializer.kaimingUniform(weight.shape, a: Float(5).squareRoot()))
+        bias?.assign(Initializer.defaultBias(count: weight.shape[0], fanIn: weight.shape[1]))
     }
 
     /// A layer with the given weight [out, in] and bias [out], which become its trainable parameters.

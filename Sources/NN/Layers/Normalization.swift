@@ -45,6 +45,15 @@ public class BatchNorm: Module {
             training: usesBatchStatistics, batchesTracked: batchesTracked.value, momentum: momentum, epsilon: epsilon)
     }
 
+    /// Scale 1, shift 0, running mean 0 and variance 1, no batches tracked: as made.
+    public override func resetParameters() {
+        weight?.assign(.ones(weight!.shape))
+        bias?.assign(.zeros(bias!.shape))
+        runningMean.value.assign(.zeros(runningMean.value.shape))
+        runningVariance.value.assign(.ones(runningVariance.value.shape))
+        batchesTracked.value.assign(.zeros([]))
+    }
+
     public override var summaryDescription: String { "\(type(of: self))(\(runningMean.value.count))" }
 }
 

@@ -134,7 +134,7 @@ struct WhatTheNetworkSees: ParsableCommand {
             let isRight = cam.targetClass == photo.label
             right += isRight ? 1 : 0
             let central = centralShare(of: cam.heatMap(height: 224, width: 224))
-            let answer = ImageNet.classNames[cam.targetClass]
+            let answer = classifier.classNames[cam.targetClass]
             print(
                 "\(isRight ? "✓" : " ") \(padded(ImageNet.classNames[photo.label], 22)) \(padded(answer, 26)) "
                     + "heat in the centre \(pct(central))")

@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test demo notebooks bench fixtures format fuzz
+.PHONY: deps test demo notebooks bench fixtures format fuzz docs
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -17,9 +17,16 @@ deps:
 	scripts/fetch_pretrained.sh
 
 # The tutorials' tests run release executables: steps 6-8 train real models, 10x slower in a debug build.
+# The documentation is built last, with warnings as errors: a broken link or an undocumented parameter fails.
 test: deps
 	$(SWIFT) build -c release
 	TAPEGRAD_TUTORIALS_BIN="$$($(SWIFT) build -c release --show-bin-path)" $(SWIFT) test
+	SWIFT=$(SWIFT) scripts/docs.sh
+
+# The libraries' DocC reference and articles (Getting started, Adding a layer, Adding an op, Transfer
+# learning) in docs-build/<Target>/.
+docs:
+	SWIFT=$(SWIFT) scripts/docs.sh
 
 # The main job: scratch vs transfer learning on Fashion-MNIST (tutorial step 7).
 demo: deps

@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SHA-256 for verifying downloaded weight files (torch hub names carry a hash prefix).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // `make docs`: the libraries' reference and articles (DocC ships with the toolchain).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C shims. OpenBLAS is loaded with dlopen (see BLAS.swift), so CBLAS only declares types.

@@ -47,7 +47,7 @@ public struct GradcheckReport: CustomStringConvertible {
 /// the tolerances allow for that. Keep inputs away from kinks (relu at 0, abs at 0, ties in max).
 ///
 /// - Parameters:
-///   - wrt: the tensors to differentiate with respect to; they need not have `requiresGrad` set.
+///   - tensors: the tensors to differentiate with respect to (`wrt:`); they need not have `requiresGrad` set.
 ///   - step: the nudge h.
 ///   - atol: the absolute tolerance.
 ///   - rtol: the tolerance relative to the finite difference.

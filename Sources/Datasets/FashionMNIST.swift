@@ -21,7 +21,9 @@ public enum FashionMNIST {
 
     /// Loads one split as images [N, 1, 28, 28] with values in [0, 1], and labels.
     ///
-    /// - Parameter directory: a folder with the four IDX files, gzipped (`train-images-idx3-ubyte.gz`) or not.
+    /// - Parameters:
+    ///   - split: the training set (60,000 images) or the test set (10,000).
+    ///   - directory: a folder with the four IDX files, gzipped (`train-images-idx3-ubyte.gz`) or not.
     /// - Throws: `DataError.missing` naming the package to install when the files are not there.
     public static func load(_ split: Split, directory: String = defaultDirectory) throws -> TensorDataset {
         let images = try IDXFile(path: try locate("\(split.filePrefix)-images-idx3-ubyte", in: directory))

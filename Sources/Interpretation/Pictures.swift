@@ -36,6 +36,7 @@ public func filterGrid(_ weight: Tensor, columns: Int = 8, scale: Int = 8) -> RG
 ///     in a network most channels are silent for any one image, so this shows the ones that fired.
 ///   - columns: maps per row.
 ///   - scale: screen pixels per value.
+///   - colors: the colour map.
 public func featureMapGrid(
     _ maps: Tensor, limit: Int = 64, strongestFirst: Bool = false, columns: Int = 8, scale: Int = 1,
     colors: ColorMap = .viridis

@@ -11,6 +11,7 @@ extension RunReport {
     ///
     /// - Parameters:
     ///   - interpretation: the model's predictions on `data`.
+    ///   - data: the examples it was made from, for their pictures.
     ///   - count: how many examples to show.
     ///   - picture: turns one example's input [C, H, W] into a picture; by default stretched black to white.
     ///   - scale: screen pixels per image pixel (3 for 28x28 images).
@@ -61,8 +62,10 @@ extension RunReport {
     /// - Parameters:
     ///   - model: the classifier.
     ///   - layer: the module key of its last feature maps (`TransferModel.lastFeatureMapKey`).
+    ///   - data: the examples.
     ///   - indices: which examples of `data` to explain.
     ///   - picture: the example as a person sees it, from its input [C, H, W].
+    ///   - scale: screen pixels per image pixel.
     public mutating func addGradCAMs(
         model: Module, layer: String, data: Dataset, indices: [Int],
         picture: (Tensor) -> RGBImage = { RGBImage(stretching: $0) }, scale: Int = 1

@@ -62,6 +62,7 @@ extension Module {
     /// Copies values from `stateDict` into this model's parameters and buffers, in place.
     ///
     /// - Parameters:
+    ///   - stateDict: tensors by key, as `stateDict()` or a weight file gives them.
     ///   - strict: throw when any key is missing or unexpected (default). Mis-shaped keys always throw.
     ///   - skipping: keys to leave out on both sides, e.g. a pretrained head whose class count differs.
     /// - Returns: what did not match (empty when strict loading succeeded).

@@ -21,7 +21,11 @@ public final class FeatureCache {
     /// What the model's head reads (`headInput`) for every example of `dataset`, with the dataset's labels:
     /// train `model.head` on them instead of the whole model.
     ///
-    /// - Parameter preprocessing: names the transform the dataset applies (part of the cache's key).
+    /// - Parameters:
+    ///   - model: a transfer model whose backbone is frozen.
+    ///   - dataset: the examples, not augmented.
+    ///   - preprocessing: names the transform the dataset applies (part of the cache's key).
+    ///   - batchSize: examples per backbone pass.
     public func features(
         of model: some TransferModel, for dataset: Dataset, preprocessing: String, batchSize: Int = 32
     ) throws -> TensorDataset {

@@ -16,7 +16,12 @@ public struct ImagePreprocessing: Codable, Equatable, Sendable {
     /// ... then divided by this.
     public var standardDeviation: [Float]
 
-    /// - Parameter resizeShorterSide: by default `size * 256 / 224`, ImageNet's evaluation ratio.
+    /// - Parameters:
+    ///   - size: the side of the square the network sees.
+    ///   - resizeShorterSide: by default `size * 256 / 224`, ImageNet's evaluation ratio.
+    ///   - grayscale: whether the model reads one channel of brightness.
+    ///   - mean: per channel, subtracted from values in [0, 1].
+    ///   - standardDeviation: per channel, divided by after the mean is subtracted.
     public init(
         size: Int, resizeShorterSide: Int? = nil, grayscale: Bool = false, mean: [Float], standardDeviation: [Float]
     ) {

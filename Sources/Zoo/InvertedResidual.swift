@@ -28,11 +28,13 @@ public final class InvertedResidual: Module {
     public let isResidual: Bool
 
     /// - Parameters:
-    ///   - inChannels, outChannels: channels in and out.
+    ///   - inChannels: channels in.
+    ///   - outChannels: channels out.
     ///   - kernelSize: the depthwise convolution's size (3 or 5 in EfficientNet).
     ///   - stride: the depthwise convolution's stride; TensorFlow's "same" padding.
     ///   - expansion: how many times wider the middle is than the input.
-    ///   - epsilon, momentum: the batch norms' (EfficientNet: 1e-3 and 0.01, TensorFlow's 0.99).
+    ///   - epsilon: the batch norms' epsilon (EfficientNet: 1e-3).
+    ///   - momentum: the batch norms' momentum (EfficientNet: 0.01, TensorFlow's 0.99).
     public init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int, expansion: Int, epsilon: Float = 1e-3,
         momentum: Float = 0.01

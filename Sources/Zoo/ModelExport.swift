@@ -35,6 +35,7 @@ extension TransferModel {
     /// any checkpoint's.
     ///
     /// - Parameters:
+    ///   - url: the file to write.
     ///   - classNames: one per output of the head, in order.
     ///   - preprocessing: what turns a photo into the model's input, as the model was trained.
     public func export(to url: URL, classNames: [String], preprocessing: ImagePreprocessing) throws {

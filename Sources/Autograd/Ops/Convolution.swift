@@ -110,6 +110,8 @@ public enum Activation: Sendable {
 /// [O, C / groups, kH, kW].
 ///
 /// - Parameters:
+///   - input: the images, [N, C, H, W].
+///   - weight: the filters, [O, C / groups, kH, kW].
 ///   - bias: optional, shape [O], added to every pixel of each output channel.
 ///   - stride: step between patches (vertical, horizontal).
 ///   - padding: zeros around the input: `1`, `.symmetric(1, 2)`, per side, or TensorFlow's `.same`.

@@ -15,11 +15,16 @@ import Kernels
 ///     evaluation: dx = w / sqrt(var + ε) · dy                                (the statistics are constants)
 ///
 /// - Parameters:
-///   - runningMean, runningVariance: [C] buffers, updated in place in training.
-///   - weight, bias: optional [C] scale and shift applied after normalising.
+///   - x: [N, C] or [N, C, H, W].
+///   - runningMean: a [C] buffer, updated in place in training.
+///   - runningVariance: a [C] buffer, updated in place in training.
+///   - weight: an optional [C] scale applied after normalising.
+///   - bias: an optional [C] shift applied after scaling.
 ///   - training: use the batch's statistics and update the running ones (true), or use the running ones (false).
 ///   - batchesTracked: a 0-d buffer counting the batches seen in training (PyTorch's `num_batches_tracked`), so
 ///     that everything BatchNorm remembers is updated here, in one place.
+///   - momentum: how far the running statistics move toward each batch's.
+///   - epsilon: added to the variance before the square root.
 public func batchNorm(
     _ x: Tensor, runningMean: Tensor, runningVariance: Tensor, weight: Tensor?, bias: Tensor?, training: Bool,
     batchesTracked: Tensor? = nil, momentum: Float = 0.1, epsilon: Float = 1e-5

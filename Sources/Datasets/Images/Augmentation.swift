@@ -39,6 +39,7 @@ extension ImageTransform {
     ///   - degrees: the rotation's range; positive turns counter-clockwise, as torchvision.
     ///   - translate: the largest shift as a fraction of the width and height.
     ///   - scale: the zoom's range.
+    ///   - fill: the value of what comes in from outside the image.
     public static func randomAffine(
         degrees: ClosedRange<Float>, translate: (Float, Float) = (0, 0), scale: ClosedRange<Float> = 1...1,
         fill: Float = 0

@@ -17,6 +17,7 @@ public struct RGBImage: Equatable {
     /// JPEG (RGB or grayscale; CMYK is refused) or still WebP, telling them apart by their first bytes.
     ///
     /// - Parameters:
+    ///   - data: the file's bytes.
     ///   - path: names the file in error messages.
     ///   - allowingTruncation: accept a JPEG whose data ends before the image does (libjpeg greys out the rest);
     ///     by default that is an error, as in Pillow ("image file is truncated").

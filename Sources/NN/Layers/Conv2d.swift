@@ -17,7 +17,10 @@ public final class Conv2d: Module {
     ///   - inChannels: channels of the input.
     ///   - outChannels: channels of the output (number of filters).
     ///   - kernelSize: filter height and width.
-    ///   - stride, padding, dilation, groups: as `conv2d`.
+    ///   - stride: step between patches, as `conv2d`.
+    ///   - padding: zeros around the input, as `conv2d`.
+    ///   - dilation: spacing between kernel taps, as `conv2d`.
+    ///   - groups: channel groups, as `conv2d`.
     ///   - bias: whether to learn a bias per output channel.
     ///   - activation: applied to the output as it is written (see `conv2d`).
     /// Initialised as PyTorch does: W and b uniform in ±1/sqrt(inChannels / groups * kH * kW).

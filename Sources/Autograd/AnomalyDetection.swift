@@ -37,8 +37,7 @@ final class AnomalyRecorder {
     var isInsidePullback = false
 
     /// The recorder of the innermost `withAnomalyDetection` on this thread, if any.
-    static let installed = ThreadLocal<AnomalyRecorder?>(nil)
-    static var current: AnomalyRecorder? { installed.value }
+    static var active: AnomalyRecorder? { OpWatcher.current?.owner as? AnomalyRecorder }
 
     /// Records `tensor` as the anomaly if it holds a non-finite value and nothing was recorded yet.
     func check(
@@ -58,7 +57,10 @@ final class AnomalyRecorder {
 /// that became NaN. Local to the calling thread.
 public func withAnomalyDetection<Result>(_ body: () throws -> Result) throws -> Result {
     let recorder = AnomalyRecorder()
-    let result = try AnomalyRecorder.installed.withValue(recorder, body)
+    let watcher = OpWatcher(owner: recorder) { result, op, inputs in
+        recorder.check(result, phase: .forward, op: op, inputs: inputs, outputShape: result.shape)
+    }
+    let result = try OpWatcher.installed.withValue(watcher, body)
     if let anomaly = recorder.first { throw anomaly }
     return result
 }

@@ -39,7 +39,7 @@ extension Tensor {
                         "backward: the tape behind `\(entry.op)` was already freed by an earlier backward(); pass retainGraph: true to that first backward to run it twice"
                     )
                 }
-                let recorder = AnomalyRecorder.current
+                let recorder = AnomalyRecorder.active
                 recorder?.isInsidePullback = true
                 let inputGrads = pullback(outputGrad)
                 recorder?.isInsidePullback = false

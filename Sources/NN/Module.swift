@@ -27,7 +27,7 @@ open class Module {
         defer { running.modules.removeLast() }
         var output = forward(input)
         if let keeper = ActivationKeeper.current { output = keeper.keep(output, from: self) }
-        ShapeRecorder.current?.record(self, output: output)
+        ShapeRecorder.active?.record(self, output: output)
         return output
     }
 

@@ -2,8 +2,9 @@ import Autograd
 import Foundation
 
 extension Module {
-    /// A table of the model's layers: output shape for an input of `inputShape`, parameters, whether they train,
-    /// and their memory; totals at the bottom. Runs one forward pass without recording a tape, in evaluation
+    /// A table of the model's layers in the order they run: output shape for an input of `inputShape`,
+    /// parameters, whether they train, and their memory; totals at the bottom. Ops a module runs itself between
+    /// its layers (a residual `+`, a functional `relu`) get a row too, under that module's path. Runs one forward pass without recording a tape, in evaluation
     /// mode, so the model is left exactly as it was (no BatchNorm statistics moved, no dropout drawn) and a batch
     /// of one works even through BatchNorm.
     ///
@@ -17,7 +18,18 @@ extension Module {
             namedModules().map { (ObjectIdentifier($0.module), $0) }, uniquingKeysWith: { first, _ in first })
         var table = TextTable(header: ["layer", "type", "output shape", "parameters", "", "memory"])
         var (total, trainable, bytes) = (0, 0, 0)
-        for (id, shape) in recorder.outputs {
+        for event in recorder.events {
+            let (id, shape): (ObjectIdentifier, [Int])
+            switch event {
+            case .op(let op, let inputShapes, let shape, let container):
+                // A container's own op: a residual `+` shows its two inputs, so the skip connection is seen.
+                let inputs = inputShapes.map { "\($0)" }.joined(separator: op == "add" ? " + " : ", ")
+                let path = modules[container]?.path ?? ""
+                table.rows.append([path.isEmpty ? "(model)" : path, "\(op)(\(inputs))", "\(shape)", "", "", ""])
+                continue
+            case .module(let module, let moduleShape):
+                (id, shape) = (module, moduleShape)
+            }
             // Containers (Sequential, a model) report their children's rows, not a row of their own.
             guard let (path, module) = modules[id], module.namedChildren.isEmpty else { continue }
             let own = module.namedParameters()

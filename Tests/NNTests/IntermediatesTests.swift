@@ -5,16 +5,18 @@ import Testing
 
 /// `forward(_:keeping:)`: the outputs of inner modules and their gradients, from one forward and backward.
 @Suite struct IntermediatesTests {
-    /// Conv, ReLU, conv, ReLU, pool, dense: the ReLUs fusable.
+    /// Conv, ReLU, conv, ReLU, flatten, dense: the ReLUs fusable. Weights from a generator of its own: the
+    /// shared one is drawn from by suites running at the same time.
     static func makeModel() -> Sequential {
-        Random.seed(11)
+        var g = SeededGenerator(seed: 11)
+        func uniform(_ shape: [Int]) -> Tensor { Tensor.uniform(shape, low: -0.5, high: 0.5, using: &g) }
         return Sequential {
-            Conv2d(2, 4, kernelSize: 3, padding: 1)
+            Conv2d(weight: uniform([4, 2, 3, 3]), bias: uniform([4]), padding: 1)
             ReLU()
-            Conv2d(4, 5, kernelSize: 3, stride: 2)
+            Conv2d(weight: uniform([5, 4, 3, 3]), bias: uniform([5]), stride: (2, 2))
             ReLU()
             Flatten()
-            Linear(5 * 4 * 4, 3)
+            Linear(weight: uniform([3, 5 * 4 * 4]), bias: uniform([3]))
         }
     }
 

@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test demo notebooks bench fixtures format fuzz docs
+.PHONY: deps test demo notebooks bench bench-compare fixtures format fuzz docs
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -39,6 +39,16 @@ notebooks: deps
 
 bench: deps
 	$(SWIFT) run -c release bench $(WORKLOADS)
+
+# The same workloads in PyTorch (scripts/bench/torch_workloads.py, torch from PyPI in .venv-bench), interleaved
+# with Tapegrad's in one sitting, ROUNDS rounds; prints both sides and the ratios. Needs PyPI once, to install.
+ROUNDS ?= 2
+bench-compare: deps
+	[ -x .venv-bench/bin/python ] || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q torch torchvision \
+		&& .venv-bench/bin/pip install -q --no-deps efficientnet-lite-pytorch==0.1.0)
+	$(SWIFT) build -c release --product bench
+	.venv-bench/bin/python scripts/bench/compare.py "$$($(SWIFT) build -c release --show-bin-path)/bench" \
+		--rounds $(ROUNDS) $(WORKLOADS)
 
 # Coverage-guided fuzzing of every file reader with libFuzzer (+ AddressSanitizer), FUZZ_SECONDS per reader;
 # fails on any crash, leak, timeout or out-of-memory. FUZZ_READERS picks readers, FUZZ_MERGE=1 keeps new coverage.

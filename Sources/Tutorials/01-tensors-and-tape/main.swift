@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import Training
 import TutorialSupport
 
 /// Tutorial step 1: what a tensor is, how shapes broadcast, what the tape records, and how backward uses it.

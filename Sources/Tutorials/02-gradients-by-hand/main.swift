@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import Training
 import TutorialSupport
 
 /// Tutorial step 2: one neuron's gradients worked out by hand with the chain rule, then by the tape.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Foundation
+import Training
 import NN
 import TutorialSupport
 import Zoo

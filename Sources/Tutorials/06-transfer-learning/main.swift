@@ -27,12 +27,6 @@ struct TransferLearning: ParsableCommand {
     @Flag(help: "Start at fine-tuning when an interrupted run with the same settings trained the dense layers.")
     var resume = false
 
-    /// The dense layers' training, as `--resume` finds it.
-    struct Phase: Codable {
-        let history: TrainingHistory
-        let randomState: [UInt64]
-    }
-
     func run() throws {
         let prepared = try setup.prepare()
         print(prepared.story)
@@ -62,19 +56,16 @@ struct TransferLearning: ParsableCommand {
             """)
         // notebook: head
         let folder = try RunFolder(output)
-        let saved = folder.url.appendingPathComponent("after-dense-layers.safetensors")
-        // Saved once trained (with the shared random generator's state): `--resume` starts at fine-tuning.
-        let phase = try folder.resumable("dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume) {
+        // Saved once trained, with the model: `--resume` starts at fine-tuning.
+        var history = try folder.resumable(
+            "dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume, model: model
+        ) {
             var history = TrainingHistory()
             try Recipe.trainHead(
                 of: model, data: train, test: prepared.test, epochs: headEpochs, learningRate: learningRate,
                 seed: setup.seed, label: "head", history: &history)
-            try model.save(to: saved)
-            return Phase(history: history, randomState: Random.state)
+            return history
         }
-        try model.load(from: saved)
-        Random.state = phase.randomState
-        var history = phase.history
         let afterHead = history.series("test_accuracy").last!
         print("after training the dense layers: \(pct(afterHead)) test accuracy")
         // end notebook

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// The golden numbers printed so far, for `writeNumbers`.
 nonisolated(unsafe) private var printedNumbers: [String: Double] = [:]

@@ -1,6 +1,8 @@
+import Autograd
 import Foundation
+import NN
 
-/// The folder a tutorial run writes its numbers and charts into; created on demand.
+/// The folder a run writes its numbers, charts, models and report into; created on demand.
 public struct RunFolder {
     public let url: URL
 
@@ -30,26 +32,43 @@ public func displayPath(_ url: URL) -> String {
 }
 
 extension RunFolder {
-    /// A finished piece of work, saved with the settings that produced it.
+    /// A finished piece of work, saved with the settings that produced it and the shared generator's state after it.
     private struct Saved<Result: Codable>: Codable {
         let settings: String
         let result: Result
+        let randomState: [UInt64]
     }
 
-    /// Work that `--resume` skips once an earlier run has finished it: with `resume`, a `name.json` saved by a
-    /// run with the same `settings` is read back; otherwise `compute` runs and its result is saved there.
+    /// A piece of work that `--resume` skips once an earlier run has finished it, so an interrupted run goes on
+    /// where it stopped and ends with the numbers an uninterrupted one would.
+    ///
+    /// With `resume`, a `name.json` saved by a run with the same `settings` is read back: its result, the shared
+    /// random generator as it was after the work, and `model`'s weights as the work left them. Otherwise
+    /// `compute` runs and all three are saved.
+    ///
+    /// - Parameters:
+    ///   - name: names the saved files (`name.json`, and `name.safetensors` for the model).
+    ///   - settings: what the work depends on; a saved result with other settings is not reused.
+    ///   - resume: whether to look for a saved result at all.
+    ///   - model: a model the work trains, saved with the result and loaded when resuming.
+    ///   - compute: the work.
     public func resumable<Result: Codable>(
-        _ name: String, settings: String, resume: Bool, _ compute: () throws -> Result
+        _ name: String, settings: String, resume: Bool, model: Module? = nil, _ compute: () throws -> Result
     ) throws -> Result {
         let file = url.appendingPathComponent("\(name).json")
+        let weights = url.appendingPathComponent("\(name).safetensors")
         if resume, let data = try? Data(contentsOf: file),
             let saved = try? JSONDecoder().decode(Saved<Result>.self, from: data), saved.settings == settings
         {
+            try model?.load(from: weights)
+            Random.state = saved.randomState
             print("Resumed: \(name) was finished by an earlier run (\(displayPath(file))).")
             return saved.result
         }
         let result = try compute()
-        try JSONEncoder().encode(Saved(settings: settings, result: result)).write(to: file, options: .atomic)
+        try model?.save(to: weights)
+        let saved = Saved(settings: settings, result: result, randomState: Random.state)
+        try JSONEncoder().encode(saved).write(to: file, options: .atomic)
         return result
     }
 }

@@ -159,13 +159,14 @@ public struct Notebook {
 }
 
 extension Notebook {
-    /// The Swift sources of `Sources/Tutorials/TutorialSupport` under `root`, concatenated: the code every
-    /// notebook may quote.
+    /// The Swift sources every notebook may quote, concatenated: the tutorials' shared code
+    /// (`Sources/Tutorials/TutorialSupport`) and the Zoo library's (its transfer recipes) under `root`.
     public static func sharedTutorialCode(root: URL) throws -> String {
-        let folder = root.appendingPathComponent("Sources/Tutorials/TutorialSupport")
-        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            .filter { $0.hasSuffix(".swift") }
-            .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
-            .joined(separator: "\n")
+        try ["Sources/Tutorials/TutorialSupport", "Sources/Zoo"].flatMap { path in
+            let folder = root.appendingPathComponent(path)
+            return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+                .filter { $0.hasSuffix(".swift") }
+                .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+        }.joined(separator: "\n")
     }
 }

@@ -1,11 +1,11 @@
 import Autograd
-import NN
-import Zoo
-import Training
 import Datasets
+import NN
+import Training
 
-/// The two ways of learning a target task that steps 6-8 compare. Each starts from `Random.seed(seed)`, so a
-/// run's numbers do not depend on what ran before it.
+/// The two ways of learning a target task: from scratch, and by transfer from a pretrained model (a new head
+/// trained on cached features, then the last blocks fine-tuned), as library calls. The tutorials' steps 6-8
+/// compare them. Each starts from `Random.seed(seed)`, so a run's numbers do not depend on what ran before it.
 // notebook: recipes
 public enum Recipe {
     /// A fresh model of the same architecture, every layer trained on the target data alone.
@@ -26,7 +26,20 @@ public enum Recipe {
 
     /// Transfer learning in two phases: `newHead`, `trainHead`, then `fineTune`.
     ///
-    /// - Parameter source: the pretrained model; it is copied, not changed.
+    /// - Parameters:
+    ///   - source: the pretrained model; it is copied, not changed.
+    ///   - makeModel: makes a model of the source's architecture, to copy it into.
+    ///   - data: the target task's training examples.
+    ///   - test: the target task's held-out examples, evaluated as training goes.
+    ///   - headEpochs: epochs training the new head on cached features.
+    ///   - fineTuneEpochs: epochs fine-tuning the last blocks with the head (0 skips the phase).
+    ///   - unfrozenBlocks: how many of the backbone's last blocks fine-tune.
+    ///   - learningRate: Adam's rate for the head.
+    ///   - backboneScale: the backbone's rate relative to the head's while fine-tuning.
+    ///   - batchSize: examples per step.
+    ///   - seed: seeds the weights of the new head, the shuffling and dropout.
+    ///   - label: names the progress bars.
+    /// - Returns: the trained model and one history of both phases.
     public static func transfer(
         from source: any TransferModel, _ makeModel: () -> any TransferModel, data: TensorDataset, test: TensorDataset,
         headEpochs: Int,

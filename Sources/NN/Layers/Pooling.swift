@@ -46,3 +46,14 @@ public final class AdaptiveAvgPool2d: Module {
 
     public override var summaryDescription: String { "AdaptiveAvgPool2d(\(outputSize.0)x\(outputSize.1))" }
 }
+
+/// The mean of each channel over the whole image: [N, C, H, W] to [N, C], ready for a dense head (Keras's
+/// `GlobalAveragePooling2D`; in PyTorch, `AdaptiveAvgPool2d(1)` then `Flatten()`).
+public final class GlobalAveragePool2d: Module {
+    public override init() {}
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        check(input.rank == 4, "GlobalAveragePool2d: expects [N, C, H, W], got \(input.shape)")
+        return input.mean(alongAxes: [2, 3])
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @Suite struct TensorsAndTapeTutorialTests {
@@ -9,6 +10,13 @@ import Testing
         #expect(output.contains("flowchart LR") && output.contains("w [3]"))
         #expect(output.contains("After backward the tape let go of what it kept: 0 bytes"))
         #expect(output.contains("gradcheck passed: 4 gradient values"))
+        // The hand-written pullback gives 1 - tanh(v)^2, value for value.
+        let lines = output.split(separator: "\n")
+        let pullback = lines.first { $0.hasPrefix("the pullback's gradient:") }?.split(separator: ":").last
+        let formula = lines.first { $0.hasPrefix("1 - tanh(v)^2:") }?.split(separator: ":").last
+        #expect(
+            pullback != nil
+                && pullback?.trimmingCharacters(in: .whitespaces) == formula?.trimmingCharacters(in: .whitespaces))
         expectGoldenNumbers(of: "01-tensors-and-tape", in: output)
     }
 

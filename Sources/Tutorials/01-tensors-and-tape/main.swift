@@ -76,9 +76,10 @@ struct TensorsAndTape: ParsableCommand {
         explain(
             "5. The same tape as a picture",
             """
-            Paste this into a ```mermaid block in any markdown viewer (GitHub draws it) to see the graph:
-            values flow left to right; backward walks the arrows the other way.
+            Tape.mermaid writes the graph in Mermaid's flowchart language, which markdown viewers (GitHub, the
+            notebook) draw: values flow left to right; backward walks the arrows the other way.
             """)
+        explain("The tape in Mermaid", "")
         // notebook: mermaid
         print(Tape(of: loss).mermaid)
         // end notebook
@@ -99,7 +100,27 @@ struct TensorsAndTape: ParsableCommand {
         golden("d loss / d w[0]", Double(w.grad!.scalars[0]))
 
         explain(
-            "7. Checking the tape with finite differences",
+            "7. A pullback, written out",
+            """
+            Every op is two things side by side, as in micrograd: its value, and its pullback, the rule from
+            the gradient of its output to the gradient of its input. Here is tanh written as an op of our own
+            (differentiableOp is how Tapegrad's ops are made): d tanh(v)/dv = 1 - tanh(v)^2, so the pullback
+            multiplies the incoming gradient by 1 - y^2, with y the value it saved.
+            """)
+        // notebook: pullback
+        func myTanh(_ v: Tensor) -> Tensor {
+            let y = withNoGrad { tanh(v) }
+            return differentiableOp("my_tanh", inputs: [v], saving: [y], value: y) { dy in [dy * (1 - y * y)] }
+        }
+        let v = Tensor([0.5, -1, 2])
+        v.requiresGrad = true
+        myTanh(v).sum().backward()
+        print("the pullback's gradient:", v.grad!.scalars)
+        print("1 - tanh(v)^2:          ", withNoGrad { 1 - tanh(v) * tanh(v) }.scalars)
+        // end notebook
+
+        explain(
+            "8. Checking the tape with finite differences",
             """
             gradcheck nudges every value of w and b up and down by a little and watches the loss move:
             (f(v + h) - f(v - h)) / 2h. If a pullback were wrong, the two would disagree and the report would

@@ -14,13 +14,13 @@ struct GradientsByHand: ParsableCommand {
     @Option(help: "Where to write the run's numbers.") var output = "runs/02-gradients-by-hand"
 
     func run() throws {
-        Random.seed(seed)
         explain(
             "1. A neuron",
             """
             z = w . x + b, y = sigmoid(z), loss = (y - target)^2. Three inputs, three weights, one bias.
             """)
         // notebook: forward
+        Random.seed(seed)  // random weights come from the shared generator, seeded: the same w on every run
         let x = Tensor([0.5, -1.5, 2.0])
         let target: Float = 1
         let w = Tensor.normal([3], std: 0.5)

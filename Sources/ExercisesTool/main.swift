@@ -1,15 +1,17 @@
 import ArgumentParser
 import ExerciseKit
+import Foundation
 import ExerciseSolutions
 import Exercises
 
-/// `swift run exercises list` and `swift run exercises check N`: the classroom's grader.
+/// `swift run exercises list`, `swift run exercises check N`: the classroom's grader; `exercises export --student
+/// DIR`: the exercise files without their answers, to hand out.
 @main
 struct ExercisesTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exercises",
         abstract: "Exercises on Tapegrad's internals, graded by gradcheck or against PyTorch's behaviour.",
-        subcommands: [List.self, Check.self])
+        subcommands: [List.self, Check.self, Export.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "What each exercise is and which file to edit.")
@@ -19,6 +21,34 @@ struct ExercisesTool: ParsableCommand {
                 print("\(exercise.number). \(exercise.title)  (Sources/Exercises/\(exercise.file))")
                 print("   \(exercise.teaches)")
             }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the exercise files without their reference solutions, for students.",
+            discussion: """
+                Each Sources/Exercises/ExerciseN*.swift is written to DIR with its #if REFERENCE branch taken out \
+                and its starting code left in place. In the copy of the project students receive, replace \
+                Sources/Exercises with DIR's files: the checks and hints stay, the answers are gone, and \
+                `exercises check` fails each exercise until it is solved.
+                """)
+        @Option(help: "The folder to write the students' files to.") var student: String
+        @Option(help: "Where the exercise files are.") var sources = "Sources/Exercises"
+
+        func run() throws {
+            let manager = FileManager.default
+            let files = try manager.contentsOfDirectory(atPath: sources).filter {
+                $0.hasPrefix("Exercise") && $0.hasSuffix(".swift")
+            }.sorted()
+            guard !files.isEmpty else { throw ValidationError("no Exercise*.swift files in \(sources)") }
+            try manager.createDirectory(atPath: student, withIntermediateDirectories: true)
+            for file in files {
+                let source = try String(contentsOfFile: "\(sources)/\(file)", encoding: .utf8)
+                try StudentCopy.make(from: source, file: file).write(
+                    toFile: "\(student)/\(file)", atomically: true, encoding: .utf8)
+            }
+            print("Wrote \(files.count) exercise files without their answers to \(student)")
         }
     }
 

@@ -60,4 +60,58 @@ import Testing
         #expect(Set(Exercises.catalogue.map { $0.file }) == Set(student))
         #expect(ExerciseSolutions.catalogue.map { $0.file } == Exercises.catalogue.map { $0.file })
     }
+
+    /// `exercises export --student`: each file without its reference branch, and what is left still compiles
+    /// against the libraries (typechecked as the Exercises module, so the starting code builds and its checks
+    /// fail as the test above shows).
+    @Test func studentCopiesHoldNoAnswerAndStillTypecheck() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/Exercises")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-students-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var written: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: sources.path).sorted()
+        where file.hasPrefix("Exercise") {
+            let source = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            let copy = try StudentCopy.make(from: source, file: file)
+            #expect(!copy.contains("REFERENCE") && !copy.contains("#else") && !copy.contains("#endif"), "\(file)")
+            // Every line of the reference branch is gone (unless the starting code has the same line).
+            let lines = source.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let start = lines.firstIndex(of: "#if REFERENCE")!, end = lines.firstIndex(of: "#else")!
+            let student = Set(lines[end...])
+            for answer in lines[(start + 1)..<end] where !answer.isEmpty && !student.contains(answer) {
+                #expect(!copy.contains(answer), "\(file) still holds the answer line `\(answer)`")
+            }
+            let url = folder.appendingPathComponent(file)
+            try copy.write(to: url, atomically: true, encoding: .utf8)
+            written.append(url.path)
+        }
+        #expect(written.count == 7)
+        #expect(throws: StudentCopy.Malformed.self) {
+            try StudentCopy.make(from: "#if REFERENCE\nanswer\n#endif\n", file: "bad.swift")
+        }
+        // Typecheck them together against the modules this test was built with.
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["swiftc", "-typecheck", "-module-name", "Exercises", "-I", bin.appendingPathComponent("Modules").path]
+            + ["CBLAS", "CPNG", "CJPEG", "CWebP"].flatMap {
+                ["-Xcc", "-fmodule-map-file=" + bin.appendingPathComponent("\($0).build/module.modulemap").path]
+            }
+            + [
+                "-Xcc",
+                "-fmodule-map-file="
+                    + sources.deletingLastPathComponent().appendingPathComponent(
+                        "CZlib/module.modulemap"
+                    ).path,
+            ] + written
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "the students' files do not compile:\n\(message.prefix(2_000))")
+    }
 }

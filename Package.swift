@@ -94,10 +94,10 @@ let package = Package(
         .executableTarget(name: "ExerciseCatalogueWriter"),
         .plugin(name: "ExerciseCatalogue", capability: .buildTool(), dependencies: ["ExerciseCatalogueWriter"]),
         .target(
-            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo"],
+            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Interpretation"],
             plugins: ["ExerciseCatalogue"]),
         .target(
-            name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo"],
+            name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Interpretation"],
             swiftSettings: [.define("REFERENCE")], plugins: ["ExerciseCatalogue"]
         ),
         .executableTarget(

@@ -19,10 +19,11 @@ import Testing
             "hint: set requiresGrad = false",
         ],
         7: ["the cached inputs have shape [3, 32, 7, 7]; the classifier takes [3, 1568]", "avgpool"],
+        8: ["pixel [0, 0]: expected", "hint: a detached copy of the image with requiresGrad set"],
     ]
 
     @Test func everyReferenceSolutionPasses() {
-        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...7))
+        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...8))
         for exercise in ExerciseSolutions.catalogue {
             let verdict = exercise.check()
             #expect(verdict.passed, "exercise \(exercise.number): \(verdict)")
@@ -31,7 +32,7 @@ import Testing
 
     @Test func theStudentsStartingCodeFailsWithTheIntendedMessage() {
         let all = Exercises.catalogue
-        #expect(all.map { $0.number } == Array(1...7))
+        #expect(all.map { $0.number } == Array(1...8))
         for exercise in all {
             let verdict = exercise.check()
             #expect(!verdict.passed, "exercise \(exercise.number) passes before any work")
@@ -87,7 +88,7 @@ import Testing
             try copy.write(to: url, atomically: true, encoding: .utf8)
             written.append(url.path)
         }
-        #expect(written.count == 7)
+        #expect(written.count == 8)
         #expect(throws: StudentCopy.Malformed.self) {
             try StudentCopy.make(from: "#if REFERENCE\nanswer\n#endif\n", file: "bad.swift")
         }

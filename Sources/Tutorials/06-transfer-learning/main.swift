@@ -75,8 +75,9 @@ struct TransferLearning: ParsableCommand {
             "3. Fine-tune",
             """
             Now unfreeze the last convolutional block and train it with the dense layers, at a learning rate
-            10 times smaller for the convolutions: they adapt to the new classes without forgetting what
-            they learnt. The first block stays frozen; we check that it did not move by a single bit.
+            10 times smaller for the convolutions, so they adapt to the new classes while moving little (step 8
+            measures how far they move at each rate). The first block stays frozen; we check that it did not
+            move by a single bit.
             """)
         // notebook: fine-tune
         let firstConvolution = model.backboneParameters[0].tensor.scalars  // features.0.weight

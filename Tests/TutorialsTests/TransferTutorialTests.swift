@@ -118,6 +118,9 @@ import Testing
         let moved = rows.map { Double($0[3])! }
         #expect(moved[0] == 0, "nothing unfrozen, nothing moved")
         #expect(moved[2] > moved[1], "the full rate moves the backbone further: \(moved)")
+        // Three seeds per variant: a spread, and the conclusion from the mean with each seed's difference.
+        #expect(rows.allSatisfy { $0[6] == "3" && Double($0[5])! > 0 }, "\(rows)")
+        #expect(text.contains("Over 3 seeds, fine-tuning the last block at a tenth of the rate"))
         expectGoldenNumbers(of: "08-fine-tuning-deeper", in: text)
         try expectRunReport(
             in: output, headings: ["Settings", "Variants", "Inside it", "Top losses", "Grad-CAM"], charts: 2,

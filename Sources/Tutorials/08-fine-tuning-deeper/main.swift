@@ -19,23 +19,39 @@ struct FineTuningDeeper: ParsableCommand {
     @Option(help: "Epochs training the dense layers on frozen features, for every variant.") var headEpochs = 6
     @Option(help: "Epochs of fine-tuning after that.") var fineTuneEpochs = 4
     @Option(help: "Adam's learning rate for the dense layers.") var learningRate: Float = 1e-2
+    @Option(help: "Runs per variant, seeds --seed, --seed + 1, ...: the table gives their mean and spread.")
+    var seeds = 3
     @Option(help: "Where to write the table and curves.") var output = "runs/08-fine-tuning-deeper"
     @Flag(help: "Skip the variants an interrupted run with the same settings finished.") var resume = false
 
-    /// What one variant measured.
+    /// What one variant measured, once per seed.
     struct Row: Codable {
         let variant: String
-        let history: TrainingHistory
+        /// One history per seed.
+        let histories: [TrainingHistory]
         let trainable: Int
-        /// |fine-tuned - pretrained| / |pretrained| over the convolutional weights.
-        let moved: Double
+        /// Per seed, |fine-tuned - pretrained| / |pretrained| over the convolutional weights.
+        let moved: [Double]
         let seconds: Double
 
-        static let header = ["fine-tuning", "trainable", "test accuracy", "backbone moved", "seconds"]
+        /// Each seed's final test accuracy.
+        var accuracies: [Double] { histories.map { $0.series("test_accuracy").last! } }
+        var meanAccuracy: Double { mean(accuracies) }
+        var meanMoved: Double { mean(moved) }
+        /// The mean test accuracy per evaluated epoch, over the seeds.
+        var meanCurve: [(x: Double, y: Double)] {
+            let curves = histories.map { $0.series("test_accuracy") }
+            return histories[0].series("epoch").indices.map { i in
+                (histories[0].series("epoch")[i], mean(curves.map { $0[i] }))
+            }
+        }
+
+        static let header = ["fine-tuning", "trainable", "test accuracy (mean ± sd)", "backbone moved", "seconds"]
         var cells: [String] {
             [
-                variant, "\(trainable)", pct(history.series("test_accuracy").last!),
-                String(format: "%.2f%%", moved * 100), String(format: "%.1f", seconds),
+                variant, "\(trainable)",
+                String(format: "%.2f%% ± %.2f", meanAccuracy * 100, standardDeviation(accuracies) * 100),
+                String(format: "%.2f%%", meanMoved * 100), String(format: "%.1f", seconds),
             ]
         }
     }
@@ -47,6 +63,10 @@ struct FineTuningDeeper: ParsableCommand {
         let backboneScale: Float
     }
 
+    func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+    }
+
     func run() throws {
         let prepared = try setup.prepare()
         print(prepared.story)
@@ -56,7 +76,10 @@ struct FineTuningDeeper: ParsableCommand {
             """
             All start alike: frozen convolutions, a new head, \(headEpochs) epochs on cached features. Then
             \(fineTuneEpochs) more epochs with: nothing unfrozen; the last block at a 10x smaller learning rate
-            (the usual recipe); the last block at the full rate; every block at a 10x smaller rate.
+            (the usual recipe); the last block at the full rate; every block at a 10x smaller rate. Each
+            variant runs with \(seeds) seeds (the new head's weights, the shuffling and dropout differ; the data
+            and the pretrained model do not): one seed's difference can be smaller than the swing between two
+            epochs, so the table gives the mean and the standard deviation.
             """)
         // notebook: variants
         let variants = [
@@ -75,27 +98,31 @@ struct FineTuningDeeper: ParsableCommand {
             rows.append(
                 try folder.resumable("variant-\(number + 1)", settings: settings, resume: resume) {
                     let started = Date()
-                    let (model, history) = try Recipe.transfer(
-                        from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
-                        headEpochs: headEpochs, fineTuneEpochs: variant.unfrozenBlocks > 0 ? fineTuneEpochs : 0,
-                        unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
-                        backboneScale: variant.backboneScale, seed: setup.seed, label: variant.name)
-                    var extended = history
-                    if variant.unfrozenBlocks == 0 {  // the same number of epochs for everyone: keep training the head
-                        let trainer = Trainer(
-                            model: model, optimizer: Adam(model.head.parameters(), learningRate: learningRate),
-                            label: variant.name, continuing: history)
-                        try trainer.fit(
-                            DataLoader(train, batchSize: 32, shuffle: true, seed: setup.seed),
-                            validation: prepared.test, epochs: fineTuneEpochs)
-                        extended = trainer.history
+                    var (histories, moved, trainable) = ([TrainingHistory](), [Double](), 0)
+                    for seed in setup.seed..<(setup.seed + UInt64(seeds)) {
+                        let (model, history) = try Recipe.transfer(
+                            from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
+                            headEpochs: headEpochs, fineTuneEpochs: variant.unfrozenBlocks > 0 ? fineTuneEpochs : 0,
+                            unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
+                            backboneScale: variant.backboneScale, seed: seed, label: "\(variant.name), seed \(seed)")
+                        var extended = history
+                        if variant.unfrozenBlocks == 0 {  // the same epochs for everyone: keep training the head
+                            let trainer = Trainer(
+                                model: model, optimizer: Adam(model.head.parameters(), learningRate: learningRate),
+                                label: "\(variant.name), seed \(seed)", continuing: history)
+                            try trainer.fit(
+                                DataLoader(train, batchSize: 32, shuffle: true, seed: seed),
+                                validation: prepared.test, epochs: fineTuneEpochs)
+                            extended = trainer.history
+                        }
+                        // The usual recipe's model of the first seed is kept for the report.
+                        if number == 1 && seed == setup.seed { try model.save(to: usualRecipeFile(in: folder)) }
+                        histories.append(extended)
+                        moved.append(relativeChange(model.backboneParameters, from: prepared.source.backboneParameters))
+                        trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
                     }
-                    // The usual recipe's model is kept for the report.
-                    if number == 1 { try model.save(to: usualRecipeFile(in: folder)) }
                     return Row(
-                        variant: variant.name, history: extended,
-                        trainable: model.trainableParameters().reduce(0) { $0 + $1.count },
-                        moved: relativeChange(model.backboneParameters, from: prepared.source.backboneParameters),
+                        variant: variant.name, histories: histories, trainable: trainable, moved: moved,
                         seconds: Date().timeIntervalSince(started))
                 })
         }
@@ -106,30 +133,32 @@ struct FineTuningDeeper: ParsableCommand {
             "Accuracy, how many weights train, how far the convolutions moved from the pretrained ones, time.")
         // notebook: table
         print(table([Row.header] + rows.map(\.cells)))
-        let usual = rows[1].history.series("test_accuracy").last!
-        let headOnly = rows[0].history.series("test_accuracy").last!
-        let fullRate = rows[2]
+        let (usual, headOnly, fullRate) = (rows[1], rows[0], rows[2])
+        let gains = zip(usual.accuracies, headOnly.accuracies).map { ($0 - $1) * 100 }
         print(
             String(
                 format: """
-                    \nFine-tuning the last block at a tenth of the rate %@ accuracy by %.1f points over training \
-                    the dense layers only. At the full rate its weights moved %.1fx as far (%.2f%% vs %.2f%%).
-                    """, usual >= headOnly ? "raised" : "lowered", abs(usual - headOnly) * 100,
-                fullRate.moved / max(rows[1].moved, 1e-12), fullRate.moved * 100, rows[1].moved * 100))
+                    \nOver %d seeds, fine-tuning the last block at a tenth of the rate %@ accuracy by %.1f points \
+                    on average over training the dense layers only (per seed: %@). At the full rate its weights \
+                    moved %.1fx as far (%.2f%% vs %.2f%%).
+                    """, seeds, mean(gains) >= 0 ? "raised" : "lowered", abs(mean(gains)),
+                gains.map { String(format: "%+.1f", $0) }.joined(separator: ", "),
+                fullRate.meanMoved / max(usual.meanMoved, 1e-12), fullRate.meanMoved * 100, usual.meanMoved * 100))
         // end notebook
-        golden("test accuracy, last block at 1/10 rate", usual)
+        golden("test accuracy, last block at 1/10 rate", usual.accuracies[0])
+        golden("mean test accuracy over the seeds, last block at 1/10 rate", usual.meanAccuracy)
 
         var chart = LineChart(
-            title: "Fine-tuning variants", xLabel: "epoch", yLabel: "test accuracy", yFormat: .percent,
-            series: rows.map {
-                .init($0.variant, Array(zip($0.history.series("epoch"), $0.history.series("test_accuracy"))))
-            })
+            title: "Fine-tuning variants, mean over the seeds", xLabel: "epoch", yLabel: "test accuracy",
+            yFormat: .percent,
+            series: rows.map { .init($0.variant, $0.meanCurve) })
         chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
         let path = try folder.write(chart.svg, to: "accuracy.svg")
-        var csv = "variant,trainable_parameters,test_accuracy,backbone_relative_change,seconds\n"
+        var csv = "variant,trainable_parameters,test_accuracy,backbone_relative_change,seconds,test_accuracy_sd,seeds\n"
         for row in rows {
             csv +=
-                "\(row.variant),\(row.trainable),\(row.history.series("test_accuracy").last!),\(row.moved),\(row.seconds)\n"
+                "\(row.variant),\(row.trainable),\(row.meanAccuracy),\(row.meanMoved),\(row.seconds),"
+                + "\(standardDeviation(row.accuracies)),\(seeds)\n"
         }
         try folder.write(csv, to: "results.csv")
         print("Wrote results.csv and \(path)")
@@ -137,13 +166,15 @@ struct FineTuningDeeper: ParsableCommand {
         var report = RunReport(title: "Step 8: how deep to fine-tune")
         report.addSettings([
             "data": prepared.story, "training examples": "\(train.count)", "dense-layer epochs": "\(headEpochs)",
-            "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": "\(learningRate)", "seed": "\(setup.seed)",
+            "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": "\(learningRate)",
+            "seeds": "\(setup.seed) to \(setup.seed + UInt64(seeds) - 1)",
         ])
         report.addChart(chart.svg, caption: "Test accuracy per epoch; fine-tuning starts at the marker.")
         report.addTable(heading: "Variants", header: Row.header, rows: rows.map(\.cells))
         let usualModel = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
         try usualModel.load(from: usualRecipeFile(in: folder))
-        report.addText("The model of the usual recipe (\(variants[1].name)) on the test set.", heading: "Inside it")
+        report.addText(
+            "The model of the usual recipe (\(variants[1].name)), first seed, on the test set.", heading: "Inside it")
         try report.addEvaluation(of: usualModel, on: prepared.test, gradCAMLayer: usualModel.lastFeatureMapKey)
         print("The report: \(try folder.write(report))")
     }
@@ -167,4 +198,14 @@ struct FineTuningDeeper: ParsableCommand {
         }
         return (change / size).squareRoot()
     }
+}
+
+/// The mean of `values`.
+func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
+
+/// The sample standard deviation of `values` (0 for fewer than two).
+func standardDeviation(_ values: [Double]) -> Double {
+    guard values.count > 1 else { return 0 }
+    let m = mean(values)
+    return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
 }

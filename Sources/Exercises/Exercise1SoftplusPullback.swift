@@ -3,6 +3,7 @@ import ExerciseKit
 
 /// Exercise 1. softplus(x) = log(1 + e^x), a smooth ReLU. How an op's value and pullback fit together:
 /// ARCHITECTURE.md, "Adding an op".
+/// Its notebook: notebooks-md/01-tensors-and-tape.md.
 public enum Exercise1SoftplusPullback: Exercise {
     public static let title = "The pullback of an element-wise op"
     public static let teaches =

@@ -3,6 +3,7 @@ import ExerciseKit
 
 /// Exercise 2. In forward, a tensor of some shape was broadcast up to a bigger one; backward must reduce the
 /// gradient back.
+/// Its notebook: notebooks-md/02-gradients-by-hand.md.
 public enum Exercise2Unbroadcast: Exercise {
     public static let title = "Broadcasting's reduction in backward"
     public static let teaches =

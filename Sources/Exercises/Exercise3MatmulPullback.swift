@@ -2,6 +2,7 @@ import Autograd
 import ExerciseKit
 
 /// Exercise 3. C = A x B with A [m, k] and B [k, n].
+/// Its notebook: notebooks-md/02-gradients-by-hand.md.
 public enum Exercise3MatmulPullback: Exercise {
     public static let title = "Matmul's pullback"
     public static let teaches =

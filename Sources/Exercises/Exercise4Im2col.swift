@@ -2,6 +2,7 @@ import Autograd
 import ExerciseKit
 
 /// Exercise 4. A convolution as one matrix product: lay every patch of the image out as a column.
+/// Its notebook: notebooks-md/03-cnn-from-scratch.md.
 public enum Exercise4Im2col: Exercise {
     public static let title = "conv2d via im2col"
     public static let teaches = "A convolution is a matrix product once every input patch is laid out as a column."

@@ -3,6 +3,7 @@ import ExerciseKit
 import NN
 
 /// Exercise 5. One step of SGD with momentum as PyTorch does it (no dampening, no Nesterov).
+/// Its notebook: notebooks-md/04-inside-vgg16.md.
 public enum Exercise5SGDMomentum: Exercise {
     public static let title = "An SGD step with momentum"
     public static let teaches =

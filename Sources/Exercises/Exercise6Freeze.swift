@@ -4,6 +4,7 @@ import NN
 import Zoo
 
 /// Exercise 6. Prepare a pretrained VGG for transfer learning.
+/// Its notebook: notebooks-md/06-transfer-learning.md.
 public enum Exercise6Freeze: Exercise {
     public static let title = "Freezing a model, and proving it frozen"
     public static let teaches = "requiresGrad = false keeps weights out of backward and out of the optimizer's step."

@@ -4,6 +4,7 @@ import Zoo
 
 /// Exercise 7. With `model.features` frozen, what the classifier sees for an image never changes: compute it
 /// once, to be cached and reused every epoch.
+/// Its notebook: notebooks-md/06-transfer-learning.md.
 public enum Exercise7FeatureCache: Exercise {
     public static let title = "A feature cache"
     public static let teaches =

@@ -4,6 +4,7 @@ import Interpretation
 import NN
 
 /// Exercise 8. A saliency map in a few lines: notebook 9, "Saliency and Grad-CAM".
+/// Its notebook: notebooks-md/09-what-the-network-sees.md.
 public enum Exercise8SaliencyMap: Exercise {
     public static let title = "A saliency map from the tape"
     public static let teaches =

@@ -115,4 +115,20 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "the students' files do not compile:\n\(message.prefix(2_000))")
     }
+
+    /// Every exercise names its notebook, and that notebook names the exercise's file back.
+    @Test func everyExerciseAndItsNotebookPointToEachOther() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        for exercise in Exercises.catalogue {
+            let source = try String(
+                contentsOf: root.appendingPathComponent("Sources/Exercises/\(exercise.file)"), encoding: .utf8)
+            let line = source.split(separator: "\n").first { $0.contains("Its notebook: notebooks-md/") }
+            let name = try #require(line, "\(exercise.file) names no notebook")
+                .components(separatedBy: "notebooks-md/")[1].trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let notebook = try String(contentsOf: root.appendingPathComponent("notebooks-md/\(name)"), encoding: .utf8)
+            #expect(
+                notebook.contains("Sources/Exercises/\(exercise.file)"), "\(name) does not point to \(exercise.file)")
+        }
+    }
 }

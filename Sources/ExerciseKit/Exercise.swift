@@ -6,6 +6,9 @@ public protocol Exercise {
     static var title: String { get }
     /// The idea the exercise teaches, in a sentence.
     static var teaches: String { get }
+    /// Hints before the last one, gentlest first: where to look, not what to write. The last hint, which gives
+    /// the formula, comes with a failing verdict.
+    static var nudges: [String] { get }
     /// Grades the solution compiled beside it: the student's, or the reference with `REFERENCE` defined.
     static func check() -> Verdict
 }
@@ -20,15 +23,33 @@ extension Exercise {
     }
 }
 
-/// The checker's answer: passed, or what is wrong and a hint.
+/// The checker's answer: passed, or what is wrong and the hint that gives the formula.
 public struct Verdict: CustomStringConvertible {
     public let passed: Bool
-    public let message: String
+    /// What the check found.
+    public let finding: String
+    /// The last hint, the formula; nil when passed.
+    public let formula: String?
 
-    public static func pass(_ message: String) -> Verdict { Verdict(passed: true, message: message) }
+    public static func pass(_ message: String) -> Verdict { Verdict(passed: true, finding: message, formula: nil) }
     public static func fail(_ problem: String, hint: String) -> Verdict {
-        Verdict(passed: false, message: "\(problem)\nhint: \(hint)")
+        Verdict(passed: false, finding: problem, formula: hint)
     }
 
+    /// The finding with the formula: everything, for teachers and tests.
+    public var message: String { formula.map { "\(finding)\nhint: \($0)" } ?? finding }
+
     public var description: String { (passed ? "PASS: " : "FAIL: ") + message }
+
+    /// The finding and the first `level` hints of `nudges` followed by the formula, numbered: a student asks
+    /// for more only when stuck. Level 1 shows the gentlest nudge alone.
+    public func shown(hints level: Int, nudges: [String]) -> String {
+        guard !passed, let formula else { return "PASS: \(finding)" }
+        let hints = nudges + [formula]
+        let shown = hints.prefix(max(1, level)).enumerated().map {
+            "hint \($0.offset + 1) of \(hints.count): \($0.element)"
+        }
+        let more = level < hints.count ? ["(more with --hints \(max(1, level) + 1))"] : []
+        return (["FAIL: \(finding)"] + shown + more).joined(separator: "\n")
+    }
 }

@@ -8,6 +8,10 @@ public enum Exercise1SoftplusPullback: Exercise {
     public static let title = "The pullback of an element-wise op"
     public static let teaches =
         "A pullback multiplies the upstream gradient by the op's local derivative, element by element."
+    public static let nudges = [
+        "the chain rule: the gradient of the loss with respect to x is upstream times d softplus(x) / dx, element by element",
+        "differentiate log(1 + e^x) by hand; the result is a function you already know from step 1",
+    ]
 
     /// Return the gradient of the loss with respect to x, given `upstream`, the gradient with respect to
     /// softplus(x). Same shape as x.

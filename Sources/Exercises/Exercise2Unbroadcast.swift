@@ -9,6 +9,10 @@ public enum Exercise2Unbroadcast: Exercise {
     public static let teaches =
         "What broadcasting repeats in forward, backward adds up: the gradient of a [3] bias added to [2, 3] rows "
         + "is the sum over the rows."
+    public static let nudges = [
+        "in forward, the small tensor was used at every position it was broadcast to; in backward, those uses add up",
+        "sum the gradient over the axes that broadcasting added or stretched from size 1, keeping the target's shape",
+    ]
 
     /// Return `gradient` reduced back to `shape`, as backward must (without `sum(toShape:)`, which is the
     /// answer).

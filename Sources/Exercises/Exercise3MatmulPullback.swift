@@ -7,6 +7,10 @@ public enum Exercise3MatmulPullback: Exercise {
     public static let title = "Matmul's pullback"
     public static let teaches =
         "dA = dC x B^T and dB = A^T x dC: each gradient has its input's shape, which fixes the order."
+    public static let nudges = [
+        "write C = A B element by element and differentiate one C[i][j] with respect to A[i][p]",
+        "the shapes decide: dA must be [m, k] from upstream [m, n] and B [k, n]; dB must be [k, n]",
+    ]
 
     /// Given `upstream` = dLoss/dC [m, n], return dLoss/dA and dLoss/dB.
     public static func matmulPullback(a: Tensor, b: Tensor, upstream: Tensor) -> (a: Tensor, b: Tensor) {

@@ -6,6 +6,10 @@ import ExerciseKit
 public enum Exercise4Im2col: Exercise {
     public static let title = "conv2d via im2col"
     public static let teaches = "A convolution is a matrix product once every input patch is laid out as a column."
+    public static let nudges = [
+        "one column per output position, one row per (channel, kernel row, kernel column) of the patch it reads",
+        "padding makes some taps read outside the image: those entries are zero",
+    ]
 
     /// For an image [C, H, W], a k x k kernel, stride 1 and zero padding p (with 2p = k - 1, so the output is
     /// H x W too), return the columns [C*k*k, H*W]: column y*W + x holds the patch under the kernel when its

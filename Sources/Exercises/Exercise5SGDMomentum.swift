@@ -8,6 +8,10 @@ public enum Exercise5SGDMomentum: Exercise {
     public static let title = "An SGD step with momentum"
     public static let teaches =
         "Momentum keeps a running sum of gradients, so steps build up speed along consistent directions."
+    public static let nudges = [
+        "momentum keeps a velocity per parameter, updated before the parameter moves",
+        "PyTorch's first step sets the velocity to the gradient itself; later steps mix in the old velocity",
+    ]
 
     /// Update `velocity` (all zeros before the first step) and return the new parameter values.
     public static func sgdMomentumStep(

@@ -8,6 +8,10 @@ import Zoo
 public enum Exercise6Freeze: Exercise {
     public static let title = "Freezing a model, and proving it frozen"
     public static let teaches = "requiresGrad = false keeps weights out of backward and out of the optimizer's step."
+    public static let nudges = [
+        "what decides whether a parameter trains is the parameter itself, not the optimizer",
+        "the convolutional part of a VGG is model.features; its keys start with \"features.\"",
+    ]
 
     /// Its convolutional `features` must not change during training (weights and batch-norm statistics alike);
     /// its `classifier` must train.

@@ -10,6 +10,10 @@ public enum Exercise7FeatureCache: Exercise {
     public static let teaches =
         "A frozen backbone's output is a fixed function of the image: compute it once, without a tape, and each "
         + "later epoch costs only the head."
+    public static let nudges = [
+        "the classifier reads what the layers before it make of an image: which layers, in which order?",
+        "no tape should be kept for cached values: compute them without recording",
+    ]
 
     /// Return the classifier's input for each image, [N, features], as a plain tensor that keeps no tape (even
     /// if some layer below the head were still training).

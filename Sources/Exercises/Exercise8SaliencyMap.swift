@@ -9,6 +9,10 @@ public enum Exercise8SaliencyMap: Exercise {
     public static let title = "A saliency map from the tape"
     public static let teaches =
         "The gradient of a class score with respect to the pixels says which pixels the score depends on; one backward gives it."
+    public static let nudges = [
+        "a saliency map is a gradient, but with respect to the input rather than the weights",
+        "backward needs a starting point: one number, the score of the class you explain, summed over the batch",
+    ]
 
     /// Return the saliency map of `model`'s score for `targetClass` on `image` [1, C, H, W]: at each pixel, the
     /// largest |d score / d pixel| over the channels, shaped [H, W]. Leave `image` itself untouched.

@@ -56,6 +56,8 @@ struct ExercisesTool: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Grade exercise N (or all of them).")
         @Argument(help: "The exercise's number; all when left out.") var number: Int?
         @Flag(help: "Grade the reference solutions instead (for teachers).") var reference = false
+        @Option(help: "How many hints to show for a failing exercise: the first nudges, the last is the formula.")
+        var hints = 1
 
         func validate() throws {
             let count = Exercises.catalogue.count
@@ -69,7 +71,9 @@ struct ExercisesTool: ParsableCommand {
             var failed = 0
             for exercise in all where number == nil || exercise.number == number {
                 let verdict = exercise.check()
-                print("Exercise \(exercise.number), \(exercise.title): \(verdict)\n")
+                print(
+                    "Exercise \(exercise.number), \(exercise.title): \(verdict.shown(hints: hints, nudges: exercise.nudges))\n"
+                )
                 if !verdict.passed { failed += 1 }
             }
             if failed > 0 { throw ExitCode.failure }

@@ -131,4 +131,23 @@ import Testing
                 notebook.contains("Sources/Exercises/\(exercise.file)"), "\(name) does not point to \(exercise.file)")
         }
     }
+
+    /// Hints come in steps: the first shown alone is a nudge, more on request, the formula last.
+    @Test func hintsComeInStepsFromANudgeToTheFormula() throws {
+        for exercise in Exercises.catalogue {
+            let verdict = exercise.check()
+            let formula = try #require(verdict.formula, "exercise \(exercise.number) fails with a formula")
+            #expect(exercise.nudges.count >= 2, "exercise \(exercise.number): at least two nudges before the formula")
+            #expect(!exercise.nudges.contains { $0.contains(formula) || formula.contains($0) })
+            let first = verdict.shown(hints: 1, nudges: exercise.nudges)
+            #expect(first.contains("hint 1 of \(exercise.nudges.count + 1): \(exercise.nudges[0])"))
+            #expect(!first.contains(formula) && first.contains("more with --hints 2"), "\(first)")
+            let all = verdict.shown(hints: exercise.nudges.count + 1, nudges: exercise.nudges)
+            #expect(all.hasSuffix(formula) && !all.contains("more with"), "\(all)")
+        }
+        let passed = ExerciseSolutions.catalogue[0].check()
+        #expect(
+            passed.shown(hints: 3, nudges: ["x"]).hasPrefix("PASS:")
+                && !passed.shown(hints: 3, nudges: ["x"]).contains("hint"))
+    }
 }

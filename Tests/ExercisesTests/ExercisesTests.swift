@@ -21,10 +21,11 @@ import Testing
         7: ["the cached inputs have shape [3, 32, 7, 7]; the classifier takes [3, 1568]", "avgpool"],
         8: ["pixel [0, 0]: expected", "hint: a detached copy of the image with requiresGrad set"],
         9: ["moves 12 batch-norm buffers (features.1.num_batches_tracked", "your check found 0: []"],
+        10: ["weight gradient [0, 0, 0, 0]: the tape gives", "hint: dW[c, 0, i, j] = sum over b, y, x"],
     ]
 
     @Test func everyReferenceSolutionPasses() {
-        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...9))
+        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...10))
         for exercise in ExerciseSolutions.catalogue {
             let verdict = exercise.check()
             #expect(verdict.passed, "exercise \(exercise.number): \(verdict)")
@@ -33,7 +34,7 @@ import Testing
 
     @Test func theStudentsStartingCodeFailsWithTheIntendedMessage() {
         let all = Exercises.catalogue
-        #expect(all.map { $0.number } == Array(1...9))
+        #expect(all.map { $0.number } == Array(1...10))
         for exercise in all {
             let verdict = exercise.check()
             #expect(!verdict.passed, "exercise \(exercise.number) passes before any work")
@@ -89,7 +90,7 @@ import Testing
             try copy.write(to: url, atomically: true, encoding: .utf8)
             written.append(url.path)
         }
-        #expect(written.count == 9)
+        #expect(written.count == 10)
         #expect(throws: StudentCopy.Malformed.self) {
             try StudentCopy.make(from: "#if REFERENCE\nanswer\n#endif\n", file: "bad.swift")
         }

@@ -110,13 +110,10 @@ struct TransferLearning: ParsableCommand {
         )
         print("Classify your own photos with it: swift run -c release classify --model \(displayPath(exported)) PHOTO")
         // end notebook
-        var report = RunReport(title: "Step 6: transfer learning, dense layers then fine-tuning")
-        report.addSettings([
-            "data": prepared.story, "training examples": "\(train.count)", "dense-layer epochs": "\(headEpochs)",
-            "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": "\(learningRate) (backbone: a tenth)",
-            "seed": "\(setup.seed)",
-        ])
-        report.addChart(chart.svg, caption: "Test accuracy per epoch; fine-tuning starts at the marker.")
+        var report = RunReport(
+            transferRun: "Step 6: transfer learning, dense layers then fine-tuning", story: prepared.story,
+            trainingExamples: train.count, headEpochs: headEpochs, fineTuneEpochs: fineTuneEpochs,
+            learningRate: "\(learningRate) (backbone: a tenth)", seeds: "\(setup.seed)", chart: chart)
         try report.addEvaluation(of: model, on: prepared.test, gradCAMLayer: model.lastFeatureMapKey)
         print("The report: \(try folder.write(report))")
         if !unchanged { throw ExitCode.failure }

@@ -163,13 +163,10 @@ struct FineTuningDeeper: ParsableCommand {
         try folder.write(csv, to: "results.csv")
         print("Wrote results.csv and \(path)")
 
-        var report = RunReport(title: "Step 8: how deep to fine-tune")
-        report.addSettings([
-            "data": prepared.story, "training examples": "\(train.count)", "dense-layer epochs": "\(headEpochs)",
-            "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": "\(learningRate)",
-            "seeds": "\(setup.seed) to \(setup.seed + UInt64(seeds) - 1)",
-        ])
-        report.addChart(chart.svg, caption: "Test accuracy per epoch; fine-tuning starts at the marker.")
+        var report = RunReport(
+            transferRun: "Step 8: how deep to fine-tune", story: prepared.story, trainingExamples: train.count,
+            headEpochs: headEpochs, fineTuneEpochs: fineTuneEpochs, learningRate: "\(learningRate)",
+            seeds: "\(setup.seed) to \(setup.seed + UInt64(seeds) - 1)", chart: chart)
         report.addTable(heading: "Variants", header: Row.header, rows: rows.map(\.cells))
         let usualModel = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
         try usualModel.load(from: usualRecipeFile(in: folder))

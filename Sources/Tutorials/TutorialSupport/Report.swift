@@ -20,6 +20,32 @@ extension RunReport {
     }
 }
 
+extension RunReport {
+    /// The page of a transfer run (steps 6 and 8) up to its own sections: the settings they share and the test
+    /// accuracy curves, fine-tuning marked.
+    ///
+    /// - Parameters:
+    ///   - title: the page's title.
+    ///   - story: where the source model comes from and what the target task is.
+    ///   - trainingExamples: how many examples the target task trains on.
+    ///   - headEpochs: epochs training the new head.
+    ///   - fineTuneEpochs: epochs fine-tuning after that.
+    ///   - learningRate: the rate, as the reader should see it.
+    ///   - seeds: the seed, or the range of seeds.
+    ///   - chart: test accuracy per epoch.
+    public init(
+        transferRun title: String, story: String, trainingExamples: Int, headEpochs: Int, fineTuneEpochs: Int,
+        learningRate: String, seeds: String, chart: LineChart
+    ) {
+        self.init(title: title)
+        addSettings([
+            "data": story, "training examples": "\(trainingExamples)", "dense-layer epochs": "\(headEpochs)",
+            "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": learningRate, "seeds": seeds,
+        ])
+        addChart(chart.svg, caption: "Test accuracy per epoch; fine-tuning starts at the marker.")
+    }
+}
+
 extension RunFolder {
     /// Writes `report` as `index.html`, one page holding the run's settings, charts and pictures, and returns its
     /// path as messages show it.

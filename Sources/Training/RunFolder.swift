@@ -43,30 +43,35 @@ extension RunFolder {
     /// where it stopped and ends with the numbers an uninterrupted one would.
     ///
     /// With `resume`, a `name.json` saved by a run with the same `settings` is read back: its result, the shared
-    /// random generator as it was after the work, and `model`'s weights as the work left them. Otherwise
-    /// `compute` runs and all three are saved.
+    /// random generator as it was after the work, and `model`'s weights and `optimizer`'s state as the work left
+    /// them. Otherwise `compute` runs and all of them are saved.
     ///
     /// - Parameters:
     ///   - name: names the saved files (`name.json`, and `name.safetensors` for the model).
     ///   - settings: what the work depends on; a saved result with other settings is not reused.
     ///   - resume: whether to look for a saved result at all.
     ///   - model: a model the work trains, saved with the result and loaded when resuming.
+    ///   - optimizer: the optimizer the work trains with, when later work goes on with it (`name.optimizer.safetensors`).
     ///   - compute: the work.
     public func resumable<Result: Codable>(
-        _ name: String, settings: String, resume: Bool, model: Module? = nil, _ compute: () throws -> Result
+        _ name: String, settings: String, resume: Bool, model: Module? = nil,
+        optimizer: Optimizer? = nil, _ compute: () throws -> Result
     ) throws -> Result {
         let file = url.appendingPathComponent("\(name).json")
         let weights = url.appendingPathComponent("\(name).safetensors")
+        let optimizerState = url.appendingPathComponent("\(name).optimizer.safetensors")
         if resume, let data = try? Data(contentsOf: file),
             let saved = try? JSONDecoder().decode(Saved<Result>.self, from: data), saved.settings == settings
         {
             try model?.load(from: weights)
+            try optimizer?.load(stateDict: SafeTensors.read(optimizerState).tensors)
             Random.state = saved.randomState
             print("Resumed: \(name) was finished by an earlier run (\(displayPath(file))).")
             return saved.result
         }
         let result = try compute()
         try model?.save(to: weights)
+        try optimizer.map { try SafeTensors.write($0.stateDict(), metadata: [:], to: optimizerState) }
         let saved = Saved(settings: settings, result: result, randomState: Random.state)
         try JSONEncoder().encode(saved).write(to: file, options: .atomic)
         return result

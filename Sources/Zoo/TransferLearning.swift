@@ -36,22 +36,24 @@ extension TransferModel {
         unfreeze { key in prefixes.contains { key.hasPrefix($0) } }
     }
 
-    /// Two parameter groups for fine-tuning: the backbone's trainable parameters at `learningRate * backboneScale`
-    /// and the head's at `learningRate` (the classic recipe: a backbone 10x slower than the new head).
+    /// Two parameter groups for fine-tuning with a fresh optimizer: the backbone's trainable parameters at
+    /// `learningRate * backboneScale` and the head's at `learningRate` (the classic recipe: a backbone 10x slower
+    /// than the new head). After training the head first, add the backbone to the head's optimizer instead
+    /// (`Optimizer.addParameterGroup`): a fresh Adam would restart the head with full-rate steps.
     public func fineTuningGroups(learningRate: Float, backboneScale: Float = 0.1, weightDecay: Float = 0)
         -> [ParameterGroup]
     {
-        let inHead = Set(head.parameters().map(ObjectIdentifier.init))
-        let trainable = trainableParameters()
-        return [
+        [
             ParameterGroup(
-                trainable.filter { !inHead.contains(ObjectIdentifier($0)) },
-                learningRate: learningRate * backboneScale, weightDecay: weightDecay),
+                trainableBackboneParameters, learningRate: learningRate * backboneScale, weightDecay: weightDecay),
             ParameterGroup(
-                trainable.filter { inHead.contains(ObjectIdentifier($0)) }, learningRate: learningRate,
-                weightDecay: weightDecay),
+                head.parameters().filter(\.requiresGrad), learningRate: learningRate, weightDecay: weightDecay),
         ].filter { !$0.parameters.isEmpty }
     }
+
+    /// The backbone's parameters that train: none after `freezeFeatures()`, the last blocks' after
+    /// `unfreezeLastBlocks(_:)`.
+    public var trainableBackboneParameters: [Tensor] { backboneParameters.map(\.tensor).filter(\.requiresGrad) }
 
     /// The backbone's parameters and buffers with their keys.
     public var backboneState: [(key: String, tensor: Tensor)] {

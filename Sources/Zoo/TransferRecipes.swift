@@ -24,7 +24,7 @@ public enum Recipe {
         return (model, trainer.history)
     }
 
-    /// Transfer learning in two phases: `newHead`, `trainHead`, then `fineTune`.
+    /// Transfer learning in two phases: `newHead`, `trainHead`, then `fineTune`, with one Adam throughout.
     ///
     /// - Parameters:
     ///   - source: the pretrained model; it is copied, not changed.
@@ -32,7 +32,8 @@ public enum Recipe {
     ///   - data: the target task's training examples.
     ///   - test: the target task's held-out examples, evaluated as training goes.
     ///   - headEpochs: epochs training the new head on cached features.
-    ///   - fineTuneEpochs: epochs fine-tuning the last blocks with the head (0 skips the phase).
+    ///   - fineTuneEpochs: epochs training on with the last blocks unfrozen (0 skips the phase; with
+    ///     `unfrozenBlocks` 0 the head alone trains on, on the full model).
     ///   - unfrozenBlocks: how many of the backbone's last blocks fine-tune.
     ///   - learningRate: Adam's rate for the head.
     ///   - backboneScale: the backbone's rate relative to the head's while fine-tuning.
@@ -48,15 +49,16 @@ public enum Recipe {
     ) throws -> (model: any TransferModel, history: TrainingHistory) {
         Random.seed(seed)
         let model = try newHead(on: source, makeModel, classes: data.classNames.count)
+        let optimizer = Adam(model.head.parameters(), learningRate: learningRate)
         var history = TrainingHistory()
         try trainHead(
-            of: model, data: data, test: test, epochs: headEpochs, learningRate: learningRate, batchSize: batchSize,
+            of: model, optimizer: optimizer, data: data, test: test, epochs: headEpochs, batchSize: batchSize,
             seed: seed, label: "\(label) head", history: &history)
         guard fineTuneEpochs > 0 else { return (model, history) }
         try fineTune(
-            model, unfrozenBlocks: unfrozenBlocks, data: data, test: test, epochs: fineTuneEpochs,
-            learningRate: learningRate, backboneScale: backboneScale, batchSize: batchSize, seed: seed,
-            label: "\(label) fine-tune", history: &history)
+            model, optimizer: optimizer, unfrozenBlocks: unfrozenBlocks,
+            backboneLearningRate: learningRate * backboneScale, data: data, test: test, epochs: fineTuneEpochs,
+            batchSize: batchSize, seed: seed, label: "\(label) fine-tune", history: &history)
         return (model, history)
     }
 
@@ -71,34 +73,36 @@ public enum Recipe {
         return model
     }
 
-    /// Phase 1: trains the head. The frozen backbone's features never change, so `FeatureCache` computes them
-    /// once and the epochs cost only the head.
+    /// Phase 1: trains the head with `optimizer` (made for the head's parameters). The frozen backbone's
+    /// features never change, so `FeatureCache` computes them once and the epochs cost only the head.
     public static func trainHead(
-        of model: some TransferModel, data: TensorDataset, test: TensorDataset, epochs: Int, learningRate: Float,
+        of model: some TransferModel, optimizer: Optimizer, data: TensorDataset, test: TensorDataset, epochs: Int,
         batchSize: Int = 32, seed: UInt64, label: String, history: inout TrainingHistory
     ) throws {
         let trainFeatures = try FeatureCache().features(of: model, for: data, preprocessing: "as given")
         let testFeatures = try FeatureCache().features(of: model, for: test, preprocessing: "as given")
-        let head = model.head
-        let trainer = Trainer(
-            model: head, optimizer: Adam(head.parameters(), learningRate: learningRate), label: label,
-            continuing: history)
+        let trainer = Trainer(model: model.head, optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
             DataLoader(trainFeatures, batchSize: batchSize, shuffle: true, seed: seed), validation: testFeatures,
             epochs: epochs)
         history = trainer.history
     }
 
-    /// Phase 2: unfreezes the backbone's last `unfrozenBlocks` blocks and trains them with the head, the
-    /// backbone at `learningRate * backboneScale` so the features adapt without being destroyed.
+    /// Phase 2: unfreezes the backbone's last `unfrozenBlocks` blocks and trains them with the head. The head's
+    /// optimizer takes them on at `backboneLearningRate` (a tenth of the head's, so the features adapt without
+    /// being destroyed) and keeps its moments for the head: a fresh Adam's first steps move every weight by the
+    /// full rate, whatever its gradient, and knock the trained head back (step 8 measures it).
     public static func fineTune(
-        _ model: some TransferModel, unfrozenBlocks: Int, data: TensorDataset, test: TensorDataset, epochs: Int,
-        learningRate: Float, backboneScale: Float = 0.1, batchSize: Int = 32, seed: UInt64, label: String,
+        _ model: some TransferModel, optimizer: Optimizer, unfrozenBlocks: Int, backboneLearningRate: Float,
+        data: TensorDataset, test: TensorDataset, epochs: Int, batchSize: Int = 32, seed: UInt64, label: String,
         history: inout TrainingHistory
     ) throws {
         model.unfreezeLastBlocks(unfrozenBlocks)
-        let groups = model.fineTuningGroups(learningRate: learningRate, backboneScale: backboneScale)
-        let trainer = Trainer(model: model, optimizer: Adam(groups: groups), label: label, continuing: history)
+        if !model.trainableBackboneParameters.isEmpty {
+            optimizer.addParameterGroup(
+                ParameterGroup(model.trainableBackboneParameters, learningRate: backboneLearningRate))
+        }
+        let trainer = Trainer(model: model, optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
             DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs)
         history = trainer.history

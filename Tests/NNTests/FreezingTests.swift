@@ -1,5 +1,6 @@
 import Autograd
 import NN
+import TestSupport
 import Testing
 
 /// The traps users fall into when freezing (PyTorch's and Keras's issue trackers are full of them), one test each.
@@ -80,5 +81,43 @@ import Testing
         #expect(table.contains("frozen") && table.contains("trainable"))
         #expect(table.contains("Total parameters: 919 (3.6 KiB)"), "36 + 8 + 296 + 528 + 51, as PyTorch counts")
         #expect(table.contains("Frozen: 36"), "conv 0 has 4*1*3*3 = 36 weights and no bias")
+    }
+    /// Fine-tuning hands the unfrozen layers to the head's optimizer: the head's parameters go on exactly as if
+    /// nothing had been added (a restarted Adam would move each by the full rate again), the new group trains at
+    /// its own rate from its first step.
+    @Test func addingAParameterGroupKeepsTheMomentsTheOptimizerHad() {
+        func parameter(_ values: [Float]) -> Tensor {
+            let tensor = Tensor(values)
+            tensor.requiresGrad = true
+            return tensor
+        }
+        let (head, backbone, alone) = (parameter([1, -2, 3]), parameter([4, 5]), parameter([1, -2, 3]))
+        let (grown, plain) = (Adam([head], learningRate: 0.1), Adam([alone], learningRate: 0.1))
+        func step(_ optimizer: Optimizer, _ parameters: [Tensor]) {
+            optimizer.zeroGrad()
+            parameters.map { ($0 * $0 * $0).sum() }.reduce(Tensor(scalar: 0), +).backward()
+            optimizer.step()
+        }
+        for _ in 0..<3 {
+            step(grown, [head])
+            step(plain, [alone])
+        }
+        grown.addParameterGroup(ParameterGroup([backbone], learningRate: 0.01))
+        for _ in 0..<2 {
+            step(grown, [head, backbone])
+            step(plain, [alone])
+        }
+        #expect(head.scalars == alone.scalars, "the head's moments were kept")
+        // A fresh Adam's first steps are the rate times the gradient's sign: 2 steps of 0.01 downhill.
+        #expect(zip(backbone.scalars, [4, 5]).allSatisfy { abs(($1 - $0) - 0.02) < 1e-4 }, "\(backbone.scalars)")
+    }
+
+    @Test func aParameterCannotJoinTwoGroups() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let weight = Tensor([1])
+            weight.requiresGrad = true
+            Adam([weight]).addParameterGroup(ParameterGroup([weight], learningRate: 0.1))
+        }
+        #expect(standardError(of: result).contains("a parameter is already in one of the optimizer's groups"))
     }
 }

@@ -16,6 +16,16 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("learning-rate.svg").path))
         expectGoldenNumbers(of: "03-cnn-from-scratch", in: text)
         #expect(text.contains("Total parameters:") && text.contains("Conv2d(1, 16, kernel: 3x3, padding: 1)"))
+        // The loop by hand learns: ten steps of SGD on 640 images already beat chance (10%) by far.
+        let byHand = try #require(percentages(afterLineStarting: "The MLP by hand:", in: text).first)
+        #expect(byHand > 30, "\(byHand)")
+        // The ladder: five rungs, each with its mean and spread over 3 seeds; all four pieces together beat
+        // plain SGD on the same images by far.
+        let rungs = ["plain SGD (rate 0.05)", "+ batch norm", "+ Adam (rate 2e-3)", "+ dropout", "+ cosine schedule"]
+        let means = try rungs.map { try #require(percentages(afterLineStarting: $0, in: text).first, "\($0)") }
+        #expect(means[4] > means[0] + 10, "\(means)")
+        #expect(
+            text.contains("Every gain is more than twice") || text.contains("Gains within twice their standard error"))
         let csv = try String(contentsOf: output.appendingPathComponent("history.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }
         #expect(rows.count == 2)
@@ -40,5 +50,13 @@ import Testing
         let resumedCSV = try String(contentsOf: output.appendingPathComponent("history.csv"), encoding: .utf8)
         #expect(resumedCSV.hasPrefix(csv.trimmingCharacters(in: .newlines)), "the first two epochs are kept")
         #expect(resumedCSV.split(separator: "\n").count == 4, "header and three epochs")
+    }
+}
+
+/// The percentages ("83.42%") on the first line of `text` that starts with `prefix`, as numbers.
+func percentages(afterLineStarting prefix: String, in text: String) -> [Double] {
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return [] }
+    return line.dropFirst(prefix.count).split(separator: " ").compactMap { word in
+        word.hasSuffix("%") ? Double(word.dropLast()) : nil
     }
 }

@@ -19,6 +19,9 @@ import Testing
         let row = try #require(csv.split(separator: "\n").dropFirst().first).split(separator: ",")
         let (scratch, transfer, imageNet) = (Double(row[3])!, Double(row[4])!, Double(row[5])!)
         #expect(transfer > scratch + 0.02, "transfer \(transfer) vs scratch \(scratch) at 10 per class")
+        // Means over 3 seeds, each drawing its own 10 examples per class: the spread is there and is reported.
+        #expect(row[6] == "3" && Double(row[7])! > 0 && Double(row[8])! > 0, "\(row)")
+        #expect(text.contains("mean of 3 seeds; per seed"))
         #expect(imageNet > 0.5, "EfficientNet-Lite0 from ImageNet learns the task: \(imageNet)")
         #expect(text.contains("With 10 per class, transfer reached"))
         #expect(text.contains("ImageNet's network reached"))
@@ -122,6 +125,14 @@ import Testing
         #expect(rows.allSatisfy { $0[6] == "3" && Double($0[5])! > 0 }, "\(rows)")
         #expect(text.contains("Over 3 seeds, fine-tuning the last block at a tenth of the rate"))
         expectGoldenNumbers(of: "08-fine-tuning-deeper", in: text)
+        // The lesson of section 3: a fresh Adam where fine-tuning begins makes the test loss jump; one Adam
+        // throughout does not.
+        let golden = goldenNumbers(in: text)
+        let (fresh, kept) = (
+            try #require(golden["mean test loss change at the boundary, fresh Adam"]),
+            try #require(golden["mean test loss change at the boundary, one Adam"])
+        )
+        #expect(fresh > 0.1 && kept < fresh / 3, "fresh Adam: \(fresh), one Adam: \(kept)")
         try expectRunReport(
             in: output, headings: ["Settings", "Variants", "Inside it", "Top losses", "Grad-CAM"], charts: 2,
             pictures: 20)

@@ -40,6 +40,17 @@ open class Optimizer {
         }
     }
 
+    /// Adds parameters to train from now on, keeping what the optimizer learnt about the ones it had (PyTorch's
+    /// `add_param_group`). Fine-tuning uses it: the head's optimizer takes the unfrozen backbone on, so the head
+    /// keeps its Adam moments instead of restarting with a burst of full-rate steps.
+    public func addParameterGroup(_ group: ParameterGroup) {
+        let known = Set(orderedParameters.map(ObjectIdentifier.init))
+        check(
+            !group.parameters.contains { known.contains(ObjectIdentifier($0)) },
+            "\(type(of: self)).addParameterGroup: a parameter is already in one of the optimizer's groups")
+        groups.append(group)
+    }
+
     /// Forgets every parameter's gradient.
     public func zeroGrad() {
         for group in groups { for parameter in group.parameters { parameter.zeroGrad() } }

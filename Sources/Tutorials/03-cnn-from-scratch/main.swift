@@ -19,6 +19,9 @@ struct CNNFromScratch: ParsableCommand {
     @Option(help: "Use only this many training examples (for a quick look).") var trainLimit: Int?
     @Option(help: "Use only this many test examples.") var testLimit: Int?
     @Option(help: "Seed for weights, shuffling and dropout.") var seed: UInt64 = 0
+    @Option(help: "Seeds per rung of 'what each piece adds' (0 skips it).") var ladderSeeds = 3
+    @Option(help: "Training examples per class for 'what each piece adds'.") var ladderPerClass = 400
+    @Option(help: "Epochs per run of 'what each piece adds'.") var ladderEpochs = 2
     @Flag(help: "First run the learning-rate range test: its suggestion and learning-rate.svg (nothing changes).")
     var findLearningRate = false
     @Option(help: "Folder with the Fashion-MNIST IDX files.") var data = FashionMNIST.defaultDirectory
@@ -28,7 +31,6 @@ struct CNNFromScratch: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        Random.seed(seed)
         explain(
             "1. The data",
             """
@@ -44,15 +46,17 @@ struct CNNFromScratch: ParsableCommand {
         print(
             "training examples: \(train.count), test examples: \(test.count), classes: \(train.classNames.joined(separator: ", "))"
         )
+        try trainMLPByHand(train: train, test: test)
 
         explain(
-            "2. The model",
+            "3. The model",
             """
             VGG's recipe at a small scale: 3x3 convolutions with padding 1 keep the image size, each followed by
             batch norm and ReLU; two convolutions, then a 2x2 max-pool halves the size. 28 -> 14 -> 7, then two
             dense layers classify the 64 x 7 x 7 features.
             """)
         // notebook: model
+        Random.seed(seed)  // the CNN's weights, and later its dropout, are the same on every run
         let model = smallVGG()
         print(model.summary(inputShape: [1, 1, 28, 28]))
         // end notebook
@@ -60,7 +64,7 @@ struct CNNFromScratch: ParsableCommand {
         golden("loss on the first 64 test images before training", untrained.loss)
 
         explain(
-            "3. Training",
+            "4. Training",
             """
             Each step: forward a batch, cross-entropy loss, backward, Adam update. After every epoch the model is
             evaluated on the test set, which it never trains on.
@@ -86,7 +90,7 @@ struct CNNFromScratch: ParsableCommand {
         // end notebook
 
         explain(
-            "4. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
+            "5. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
         // notebook: results
         let (_, matrix) = evaluate(model, on: test)
         print(matrix)
@@ -109,33 +113,148 @@ struct CNNFromScratch: ParsableCommand {
         let page = try folder.write(report)
         print(
             String(
-                format: "Test accuracy %.2f%% after %d epochs, %.0f s in all.", matrix.accuracy * 100, epochs,
+                format: "Test accuracy %.2f%% after %d epochs, %.0f s from the start.", matrix.accuracy * 100, epochs,
                 Date().timeIntervalSince(started)))
         print(
             "Wrote history.csv, history.json, accuracy.svg, loss.svg, confusion-matrix.svg and checkpoint.safetensors to \(folder.path); the report: \(page)"
         )
+        if ladderSeeds > 0 { try climbTheLadder(train: train, test: test) }
+    }
+
+    /// Section 2: the loop every framework runs, written with tensors alone: a two-layer perceptron trained by
+    /// plain stochastic gradient descent for one pass over the training set.
+    func trainMLPByHand(train: TensorDataset, test: TensorDataset) throws {
+        explain(
+            "2. A training loop by hand",
+            """
+            Before the CNN, the loop itself, with nothing but step 1's tensors and tape: a two-layer perceptron
+            (784 pixels -> 128 hidden units -> 10 class scores) and plain stochastic gradient descent: after
+            every batch of 64 images, each weight takes a small step against its gradient. One pass over the
+            training set.
+            """)
+        // notebook: mlp-by-hand
+        Random.seed(seed)
+        // Weights at the scale that keeps the signal's size through a ReLU layer (He: std = sqrt(2 / inputs)).
+        let (w1, b1) = (Tensor.normal([784, 128], std: (2 / 784 as Float).squareRoot()), Tensor.zeros([128]))
+        let (w2, b2) = (Tensor.normal([128, 10], std: (2 / 128 as Float).squareRoot()), Tensor.zeros([10]))
+        let weights = [w1, b1, w2, b2]
+        for weight in weights { weight.requiresGrad = true }
+        func mlp(_ images: Tensor) -> Tensor {
+            matmul(relu(matmul(images.flattened(fromAxis: 1), w1) + b1), w2) + b2
+        }
+        let learningRate: Float = 0.1
+        for (step, (images, labels)) in DataLoader(train, batchSize: 64, shuffle: true, seed: seed).enumerated() {
+            let loss = crossEntropy(mlp(images), labels: labels)  // forward
+            loss.backward()  // backward: every weight's .grad
+            withNoGrad {  // the update is not part of the model: the tape records none of it
+                for weight in weights {
+                    weight.assign(weight - learningRate * weight.grad!)
+                    weight.zeroGrad()  // backward adds to .grad: the next batch starts from 0
+                }
+            }
+            if step % 200 == 0 { print(String(format: "step %4d: loss %.4f", step, loss.item)) }
+        }
+        let testAccuracy = withNoGrad { accuracy(mlp(test.inputs), labels: test.labels) }
+        print(String(format: "The MLP by hand: %.2f%% test accuracy after one pass.", testAccuracy * 100))
+        // end notebook
+    }
+
+    /// Which of the four pieces beyond the loop by hand one run of the CNN uses.
+    struct Rung {
+        let name: String
+        let adam: Bool, batchNorm: Bool, dropout: Bool, schedule: Bool
+    }
+
+    /// Section 6: the CNN trained with the pieces added one at a time, on a small subset, several seeds each.
+    func climbTheLadder(train: TensorDataset, test: TensorDataset) throws {
+        let (epochs, small) = (ladderEpochs, train.examples(perClass: ladderPerClass, seed: seed))
+        let smallTest = test.subset(Array(0..<min(2_000, test.count)))
+        explain(
+            "6. What each piece adds",
+            """
+            The CNN trained with four things the loop by hand did not have. Each rung below adds one of them to
+            the one before: \(small.count) training images, \(epochs) epochs, tested on \(smallTest.count) images,
+            seeds \(seed) to \(seed + UInt64(ladderSeeds) - 1) (the mean, and the standard deviation over the seeds).
+            """)
+        // notebook: ladder
+        let rungs = [
+            Rung(name: "plain SGD (rate 0.05)", adam: false, batchNorm: false, dropout: false, schedule: false),
+            Rung(name: "+ batch norm", adam: false, batchNorm: true, dropout: false, schedule: false),
+            Rung(name: "+ Adam (rate 2e-3)", adam: true, batchNorm: true, dropout: false, schedule: false),
+            Rung(name: "+ dropout", adam: true, batchNorm: true, dropout: true, schedule: false),
+            Rung(name: "+ cosine schedule", adam: true, batchNorm: true, dropout: true, schedule: true),
+        ]
+        var (testAccuracies, gaps) = ([[Double]](), [[Double]]())
+        for rung in rungs {
+            var (accuracies, rungGaps) = ([Double](), [Double]())
+            for seed in seed..<(seed + UInt64(ladderSeeds)) {
+                Random.seed(seed)
+                let model = smallVGG(batchNorm: rung.batchNorm, dropout: rung.dropout)
+                let loader = DataLoader(small, batchSize: 64, shuffle: true, seed: seed)
+                let optimizer: Optimizer =
+                    rung.adam
+                    ? Adam(model.parameters(), learningRate: 2e-3) : SGD(model.parameters(), learningRate: 0.05)
+                let schedule = LearningRateSchedule.cosine(period: epochs * loader.count, minimumFactor: 0.01)
+                let trainer = Trainer(
+                    model: model, optimizer: optimizer,
+                    scheduler: rung.schedule ? Scheduler(optimizer, schedule: schedule) : nil,
+                    label: "\(rung.name), seed \(seed)")
+                try trainer.fit(loader, validation: smallTest, epochs: epochs)
+                let testAccuracy = trainer.history.series("test_accuracy").last!
+                accuracies.append(testAccuracy)
+                // How much better it does on the images it trained on: what dropout is for.
+                rungGaps.append(Double(evaluate(model, on: small).matrix.accuracy) - testAccuracy)
+            }
+            testAccuracies.append(accuracies)
+            gaps.append(rungGaps)
+        }
+        // end notebook
+        let header = ["rung", "test accuracy (mean ± sd)", "gain", "train - test accuracy"]
+        let rows = rungs.indices.map { i in
+            [
+                rungs[i].name,
+                meanAndSpread(testAccuracies[i]),
+                i == 0 ? "" : String(format: "%+.2f", (mean(testAccuracies[i]) - mean(testAccuracies[i - 1])) * 100),
+                String(format: "%.2f points", mean(gaps[i]) * 100),
+            ]
+        }
+        print(table([header] + rows))
+        // A gain is a finding when it is more than twice its standard error, sqrt(sd1^2 / n + sd2^2 / n).
+        let withinNoise = rungs.indices.dropFirst().filter { i in
+            let (now, before) = (testAccuracies[i], testAccuracies[i - 1])
+            let standardError =
+                ((pow(standardDeviation(now), 2) + pow(standardDeviation(before), 2))
+                / Double(ladderSeeds)).squareRoot()
+            return abs(mean(now) - mean(before)) <= 2 * standardError
+        }
+        print(
+            withinNoise.isEmpty
+                ? "Every gain is more than twice its standard error."
+                : "Gains within twice their standard error (not findings at this size): "
+                    + withinNoise.map { rungs[$0].name }.joined(separator: ", ") + ".")
     }
 
     /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.
+    /// Section 6 leaves out batch norm or dropout to measure what they add.
     // notebook: small-vgg
-    func smallVGG() -> Sequential {
+    func smallVGG(batchNorm: Bool = true, dropout: Bool = true) -> Sequential {
         Sequential {
             for (input, output) in [(1, 16), (16, 16)] {
                 Conv2d(input, output, kernelSize: 3, padding: 1)
-                BatchNorm2d(output)
+                if batchNorm { BatchNorm2d(output) }
                 ReLU()
             }
             MaxPool2d(kernelSize: 2)
             for (input, output) in [(16, 32), (32, 64)] {
                 Conv2d(input, output, kernelSize: 3, padding: 1)
-                BatchNorm2d(output)
+                if batchNorm { BatchNorm2d(output) }
                 ReLU()
             }
             MaxPool2d(kernelSize: 2)
             Flatten()
             Linear(64 * 7 * 7, 256)
             ReLU()
-            Dropout(probability: 0.3)
+            if dropout { Dropout(probability: 0.3) }
             Linear(256, 10)
         }
     }

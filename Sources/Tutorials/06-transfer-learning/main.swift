@@ -28,14 +28,23 @@ struct TransferLearning: ParsableCommand {
     var resume = false
 
     func run() throws {
+        explain(
+            "1. The source model",
+            """
+            Transfer needs a model trained on another task. Offline it is VGG.small (two blocks of two 3x3
+            convolutions with batch norm, 16 then 32 channels, then dense layers of 128 units), trained for
+            \(setup.sourceEpochs) epochs on Fashion-MNIST's classes 0-4, the tops. The first of steps 6-8 to
+            run trains it and saves it in \(setup.sourceFolder); the others reuse it.
+            """)
         let prepared = try setup.prepare()
         print(prepared.story)
+        if setup.weights == nil { print(prepared.source.summary(inputShape: [1, 1, 28, 28])) }
         let train = perClass > 0 ? prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
         print("training on \(train.count) examples, testing on \(prepared.test.count)")
         Random.seed(setup.seed)
 
         explain(
-            "1. A new head",
+            "2. A new head",
             """
             The pretrained model's last layer answers the source task's classes. Copy the model, replace that
             layer with a fresh one for the target's classes, and freeze every convolution: `freezeFeatures()`
@@ -49,20 +58,22 @@ struct TransferLearning: ParsableCommand {
         // end notebook
 
         explain(
-            "2. Train the dense layers",
+            "3. Train the dense layers",
             """
             The frozen convolutions turn each image into the same features every epoch, so they are computed
             once and cached; each epoch then costs only the dense layers.
             """)
         // notebook: head
         let folder = try RunFolder(output)
-        // Saved once trained, with the model: `--resume` starts at fine-tuning.
+        let optimizer = Adam(model.head.parameters(), learningRate: learningRate)
+        // Saved once trained, with the model and the optimizer: `--resume` starts at fine-tuning.
         var history = try folder.resumable(
-            "dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume, model: model
+            "dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume, model: model,
+            optimizer: optimizer
         ) {
             var history = TrainingHistory()
             try Recipe.trainHead(
-                of: model, data: train, test: prepared.test, epochs: headEpochs, learningRate: learningRate,
+                of: model, optimizer: optimizer, data: train, test: prepared.test, epochs: headEpochs,
                 seed: setup.seed, label: "head", history: &history)
             return history
         }
@@ -72,25 +83,26 @@ struct TransferLearning: ParsableCommand {
         golden("test accuracy after the dense layers", afterHead)
 
         explain(
-            "3. Fine-tune",
+            "4. Fine-tune",
             """
             Now unfreeze the last convolutional block and train it with the dense layers, at a learning rate
             10 times smaller for the convolutions, so they adapt to the new classes while moving little (step 8
-            measures how far they move at each rate). The first block stays frozen; we check that it did not
-            move by a single bit.
+            measures how far they move at each rate). The head's optimizer takes the block on, so the dense
+            layers keep their Adam moments (step 8 shows what a fresh Adam would do to them). The first block
+            stays frozen; we check that it did not move by a single bit.
             """)
         // notebook: fine-tune
         let firstConvolution = model.backboneParameters[0].tensor.scalars  // features.0.weight
         try Recipe.fineTune(
-            model, unfrozenBlocks: 1, data: train, test: prepared.test, epochs: fineTuneEpochs,
-            learningRate: learningRate, seed: setup.seed, label: "fine-tune", history: &history)
+            model, optimizer: optimizer, unfrozenBlocks: 1, backboneLearningRate: learningRate / 10, data: train,
+            test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed, label: "fine-tune", history: &history)
         let unchanged = model.backboneParameters[0].tensor.scalars == firstConvolution
         print("first convolution bit-identical after fine-tuning: \(unchanged)")
         // end notebook
         let final = evaluate(model, on: prepared.test)
         golden("test accuracy after fine-tuning", Double(final.matrix.accuracy))
 
-        explain("4. Results", "Test accuracy per epoch, and where the fine-tuned model still confuses classes.")
+        explain("5. Results", "Test accuracy per epoch, and where the fine-tuned model still confuses classes.")
         // notebook: results
         print(final.matrix)
         print("dense layers only: \(pct(afterHead)); after fine-tuning: \(pct(Double(final.matrix.accuracy)))")

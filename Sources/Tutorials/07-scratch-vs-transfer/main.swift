@@ -29,6 +29,10 @@ struct ScratchVersusTransfer: ParsableCommand {
     @Option(help: "Where to write the table, curves and conclusion.") var output = "runs/07-scratch-vs-transfer"
     @Option(help: "Side in pixels the images are resized to for EfficientNet-Lite0 (offline; 0 leaves it out).")
     var imageNetSize = 32
+    @Option(help: "Runs per budget, seeds --seed, --seed + 1, ...: each draws its own examples, weights and order.")
+    var seeds = 3
+    @Option(help: "Runs for 'all': every example is used, and one run costs as much as the other budgets' together.")
+    var seedsForAll = 1
     @Flag(help: "Skip the budgets an interrupted run with the same settings finished.") var resume = false
 
     func run() throws {
@@ -58,7 +62,7 @@ struct ScratchVersusTransfer: ParsableCommand {
         let folder = try RunFolder(output)
         let settings =
             "\(prepared.story) epochs \(epochs.map(String.init) ?? "auto"), rate \(learningRate), seed \(setup.seed), "
-            + "ImageNet size \(imageNet?.size ?? 0)"
+            + "ImageNet size \(imageNet?.size ?? 0), seeds \(seeds), \(seedsForAll) for all"
 
         explain(
             "2. The race",
@@ -68,70 +72,86 @@ struct ScratchVersusTransfer: ParsableCommand {
             half of the epochs, then the last convolutional block fine-tuned with the head (at a 10x smaller
             learning rate) for the second half; (c) ImageNet transfer: the same recipe from EfficientNet-Lite0,
             trained by Google on 1.28 million photos of 1000 everyday classes, none of them grayscale clothing.
+            Each budget runs with \(seeds) seeds (\(seedsForAll) for all): each seed draws its own examples per
+            class, new weights and its own order, so one lucky draw cannot decide the race.
             """)
         // notebook: race
         var results: [Result] = []
         for k in perClass {
-            let train = k.map { prepared.train.examples(perClass: $0, seed: setup.seed) } ?? prepared.train
-            let epochCount = epochs ?? Self.epochs(forExamples: train.count)
-            let name = k.map { "\($0) per class" } ?? "all (\(train.count))"
-            print("\n-- \(name): \(train.count) examples, \(epochCount) epochs --")
+            let examples = k.map { $0 * prepared.train.classNames.count } ?? prepared.train.count
+            let epochCount = epochs ?? Self.epochs(forExamples: examples)
+            let name = k.map { "\($0) per class" } ?? "all (\(examples))"
+            let runSeeds = setup.seed..<(setup.seed + UInt64(k == nil ? seedsForAll : seeds))
+            print("\n-- \(name): \(examples) examples, \(epochCount) epochs, \(runSeeds.count) seeds --")
             // Each finished budget is saved: after Ctrl-C, `--resume` goes on with the next one.
             results.append(
                 try folder.resumable("budget-\(k.map(String.init) ?? "all")", settings: settings, resume: resume) {
-                    let scratch = try Recipe.scratch(
-                        prepared.makeModel, data: train, test: prepared.test, epochs: epochCount,
-                        learningRate: learningRate, seed: setup.seed)
-                    let transfer = try Recipe.transfer(
-                        from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
-                        headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2, learningRate: learningRate,
-                        seed: setup.seed)
-                    // The largest budget's model is kept for the report, and for step 9 to look into.
-                    if k == perClass.last { try transfer.model.save(to: transferModelFile(in: folder, budget: k)) }
-                    let imageNetRun = try imageNet.map { imageNet in
-                        try Recipe.transfer(
-                            from: imageNet.source, { EfficientNetLite() }, data: imageNet.inputs(train),
-                            test: imageNetTest!, headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2,
-                            learningRate: learningRate, seed: setup.seed, label: "ImageNet transfer")
+                    var result = Result(
+                        name: name, perClass: k ?? examples / prepared.train.classNames.count, examples: examples,
+                        epochs: epochCount)
+                    for seed in runSeeds {
+                        let train = k.map { prepared.train.examples(perClass: $0, seed: seed) } ?? prepared.train
+                        let scratch = try Recipe.scratch(
+                            prepared.makeModel, data: train, test: prepared.test, epochs: epochCount,
+                            learningRate: learningRate, seed: seed, label: "scratch, seed \(seed)")
+                        let transfer = try Recipe.transfer(
+                            from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
+                            headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2,
+                            learningRate: learningRate, seed: seed, label: "transfer, seed \(seed)")
+                        // The largest budget's first model is kept for the report, and for step 9 to look into.
+                        if k == perClass.last && seed == setup.seed {
+                            try transfer.model.save(to: transferModelFile(in: folder, budget: k))
+                        }
+                        let imageNetRun = try imageNet.map { imageNet in
+                            try Recipe.transfer(
+                                from: imageNet.source, { EfficientNetLite() }, data: imageNet.inputs(train),
+                                test: imageNetTest!, headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2,
+                                learningRate: learningRate, seed: seed, label: "ImageNet transfer, seed \(seed)")
+                        }
+                        result.scratch.append(scratch.history)
+                        result.transfer.append(transfer.history)
+                        if let imageNetRun { result.imageNet.append(imageNetRun.history) }
                     }
-                    return Result(
-                        name: name, perClass: k ?? train.count / train.classNames.count, examples: train.count,
-                        epochs: epochCount, scratch: scratch.history, transfer: transfer.history,
-                        imageNet: imageNetRun?.history)
+                    return result
                 })
         }
         // end notebook
 
-        explain("3. Results", "Test accuracy on the same held-out images after the last epoch.")
+        explain(
+            "3. Results",
+            "Test accuracy on the same held-out images after the last epoch: the mean over the seeds ± their spread.")
         // notebook: results
         let withImageNet = results.allSatisfy { $0.imageNetAccuracy != nil }
         print(
             table(
                 [
-                    ["examples per class", "examples", "epochs", "scratch", "transfer", "transfer - scratch"]
+                    ["examples per class", "examples", "epochs", "seeds", "scratch", "transfer", "transfer - scratch"]
                         + (withImageNet ? ["ImageNet transfer"] : [])
                 ]
                     + results.map { r in
                         [
-                            r.name, "\(r.examples)", "\(r.epochs)", pct(r.scratchAccuracy), pct(r.transferAccuracy),
+                            r.name, "\(r.examples)", "\(r.epochs)", "\(r.scratch.count)",
+                            meanAndSpread(r.scratchAccuracies), meanAndSpread(r.transferAccuracies),
                             String(format: "%+.2f points", (r.transferAccuracy - r.scratchAccuracy) * 100),
-                        ] + (r.imageNetAccuracy.map { [pct($0)] } ?? [])
+                        ] + (withImageNet ? [meanAndSpread(r.imageNetAccuracies)] : [])
                     }))
         print("\n" + conclusion(results))
         // end notebook
         for r in results where r.perClass == perClass.compactMap({ $0 }).first {
-            golden("scratch test accuracy at \(r.perClass) per class", r.scratchAccuracy)
-            golden("transfer test accuracy at \(r.perClass) per class", r.transferAccuracy)
-            if let imageNet = r.imageNetAccuracy {
-                golden("ImageNet transfer test accuracy at \(r.perClass) per class", imageNet)
+            golden("scratch test accuracy at \(r.perClass) per class", r.scratchAccuracies[0])
+            golden("transfer test accuracy at \(r.perClass) per class", r.transferAccuracies[0])
+            if withImageNet {
+                golden("ImageNet transfer test accuracy at \(r.perClass) per class", r.imageNetAccuracies[0])
             }
+            golden("mean transfer - scratch at \(r.perClass) per class, over the seeds", mean(r.gaps) / 100)
         }
         let charts = try write(results, to: folder)
         var report = RunReport(title: "Step 7: training from scratch against transfer learning")
         report.addSettings([
             "data": prepared.story, "budgets (examples per class)": budgets,
             "epochs": epochs.map(String.init) ?? "about 3,000 examples seen", "learning rate": "\(learningRate)",
-            "seed": "\(setup.seed)", "ImageNet transfer image size": imageNet.map { "\($0.size)" } ?? "left out",
+            "seeds": "\(setup.seed) to \(setup.seed + UInt64(seeds) - 1) (all: \(seedsForAll))",
+            "ImageNet transfer image size": imageNet.map { "\($0.size)" } ?? "left out",
         ])
         report.addText(conclusion(results), heading: "Conclusion")
         for chart in charts { report.addChart(chart.svg, caption: chart.title) }
@@ -151,19 +171,25 @@ struct ScratchVersusTransfer: ParsableCommand {
         folder.url.appendingPathComponent("transfer-model-\(k.map(String.init) ?? "all").safetensors")
     }
 
-    /// One budget's outcome.
+    /// One budget's outcome: one history per seed and way, in seed order.
     struct Result: Codable {
         let name: String
         let perClass: Int
         let examples: Int
         let epochs: Int
-        let scratch: TrainingHistory
-        let transfer: TrainingHistory
-        /// EfficientNet-Lite0's run, when the offline route includes it.
-        var imageNet: TrainingHistory?
-        var scratchAccuracy: Double { scratch.series("test_accuracy").last! }
-        var transferAccuracy: Double { transfer.series("test_accuracy").last! }
-        var imageNetAccuracy: Double? { imageNet?.series("test_accuracy").last }
+        var scratch: [TrainingHistory] = []
+        var transfer: [TrainingHistory] = []
+        /// EfficientNet-Lite0's runs; none when the offline route leaves it out.
+        var imageNet: [TrainingHistory] = []
+
+        var scratchAccuracies: [Double] { scratch.map { $0.series("test_accuracy").last! } }
+        var transferAccuracies: [Double] { transfer.map { $0.series("test_accuracy").last! } }
+        var imageNetAccuracies: [Double] { imageNet.map { $0.series("test_accuracy").last! } }
+        /// Transfer's advantage over scratch, seed by seed (the same examples for both), in points.
+        var gaps: [Double] { zip(transferAccuracies, scratchAccuracies).map { ($0 - $1) * 100 } }
+        var scratchAccuracy: Double { mean(scratchAccuracies) }
+        var transferAccuracy: Double { mean(transferAccuracies) }
+        var imageNetAccuracy: Double? { imageNet.isEmpty ? nil : mean(imageNetAccuracies) }
     }
 
     /// Few examples need more passes to take enough optimizer steps: about 3,000 examples seen, 4 to 30 epochs.
@@ -189,9 +215,13 @@ struct ScratchVersusTransfer: ParsableCommand {
         let smallest = results[0]
         var lines = [
             String(
-                format: "With %@, transfer reached %.1f%% and scratch %.1f%%: transfer is %.1f points %@.",
+                format: "With %@, transfer reached %.1f%% and scratch %.1f%%: transfer is %.1f points %@ (%@).",
                 smallest.name, smallest.transferAccuracy * 100, smallest.scratchAccuracy * 100, abs(gaps[0]),
-                gaps[0] >= 0 ? "better" : "worse")
+                gaps[0] >= 0 ? "better" : "worse",
+                smallest.gaps.count > 1
+                    ? "mean of \(smallest.gaps.count) seeds; per seed "
+                        + smallest.gaps.map { String(format: "%+.1f", $0) }.joined(separator: ", ")
+                    : "one seed")
         ]
         if results.count > 1 {
             let largest = results[results.count - 1]
@@ -239,20 +269,26 @@ struct ScratchVersusTransfer: ParsableCommand {
     /// results.csv and .json, accuracy-vs-examples.svg, and accuracy-vs-epochs-<budget>.svg for each budget;
     /// returns the charts.
     func write(_ results: [Result], to folder: RunFolder) throws -> [LineChart] {
-        var csv = "examples_per_class,examples,epochs,scratch_accuracy,transfer_accuracy,imagenet_transfer_accuracy\n"
+        // Means over the seeds, and their standard deviations.
+        var csv =
+            "examples_per_class,examples,epochs,scratch_accuracy,transfer_accuracy,imagenet_transfer_accuracy,"
+            + "seeds,scratch_sd,transfer_sd,imagenet_transfer_sd\n"
         for r in results {
             csv +=
                 "\(r.perClass),\(r.examples),\(r.epochs),\(r.scratchAccuracy),\(r.transferAccuracy),"
-                + "\(r.imageNetAccuracy.map { "\($0)" } ?? "")\n"
+                + "\(r.imageNetAccuracy.map { "\($0)" } ?? ""),\(r.scratch.count),"
+                + "\(standardDeviation(r.scratchAccuracies)),\(standardDeviation(r.transferAccuracies)),"
+                + "\(r.imageNet.isEmpty ? "" : "\(standardDeviation(r.imageNetAccuracies))")\n"
         }
         try folder.write(csv, to: "results.csv")
         var json: [[String: Any]] = []
         for r in results {
             json.append([
                 "budget": r.name, "examples_per_class": r.perClass, "examples": r.examples, "epochs": r.epochs,
-                "scratch_test_accuracy": r.scratch.series("test_accuracy"),
-                "transfer_test_accuracy": r.transfer.series("test_accuracy"),
-                "imagenet_transfer_test_accuracy": r.imageNet?.series("test_accuracy") ?? [],
+                // Per seed, per evaluated epoch.
+                "scratch_test_accuracy": r.scratch.map { $0.series("test_accuracy") },
+                "transfer_test_accuracy": r.transfer.map { $0.series("test_accuracy") },
+                "imagenet_transfer_test_accuracy": r.imageNet.map { $0.series("test_accuracy") },
             ])
         }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
@@ -265,18 +301,18 @@ struct ScratchVersusTransfer: ParsableCommand {
                 .init("scratch", results.map { (Double($0.perClass), $0.scratchAccuracy) }),
                 .init("transfer", results.map { (Double($0.perClass), $0.transferAccuracy) }),
             ]
-                + (results.allSatisfy { $0.imageNet != nil }
+                + (results.allSatisfy { $0.imageNetAccuracy != nil }
                     ? [.init("ImageNet transfer", results.map { (Double($0.perClass), $0.imageNetAccuracy!) })] : []))
         chart.logarithmicX = true
         var files = [try folder.write(chart.svg, to: "accuracy-vs-examples.svg")]
         var charts = [chart]
         for r in results {
             var curves = LineChart(
-                title: "Test accuracy per epoch, \(r.name)", xLabel: "epoch", yLabel: "test accuracy",
-                yFormat: .percent,
+                title: "Test accuracy per epoch, \(r.name), mean over \(r.scratch.count) seeds", xLabel: "epoch",
+                yLabel: "test accuracy", yFormat: .percent,
                 series: ([("scratch", r.scratch), ("transfer", r.transfer)]
-                    + (r.imageNet.map { [("ImageNet transfer", $0)] } ?? [])).map { name, history in
-                        .init(name, Array(zip(history.series("epoch"), history.series("test_accuracy"))))
+                    + (r.imageNet.isEmpty ? [] : [("ImageNet transfer", r.imageNet)])).map { name, runs in
+                        .init(name, meanCurve(runs))
                     })
             // The transfer runs train their heads for the first half of the epochs (see the race above).
             curves.markers = [(Double((r.epochs + 1) / 2) + 0.5, "fine-tuning")]

@@ -38,19 +38,12 @@ struct FineTuningDeeper: ParsableCommand {
         var accuracies: [Double] { histories.map { $0.series("test_accuracy").last! } }
         var meanAccuracy: Double { mean(accuracies) }
         var meanMoved: Double { mean(moved) }
-        /// The mean test accuracy per evaluated epoch, over the seeds.
-        var meanCurve: [(x: Double, y: Double)] {
-            let curves = histories.map { $0.series("test_accuracy") }
-            return histories[0].series("epoch").indices.map { i in
-                (histories[0].series("epoch")[i], mean(curves.map { $0[i] }))
-            }
-        }
 
         static let header = ["fine-tuning", "trainable", "test accuracy (mean ± sd)", "backbone moved", "seconds"]
         var cells: [String] {
             [
                 variant, "\(trainable)",
-                String(format: "%.2f%% ± %.2f", meanAccuracy * 100, standardDeviation(accuracies) * 100),
+                meanAndSpread(accuracies),
                 String(format: "%.2f%%", meanMoved * 100), String(format: "%.1f", seconds),
             ]
         }
@@ -100,24 +93,15 @@ struct FineTuningDeeper: ParsableCommand {
                     let started = Date()
                     var (histories, moved, trainable) = ([TrainingHistory](), [Double](), 0)
                     for seed in setup.seed..<(setup.seed + UInt64(seeds)) {
+                        // With 0 blocks unfrozen, the fine-tuning epochs train the head alone, on the full model.
                         let (model, history) = try Recipe.transfer(
                             from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
-                            headEpochs: headEpochs, fineTuneEpochs: variant.unfrozenBlocks > 0 ? fineTuneEpochs : 0,
+                            headEpochs: headEpochs, fineTuneEpochs: fineTuneEpochs,
                             unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
                             backboneScale: variant.backboneScale, seed: seed, label: "\(variant.name), seed \(seed)")
-                        var extended = history
-                        if variant.unfrozenBlocks == 0 {  // the same epochs for everyone: keep training the head
-                            let trainer = Trainer(
-                                model: model, optimizer: Adam(model.head.parameters(), learningRate: learningRate),
-                                label: "\(variant.name), seed \(seed)", continuing: history)
-                            try trainer.fit(
-                                DataLoader(train, batchSize: 32, shuffle: true, seed: seed),
-                                validation: prepared.test, epochs: fineTuneEpochs)
-                            extended = trainer.history
-                        }
                         // The usual recipe's model of the first seed is kept for the report.
                         if number == 1 && seed == setup.seed { try model.save(to: usualRecipeFile(in: folder)) }
-                        histories.append(extended)
+                        histories.append(history)
                         moved.append(relativeChange(model.backboneParameters, from: prepared.source.backboneParameters))
                         trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
                     }
@@ -151,7 +135,7 @@ struct FineTuningDeeper: ParsableCommand {
         var chart = LineChart(
             title: "Fine-tuning variants, mean over the seeds", xLabel: "epoch", yLabel: "test accuracy",
             yFormat: .percent,
-            series: rows.map { .init($0.variant, $0.meanCurve) })
+            series: rows.map { .init($0.variant, meanCurve($0.histories)) })
         chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
         let path = try folder.write(chart.svg, to: "accuracy.svg")
         var csv = "variant,trainable_parameters,test_accuracy,backbone_relative_change,seconds,test_accuracy_sd,seeds\n"
@@ -174,6 +158,79 @@ struct FineTuningDeeper: ParsableCommand {
             "The model of the usual recipe (\(variants[1].name)), first seed, on the test set.", heading: "Inside it")
         try report.addEvaluation(of: usualModel, on: prepared.test, gradCAMLayer: usualModel.lastFeatureMapKey)
         print("The report: \(try folder.write(report))")
+        try compareOptimizerRestart(prepared, train: train, folder: folder)
+    }
+
+    /// Trains the head alone on cached features for all the epochs, once with one Adam throughout and once with a
+    /// fresh Adam where fine-tuning would begin: the phase boundary with nothing else changed.
+    func compareOptimizerRestart(_ prepared: TransferSetup.Prepared, train: TensorDataset, folder: RunFolder) throws {
+        explain(
+            "3. Why not a fresh optimizer for fine-tuning?",
+            """
+            Fine-tuning could start with a new Adam for the two groups, as many scripts do. But a new Adam has no
+            history: in its first steps m / sqrt(v) is about +-1 for every weight, so each moves by the full
+            learning rate whatever its gradient. Does that knock the trained head back? Here the head alone
+            trains on the cached features for all \(headEpochs + fineTuneEpochs) epochs, with one Adam throughout,
+            and with a fresh one from epoch \(headEpochs + 1): nothing else differs.
+            """)
+        let probe = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
+        let features = try FeatureCache().features(of: probe, for: train, preprocessing: "as given")
+        let testFeatures = try FeatureCache().features(of: probe, for: prepared.test, preprocessing: "as given")
+        // notebook: restart
+        var histories: [Bool: [TrainingHistory]] = [false: [], true: []]  // keyed by "fresh Adam?"
+        for seed in setup.seed..<(setup.seed + UInt64(seeds)) {
+            for freshAdam in [false, true] {
+                Random.seed(seed)
+                let model = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
+                let newAdam = { Adam(model.head.parameters(), learningRate: learningRate) }
+                let loader = DataLoader(features, batchSize: 32, shuffle: true, seed: seed)
+                let label = "\(freshAdam ? "fresh Adam" : "one Adam"), seed \(seed)"
+                let first = Trainer(model: model.head, optimizer: newAdam(), label: label)
+                try first.fit(loader, validation: testFeatures, epochs: headEpochs)
+                // Where fine-tuning would begin: go on with the same optimizer, or start a new one.
+                let second =
+                    freshAdam
+                    ? Trainer(model: model.head, optimizer: newAdam(), label: label, continuing: first.history) : first
+                try second.fit(loader, validation: testFeatures, epochs: fineTuneEpochs)
+                histories[freshAdam]!.append(second.history)
+            }
+        }
+        let (boundary, next) = (headEpochs - 1, headEpochs)
+        for (name, fresh) in [("one Adam throughout", false), ("fresh Adam at the boundary", true)] {
+            let (loss, accuracy) = (
+                meanCurve(histories[fresh]!, "test_loss").map(\.y), meanCurve(histories[fresh]!).map(\.y)
+            )
+            print(
+                String(
+                    format: "%@: test loss %.3f -> %.3f, test accuracy %.2f%% -> %.2f%% (epoch %d -> %d)",
+                    name, loss[boundary], loss[next], accuracy[boundary] * 100, accuracy[next] * 100, headEpochs,
+                    headEpochs + 1))
+        }
+        // end notebook
+        let jump = { (fresh: Bool) in
+            let loss = meanCurve(histories[fresh]!, "test_loss").map(\.y)
+            return loss[next] - loss[boundary]
+        }
+        print(
+            String(
+                format: """
+                    Over %d seeds, a fresh Adam %@ the mean test loss by %.3f at the boundary; one Adam throughout                     %@ it by %.3f. %@
+                    """, seeds, jump(true) >= 0 ? "raised" : "lowered", abs(jump(true)),
+                jump(false) >= 0 ? "raised" : "lowered", abs(jump(false)),
+                jump(true) > jump(false)
+                    ? "So the recipe hands the head's optimizer to fine-tuning (`addParameterGroup`)."
+                    : "Here the restart did no harm."))
+        golden("mean test loss change at the boundary, fresh Adam", jump(true))
+        golden("mean test loss change at the boundary, one Adam", jump(false))
+        var chart = LineChart(
+            title: "The head alone, mean over the seeds", xLabel: "epoch", yLabel: "test loss",
+            series: [false, true].map { fresh in
+                .init(
+                    fresh ? "fresh Adam at epoch \(headEpochs + 1)" : "one Adam throughout",
+                    meanCurve(histories[fresh]!, "test_loss"))
+            })
+        chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning would begin")]
+        print("Wrote \(try folder.write(chart.svg, to: "optimizer-restart.svg"))")
     }
 
     /// Where the usual recipe's model is saved.
@@ -195,14 +252,4 @@ struct FineTuningDeeper: ParsableCommand {
         }
         return (change / size).squareRoot()
     }
-}
-
-/// The mean of `values`.
-func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
-
-/// The sample standard deviation of `values` (0 for fewer than two).
-func standardDeviation(_ values: [Double]) -> Double {
-    guard values.count > 1 else { return 0 }
-    let m = mean(values)
-    return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
 }

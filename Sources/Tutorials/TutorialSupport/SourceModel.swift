@@ -16,12 +16,14 @@ public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt6
         print("Reusing the source model in \(displayPath(file)) (\(settings)); delete the file to train it again.")
         return model
     }
+    // notebook: source-pretraining
     Random.seed(seed)
     let fresh = VGG.small(classes: tasks.sourceTrain.classNames.count)
     let trainer = Trainer(model: fresh, optimizer: Adam(fresh.parameters(), learningRate: 2e-3), label: "source")
     try trainer.fit(
         DataLoader(tasks.sourceTrain, batchSize: 64, shuffle: true, seed: seed), validation: tasks.sourceTest,
         epochs: epochs)
+    // end notebook
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     try fresh.save(to: file, metadata: ["settings": settings])
     print("Saved the source model to \(displayPath(file)).")

@@ -51,7 +51,8 @@ extension RunFolder {
     ///   - settings: what the work depends on; a saved result with other settings is not reused.
     ///   - resume: whether to look for a saved result at all.
     ///   - model: a model the work trains, saved with the result and loaded when resuming.
-    ///   - optimizer: the optimizer the work trains with, when later work goes on with it (`name.optimizer.safetensors`).
+    ///   - optimizer: the optimizer the work trains with, when later work goes on with it; saved in
+    ///     `name.optimizer.safetensors`.
     ///   - compute: the work.
     public func resumable<Result: Codable>(
         _ name: String, settings: String, resume: Bool, model: Module? = nil,

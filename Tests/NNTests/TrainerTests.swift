@@ -155,6 +155,37 @@ import Testing
     }
 }
 
+/// A finished phase read back by `--resume`: its result, the model's weights and the optimizer's moments, so the
+/// next phase goes on with the same Adam. In a process of its own: resuming sets the shared generator.
+@Suite struct ResumablePhaseTests {
+    @Test func aResumedPhaseGivesBackItsModelAndItsOptimizer() async {
+        await #expect(processExitsWith: .success) {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-phase-\(getpid())")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let runs = try RunFolder(folder.path)
+            let (train, validation) = TrainerTests.data()
+            let model = Linear(2, 2)
+            let optimizer = Adam(model.parameters(), learningRate: 0.1)
+            let done = try runs.resumable("phase", settings: "s", resume: false, model: model, optimizer: optimizer) {
+                try Trainer(model: model, optimizer: optimizer).fit(
+                    DataLoader(train, batchSize: 16), validation: validation, epochs: 2)
+                return 7
+            }
+            // A new process: a fresh model and optimizer, and the phase is not run again.
+            let again = Linear(2, 2)
+            let freshOptimizer = Adam(again.parameters(), learningRate: 0.1)
+            let resumed = try runs.resumable(
+                "phase", settings: "s", resume: true, model: again, optimizer: freshOptimizer
+            ) { 0 }
+            let moments = optimizer.stateDict(), restored = freshOptimizer.stateDict()
+            guard done == 7, resumed == 7, again.parameters().map(\.scalars) == model.parameters().map(\.scalars),
+                !moments.isEmpty, moments.keys.sorted() == restored.keys.sorted(),
+                moments.allSatisfy({ restored[$0.key]!.scalars == $0.value.scalars })
+            else { exit(1) }
+        }
+    }
+}
+
 /// The learning-rate range test: repeatable, harmless, and its suggestion where the loss falls fastest.
 @Suite struct LearningRateFinderTests {
     /// In a process of its own: the finder seeds the shared generator (and puts it back), which other suites

@@ -45,54 +45,62 @@ public func batchNorm(
     check(
         !training || perChannel > 1, "batchNorm: training needs more than one value per channel, got input \(x.shape)")
 
-    // Per channel: 1 / sqrt(var + ε), from the batch or the running statistics.
-    var inverseDeviations = [Float](repeating: 0, count: channels)
     // x̂, kept for the pullback where it needs it: for dw, and for dx in training (through the statistics). An
     // inference pass, or a frozen layer in evaluation, skips it: a whole activation's memory and writes less.
     let keepsNormalized = GradMode.isEnabled && ((weight?.requiresGrad ?? false) || (training && x.requiresGrad))
     let normalized = keepsNormalized ? Tensor(uninitializedShape: x.shape) : nil
     let output = Tensor(uninitializedShape: x.shape)
     let (xBase, xHat, y) = (x.base, normalized?.base, output.base)
-    inverseDeviations.withUnsafeMutableBufferPointer { inverse in
-        Parallel.forEach(0..<channels) { c in
-            // Channel c's values: `pixels` in a row, one row per example, `channels * pixels` apart.
-            var mean: Float, variance: Float
-            if training {
-                var total: Double = 0
-                for n in 0..<batch {
-                    total += Double(sumRow(xBase + (n * channels + c) * pixels, count: pixels, stride: 1))
-                }
-                mean = Float(total / Double(perChannel))
-                var squares: Double = 0
-                for n in 0..<batch {
-                    let row = xBase + (n * channels + c) * pixels
-                    var s: Float = 0
-                    for i in 0..<pixels { s += (row[i] - mean) * (row[i] - mean) }
-                    squares += Double(s)
-                }
-                variance = Float(squares / Double(perChannel))
-            } else {
-                (mean, variance) = (runningMean.base[c], runningVariance.base[c])
-            }
-            let invStd = 1 / (variance + epsilon).squareRoot()
-            let (scale, shift) = (weight?.base[c] ?? 1, bias?.base[c] ?? 0)
-            for n in 0..<batch {
-                let offset = (n * channels + c) * pixels
-                if let xHat {
-                    for i in 0..<pixels {
-                        let h = (xBase[offset + i] - mean) * invStd
-                        xHat[offset + i] = h
-                        y[offset + i] = h * scale + shift
+    // Per channel: the mean and 1 / sqrt(var + ε), from the batch or the running statistics.
+    var (means, inverseDeviations) = ([Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels))
+    means.withUnsafeMutableBufferPointer { means in
+        inverseDeviations.withUnsafeMutableBufferPointer { inverse in
+            Parallel.forEach(0..<channels) { c in
+                // Channel c's values: `pixels` in a row, one row per example, `channels * pixels` apart.
+                var mean: Float, variance: Float
+                if training {
+                    var total: Double = 0
+                    for n in 0..<batch {
+                        total += Double(sumRow(xBase + (n * channels + c) * pixels, count: pixels, stride: 1))
                     }
+                    mean = Float(total / Double(perChannel))
+                    var squares: Double = 0
+                    for n in 0..<batch {
+                        let row = xBase + (n * channels + c) * pixels
+                        var s: Float = 0
+                        for i in 0..<pixels { s += (row[i] - mean) * (row[i] - mean) }
+                        squares += Double(s)
+                    }
+                    variance = Float(squares / Double(perChannel))
+                    let unbiased = variance * Float(perChannel) / Float(perChannel - 1)
+                    runningMean.base[c] = (1 - momentum) * runningMean.base[c] + momentum * mean
+                    runningVariance.base[c] = (1 - momentum) * runningVariance.base[c] + momentum * unbiased
                 } else {
-                    for i in 0..<pixels { y[offset + i] = (xBase[offset + i] - mean) * invStd * scale + shift }
+                    (mean, variance) = (runningMean.base[c], runningVariance.base[c])
                 }
+                (means[c], inverse[c]) = (mean, 1 / (variance + epsilon).squareRoot())
             }
-            inverse[c] = invStd
-            if training {
-                let unbiased = variance * Float(perChannel) / Float(perChannel - 1)
-                runningMean.base[c] = (1 - momentum) * runningMean.base[c] + momentum * mean
-                runningVariance.base[c] = (1 - momentum) * runningVariance.base[c] + momentum * unbiased
+        }
+    }
+    // Normalise row by row in memory order: parallel over channels, a 1x1 feature map (the end of a network)
+    // would read one value per cache line.
+    means.withUnsafeBufferPointer { means in
+        inverseDeviations.withUnsafeBufferPointer { inverse in
+            Parallel.forEachBlock(of: batch * channels) { rows in
+                for row in rows {
+                    let (c, offset) = (row % channels, row * pixels)
+                    let (mean, invStd) = (means[c], inverse[c])
+                    let (scale, shift) = (weight?.base[c] ?? 1, bias?.base[c] ?? 0)
+                    if let xHat {
+                        for i in offset..<(offset + pixels) {
+                            let h = (xBase[i] - mean) * invStd
+                            xHat[i] = h
+                            y[i] = h * scale + shift
+                        }
+                    } else {
+                        for i in offset..<(offset + pixels) { y[i] = (xBase[i] - mean) * invStd * scale + shift }
+                    }
+                }
             }
         }
     }

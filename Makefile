@@ -32,7 +32,7 @@ docs:
 demo: deps
 	$(SWIFT) run -c release 07-scratch-vs-transfer
 
-# Re-runs every tutorial and refreshes notebooks-md/ (code, outputs, charts): about 12 minutes.
+# Re-runs every tutorial and refreshes notebooks-md/ (code, outputs, charts): about 7 minutes after the build.
 notebooks: deps
 	$(SWIFT) build -c release
 	$(SWIFT) run -c release notebooks refresh

@@ -65,6 +65,24 @@ import Testing
         expectGoldenNumbers(of: "06-transfer-learning", in: resumed)
     }
 
+    /// The kept source model is reused when its settings match, and trained again on request (notebook 6 shows
+    /// its pretraining that way).
+    @Test func theSourceModelIsReusedUnlessRetrainingIsAskedFor() throws {
+        let (source, output) = (temporaryFolder("small-source"), temporaryFolder("06-small"))
+        let small = [
+            "--train-limit", "600", "--test-limit", "200", "--source-folder", source.path, "--output", output.path,
+        ]
+        var printed: [String] = []
+        for extra in [[], [], ["--retrain-source"]] {
+            let (status, text) = try runTutorial("06-transfer-learning", arguments: small + extra)
+            #expect(status == 0, "\(text.suffix(2_000))")
+            printed.append(text)
+        }
+        #expect(printed[0].contains("Saved the source model") && !printed[0].contains("Reusing the source model"))
+        #expect(printed[1].contains("Reusing the source model") && !printed[1].contains("Saved the source model"))
+        #expect(printed[2].contains("Saved the source model") && printed[2].contains("source epoch 2"))
+    }
+
     @Test func whatTheNetworkSeesDrawsFiltersMapsAndGradCAMs() throws {
         let output = temporaryFolder("09")
         // No step 7 model at that path: the step trains a quick one and says so.

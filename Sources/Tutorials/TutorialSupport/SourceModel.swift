@@ -6,12 +6,15 @@ import Zoo
 import Training
 
 /// The offline route's "pretrained" model: `VGG.small` trained on the source task (Fashion-MNIST classes 0-4).
-/// Saved in `folder` and reused by later runs with the same settings, so steps 6, 7 and 8 train it once.
-public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt64, folder: URL) throws -> VGG {
+/// Saved in `folder` and reused by later runs with the same settings (unless `reuse` is false), so steps 6, 7
+/// and 8 train it once.
+public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt64, folder: URL, reuse: Bool = true)
+    throws -> VGG
+{
     let settings = "VGG.small on classes 0-4, \(tasks.sourceTrain.count) examples, \(epochs) epochs, seed \(seed)"
     let file = folder.appendingPathComponent("source-model.safetensors")
     let model = VGG.small(classes: tasks.sourceTrain.classNames.count)
-    if let saved = try? SafeTensors.read(file), saved.metadata["settings"] == settings {
+    if reuse, let saved = try? SafeTensors.read(file), saved.metadata["settings"] == settings {
         try model.load(stateDict: saved.tensors)
         print("Reusing the source model in \(displayPath(file)) (\(settings)); delete the file to train it again.")
         return model

@@ -26,6 +26,8 @@ public struct TransferSetup: ParsableArguments {
     @Option(help: "Use only this many Fashion-MNIST test images.") public var testLimit: Int?
     @Option(help: "Epochs of pretraining for the offline source model.") public var sourceEpochs = 2
     @Option(help: "Where the offline source model is kept between runs.") public var sourceFolder = "runs/source-model"
+    @Flag(help: "Pretrain the offline source model again, even when the one kept matches these settings.")
+    public var retrainSource = false
     @Option(help: "Seed for splits, weights, shuffling and dropout.") public var seed: UInt64 = 0
 
     public init() {}
@@ -86,7 +88,8 @@ public struct TransferSetup: ParsableArguments {
         let tasks = try TransferTasks.fashionMNIST(
             directory: fashionMNIST, trainLimit: trainLimit, testLimit: testLimit)
         let source = try pretrainedSourceModel(
-            tasks: tasks, epochs: sourceEpochs, seed: seed, folder: URL(fileURLWithPath: sourceFolder))
+            tasks: tasks, epochs: sourceEpochs, seed: seed, folder: URL(fileURLWithPath: sourceFolder),
+            reuse: !retrainSource)
         let sourceAccuracy = evaluate(source, on: tasks.sourceTest).matrix.accuracy
         golden("source model test accuracy (classes 0-4)", Double(sourceAccuracy))
         return Prepared(

@@ -16,8 +16,11 @@ for reader in $readers; do
     work=$build/corpus/$reader
     mkdir -p "$work"
     log=$build/$reader.log
+    # The readers of torch files get the dictionary of pickle opcodes and torch's tokens (tensor_records.py).
+    dictionary=()
+    case $reader in pth-zip | pth-legacy | pickle | checkpoint) dictionary=(-dict=Tests/Fuzz/pickle.dict) ;; esac
     SWIFT_BACKTRACE=enable=no TAPEGRAD_FUZZ_READER=$reader "$binary" "$work" "Tests/Fuzz/corpus/$reader" -max_total_time="$seconds" \
-        -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \
+        "${dictionary[@]}" -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$build/findings/$reader-" >"$log" 2>&1
     code=$?
     executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

@@ -26,6 +26,16 @@ int tg_webp_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *
         snprintf(error, error_size, "image is too large (%dx%d)", features.width, features.height);
         return -1;
     }
+    // A header of about 30 bytes can declare 16383x16383 pixels, 805 MB of RGB: judge the pixel count against the
+    // file before allocating, as PNG and JPEG do. WebP's lossless codes can spend no bits at all on a flat area,
+    // so no ratio is a hard bound: libwebp (through Pillow) wrote a flat 4096x4096 image in 706 bytes, 23,800
+    // pixels a byte, and photographs at quality 10 reach about 60. Allow 32,768 pixels a byte plus a megapixel:
+    // a forged 30-byte header then costs at most 6 MB.
+    if ((uint64_t)features.width * features.height > 32768u * (uint64_t)size + (1u << 20)) {
+        snprintf(error, error_size, "declares %dx%d pixels in %zu bytes: more than a WebP file that small holds",
+                 features.width, features.height, size);
+        return -1;
+    }
     // libwebp decodes into a buffer the caller owns, so the result is freed with free() like the others'.
     size_t stride = (size_t)features.width * 3;
     uint8_t *out = malloc(stride * features.height);

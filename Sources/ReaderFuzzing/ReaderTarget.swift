@@ -20,13 +20,18 @@ public enum ReaderTarget: String, CaseIterable, Sendable {
     /// Fashion-MNIST's IDX files, gzip-compressed or not.
     case idx
 
+    /// Limits far below the standard ones, so that a file the size policy accepts stays within libFuzzer's
+    /// memory and time bounds (`-malloc_limit_mb`, `-timeout`): what is tested is that the policy holds.
+    static let limits = PretrainedWeights.Limits(bytesPerTensor: 16 << 20, bytesPerFile: 64 << 20)
+
     /// Reads `data` as this target's format; errors are the expected outcome for most inputs.
     public func read(_ data: Data) {
         let path = "input"
         switch self {
         case .pthZip, .pthLegacy:
             data.withUnsafeBytes { bytes in
-                _ = try? PretrainedWeights.readTorchFile(bytes, format: self == .pthZip ? .zip : .legacy, path: path)
+                _ = try? PretrainedWeights.readTorchFile(
+                    bytes, format: self == .pthZip ? .zip : .legacy, path: path, limits: Self.limits)
             }
         case .pickle:
             data.withUnsafeBytes { bytes in
@@ -35,7 +40,7 @@ public enum ReaderTarget: String, CaseIterable, Sendable {
                     _ = try? CheckpointContents(root: root, objects: unpickler.objects, path: path)
                 }
             }
-        case .checkpoint: _ = try? PretrainedWeights.read(data, path: path)
+        case .checkpoint: _ = try? PretrainedWeights.read(data, path: path, limits: Self.limits)
         case .safetensors: _ = try? SafeTensors.parse(data, path: path)
         case .png, .jpeg, .webp: _ = try? RGBImage(decoding: data, path: path, allowingTruncation: true)
         case .idx: _ = try? IDXFile(bytes: GzipFile.inflated([UInt8](data), path: path), path: path)

@@ -32,16 +32,19 @@ public enum PretrainedWeights {
     /// saved from a model wrapped in `nn.DataParallel` or not: `notes` says what was done to find the weights.
     /// The file is memory-mapped and read in place: a 528 MB VGG16 file is never copied whole, so the peak is
     /// the mapped file plus the tensors decoded from it.
-    public static func load(_ url: URL) throws -> WeightFile {
+    ///
+    /// - Parameter limits: the most memory the tensors of a `.pth` may take (a few bytes of a `.pth` can describe
+    ///   terabytes); a file past them is an error naming the tensor.
+    public static func load(_ url: URL, limits: Limits = .standard) throws -> WeightFile {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw DataError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        return try read(data, path: url.path)
+        return try read(data, path: url.path, limits: limits)
     }
 
     /// Reads the weights out of a weight file's bytes; `path` names it in error messages.
-    public static func read(_ data: Data, path: String) throws -> WeightFile {
+    public static func read(_ data: Data, path: String, limits: Limits = .standard) throws -> WeightFile {
         try data.withUnsafeBytes { bytes in
             let format = try format(of: bytes, path: path)
             var entries: [(key: String, value: Tensor)]
@@ -53,7 +56,7 @@ public enum PretrainedWeights {
                     .map { (key: $0.key, value: $0.value) }
                 topLevelKeys = entries.map(\.key)
             case .zip, .legacy:
-                (entries, notes, topLevelKeys) = try readTorchFile(bytes, format: format, path: path)
+                (entries, notes, topLevelKeys) = try readTorchFile(bytes, format: format, path: path, limits: limits)
             }
             return finish(entries, format: format, notes: notes, topLevelKeys: topLevelKeys)
         }
@@ -61,14 +64,16 @@ public enum PretrainedWeights {
 
     /// The tensors of a `.pth` in the zip or legacy layout, with the notes on where they were found and the
     /// file's top-level keys.
-    package static func readTorchFile(_ bytes: UnsafeRawBufferPointer, format: Format, path: String) throws -> (
-        entries: [(key: String, value: Tensor)], notes: [String], topLevelKeys: [String]
-    ) {
+    package static func readTorchFile(
+        _ bytes: UnsafeRawBufferPointer, format: Format, path: String, limits: Limits
+    ) throws -> (entries: [(key: String, value: Tensor)], notes: [String], topLevelKeys: [String]) {
         let (contents, storageBytes) = try format == .zip ? readZip(bytes, path: path) : readLegacy(bytes, path: path)
+        var budget = SizeBudget(limits)
         let entries = try contents.tensors.map { key, reference in
             (
                 key: key,
-                value: try reference.materialize(from: try storageBytes(reference.storage), key: key, path: path)
+                value: try reference.materialize(
+                    from: try storageBytes(reference.storage), key: key, path: path, budget: &budget)
             )
         }
         return (entries, contents.notes, contents.topLevelKeys)

@@ -47,6 +47,18 @@ import Datasets
         #expect([image.width, image.height] == Self.pillow["truncated_scan.jpg"]!.size_when_loaded_anyway)
     }
 
+    /// 30 bytes of lossless WebP whose header declares 16383 x 16383 pixels: libwebp would be handed 805 MB to fill.
+    @Test func aWebPDeclaringFarMorePixelsThanItHoldsIsRefusedBeforeAllocating() {
+        let dimensions = UInt32(16382) | UInt32(16382) << 14  // width - 1, height - 1; no alpha, version 0
+        var bytes = Array("RIFF".utf8) + [22, 0, 0, 0] + Array("WEBPVP8L".utf8) + [10, 0, 0, 0, 0x2F]
+        bytes += withUnsafeBytes(of: dimensions.littleEndian, Array.init) + [UInt8](repeating: 0, count: 5)
+        let started = ContinuousClock.now
+        #expect {
+            try RGBImage(decoding: Data(bytes), path: "bomb.webp")
+        } throws: { "\($0)".contains("declares 16383x16383 pixels in 30 bytes") }
+        #expect(ContinuousClock.now - started < .milliseconds(200))
+    }
+
     /// 110 bytes declaring 6168 x 38924 pixels (found by fuzzing): libjpeg would spend seconds making 720 MB of grey.
     @Test(arguments: [false, true])
     func aJPEGDeclaringFarMorePixelsThanItHoldsIsRefusedAtOnce(_ allowingTruncation: Bool) throws {

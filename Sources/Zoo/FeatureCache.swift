@@ -6,9 +6,14 @@ import Training
 import Datasets
 
 /// A frozen backbone's outputs, computed once per example and reused every epoch, so training a new head costs
-/// only the head. Valid while the backbone's weights and the preprocessing stay the same; either changing makes
-/// it compute again. Augmented data (`Dataset.isAugmented`: a random crop is a new input every epoch) is refused:
-/// augment where the backbone runs every step, in fine-tuning.
+/// only the head.
+///
+/// The key is the content: the backbone's weights, and every example's input values and label. Two datasets of
+/// the same size, a photo moved to another class folder, or another preprocessing (it changes the inputs) each
+/// compute again; a hit can never hand back another dataset's features or labels. Finding the key reads every
+/// example once, which costs a decode where the backbone's pass would cost far more. Augmented data
+/// (`Dataset.isAugmented`: a random crop is a new input every epoch) is refused: augment where the backbone runs
+/// every step, in fine-tuning.
 public final class FeatureCache {
     /// Where to keep features between runs (a safetensors file per fingerprint); nil keeps them in memory only.
     public let directory: URL?
@@ -24,11 +29,10 @@ public final class FeatureCache {
     /// - Parameters:
     ///   - model: a transfer model whose backbone is frozen.
     ///   - dataset: the examples, not augmented.
-    ///   - preprocessing: names the transform the dataset applies (part of the cache's key).
     ///   - batchSize: examples per backbone pass.
-    public func features(
-        of model: some TransferModel, for dataset: Dataset, preprocessing: String, batchSize: Int = 32
-    ) throws -> TensorDataset {
+    public func features(of model: some TransferModel, for dataset: Dataset, batchSize: Int = 32) throws
+        -> TensorDataset
+    {
         check(
             !dataset.isAugmented,
             """
@@ -40,15 +44,16 @@ public final class FeatureCache {
         check(
             backbone.allSatisfy { !$0.tensor.requiresGrad },
             "FeatureCache: the backbone still trains (call freezeFeatures()): its features would change every step")
-        let fingerprint = Self.fingerprint(of: backbone, preprocessing: preprocessing, count: dataset.count)
+        let fingerprint = Self.fingerprint(of: backbone, dataset: dataset, batchSize: batchSize)
         if let stored, stored.fingerprint == fingerprint {
             print("Feature cache: reusing the frozen backbone's features for \(dataset.count) examples")
             return stored.features
         }
         let file = directory?.appendingPathComponent("features-\(fingerprint.prefix(16)).safetensors")
-        if let file, FileManager.default.fileExists(atPath: file.path),
-            let saved = try? SafeTensors.read(file).tensors, let inputs = saved["features"],
-            let labels = saved["labels"]
+        // The file's name holds 64 bits of the fingerprint; its metadata holds all of it.
+        if let file, FileManager.default.fileExists(atPath: file.path), let saved = try? SafeTensors.read(file),
+            saved.metadata["fingerprint"] == fingerprint, let inputs = saved.tensors["features"],
+            let labels = saved.tensors["labels"]
         {
             print("Feature cache: read \(dataset.count) examples' features from \(file.path)")
             let features = TensorDataset(
@@ -90,14 +95,24 @@ public final class FeatureCache {
         return features
     }
 
-    /// SHA-256 over the backbone's parameters and buffers, the preprocessing's name and the example count.
-    static func fingerprint(of backbone: [(key: String, tensor: Tensor)], preprocessing: String, count: Int) -> String {
+    /// SHA-256 over the backbone's parameters and buffers, then every example's input shape, values and label,
+    /// and the class names.
+    static func fingerprint(of backbone: [(key: String, tensor: Tensor)], dataset: Dataset, batchSize: Int) -> String {
         var hasher = SHA256()
-        for (key, tensor) in backbone {
-            hasher.update(data: Data(key.utf8))
+        func hash(_ tensor: Tensor) {
+            hasher.update(data: Data(tensor.shape.map(String.init).joined(separator: ",").utf8))
             tensor.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        hasher.update(data: Data("\(preprocessing)|\(count)".utf8))
+        for (key, tensor) in backbone {
+            hasher.update(data: Data(key.utf8))
+            hash(tensor)
+        }
+        for start in stride(from: 0, to: dataset.count, by: batchSize) {
+            let (inputs, labels) = dataset.batch(at: Array(start..<min(start + batchSize, dataset.count)))
+            hash(inputs)
+            hasher.update(data: Data((labels.map(String.init).joined(separator: ",") + ";").utf8))
+        }
+        hasher.update(data: Data(dataset.classNames.joined(separator: "\n").utf8))
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -79,8 +79,8 @@ public enum Recipe {
         of model: some TransferModel, optimizer: Optimizer, data: TensorDataset, test: TensorDataset, epochs: Int,
         batchSize: Int = 32, seed: UInt64, label: String, history: inout TrainingHistory
     ) throws {
-        let trainFeatures = try FeatureCache().features(of: model, for: data, preprocessing: "as given")
-        let testFeatures = try FeatureCache().features(of: model, for: test, preprocessing: "as given")
+        let trainFeatures = try FeatureCache().features(of: model, for: data)
+        let testFeatures = try FeatureCache().features(of: model, for: test)
         let trainer = Trainer(model: model.head, optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
             DataLoader(trainFeatures, batchSize: batchSize, shuffle: true, seed: seed), validation: testFeatures,

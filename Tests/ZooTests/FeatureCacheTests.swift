@@ -19,7 +19,7 @@ import Datasets
     @Test func cachedFeaturesEqualTheBackbonesOutputAndAreComputedOnce() throws {
         let (model, images) = Self.setting()
         let cache = FeatureCache()
-        let features = try cache.features(of: model, for: images, preprocessing: "none")
+        let features = try cache.features(of: model, for: images)
         #expect(features.inputs.shape == [10, 8 * 7 * 7] && features.labels == images.labels)
         model.eval()
         let direct = withNoGrad { model.avgpool(model.features(images.inputs)).flattened(fromAxis: 1) }
@@ -28,17 +28,46 @@ import Datasets
         let optimizer = SGD(model.classifier.trainableParameters(), learningRate: 0.1)
         model.train()
         for _ in 0..<3 {
-            let again = try cache.features(of: model, for: images, preprocessing: "none")
+            let again = try cache.features(of: model, for: images)
             optimizer.zeroGrad()
             crossEntropy(model.classifier(again.inputs), labels: again.labels).backward()
             optimizer.step()
         }
         #expect(cache.computations == 1)
-        // Changing a frozen weight or the preprocessing invalidates the cache.
+        // Changing a frozen weight, or the inputs' preprocessing, invalidates the cache.
         (model.features[0] as! Conv2d).weight[0, 0, 0, 0] += 1
-        _ = try cache.features(of: model, for: images, preprocessing: "none")
-        _ = try cache.features(of: model, for: images, preprocessing: "normalize")
+        _ = try cache.features(of: model, for: images)
+        let normalized = TensorDataset(
+            inputs: (images.inputs - 0.5) / 0.25, labels: images.labels, classNames: images.classNames)
+        _ = try cache.features(of: model, for: normalized)
         #expect(cache.computations == 3)
+    }
+
+    /// Two datasets of the same size, or the same images with one label changed (a photo moved to another class
+    /// folder), are different content: each gets its own features and labels, in memory and on disk.
+    @Test(arguments: [false, true])
+    func sameSizedDatasetsOrAChangedLabelGetTheirOwnFeaturesAndLabels(_ onDisk: Bool) throws {
+        let (model, images) = Self.setting()
+        let other = TensorDataset(
+            inputs: Tensor.uniform([10, 3, 32, 32]), labels: images.labels.reversed(),
+            classNames: ["a", "b"])
+        var moved = images.labels
+        moved[3] = 1 - moved[3]
+        let relabelled = TensorDataset(inputs: images.inputs, labels: moved, classNames: ["a", "b"])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tapegrad-cache-content-\(getpid())-\(onDisk)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = FeatureCache(directory: onDisk ? directory : nil)
+        let first = try cache.features(of: model, for: images)
+        // On disk, a new cache each time: only the files can answer.
+        func again() -> FeatureCache { onDisk ? FeatureCache(directory: directory) : cache }
+        let second = try again().features(of: model, for: other)
+        #expect(second.labels == other.labels && second.inputs.scalars != first.inputs.scalars)
+        let third = try again().features(of: model, for: relabelled)
+        #expect(third.labels == moved && third.inputs.scalars == first.inputs.scalars)
+        #expect(try again().features(of: model, for: images).labels == images.labels)
+        #expect(cache.computations == (onDisk ? 1 : 4))
     }
 
     /// Augmented data cannot be cached: the cache says so instead of training on the first epoch's draws.
@@ -51,7 +80,7 @@ import Datasets
                 root: root,
                 transform: .compose([.resize(height: 32, width: 32), .randomHorizontalFlip()]),
                 skipUnreadable: true)
-            _ = try FeatureCache().features(of: model, for: folder, preprocessing: "flip")
+            _ = try FeatureCache().features(of: model, for: folder)
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains("FeatureCache: the data is augmented"))
@@ -61,9 +90,9 @@ import Datasets
         let (model, images) = Self.setting()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-cache-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let first = try FeatureCache(directory: directory).features(of: model, for: images, preprocessing: "p")
+        let first = try FeatureCache(directory: directory).features(of: model, for: images)
         let secondCache = FeatureCache(directory: directory)
-        let second = try secondCache.features(of: model, for: images, preprocessing: "p")
+        let second = try secondCache.features(of: model, for: images)
         #expect(
             secondCache.computations == 0 && second.inputs.scalars == first.inputs.scalars
                 && second.labels == first.labels)

@@ -41,7 +41,7 @@ import Datasets
     @Test func theFeatureCacheEqualsTheLiveBackboneInTrainingMode() throws {
         let (model, x) = try Self.frozenBackbone()
         let images = TensorDataset(inputs: x, labels: [0, 1], classNames: ["a", "b"])
-        let cached = try FeatureCache().features(of: model, for: images, preprocessing: "none")
+        let cached = try FeatureCache().features(of: model, for: images)
         model.train()
         #expect(cached.inputs.scalars == Self.backbone(model, x))
     }

@@ -73,7 +73,7 @@ import Zoo
         model.freezeFeatures()
         let images = TensorDataset(
             inputs: Tensor.uniform([4, 3, 32, 32]), labels: [0, 1, 2, 0], classNames: ["a", "b", "c"])
-        let cached = try FeatureCache().features(of: model, for: images, preprocessing: "none")
+        let cached = try FeatureCache().features(of: model, for: images)
         model.eval()
         #expect(cached.inputs.shape == [4, 1280])
         // Equal up to rounding: the suite's tests run at once, and a big product elsewhere can switch OpenBLAS to

@@ -174,8 +174,8 @@ struct FineTuningDeeper: ParsableCommand {
             and with a fresh one from epoch \(headEpochs + 1): nothing else differs.
             """)
         let probe = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
-        let features = try FeatureCache().features(of: probe, for: train, preprocessing: "as given")
-        let testFeatures = try FeatureCache().features(of: probe, for: prepared.test, preprocessing: "as given")
+        let features = try FeatureCache().features(of: probe, for: train)
+        let testFeatures = try FeatureCache().features(of: probe, for: prepared.test)
         // notebook: restart
         var histories: [Bool: [TrainingHistory]] = [false: [], true: []]  // keyed by "fresh Adam?"
         for seed in setup.seed..<(setup.seed + UInt64(seeds)) {

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The process-wide random generator that layers draw their initial weights and dropout masks from, like
-/// `torch.manual_seed`: `Random.seed(42)` at the top of a program makes every run repeat exactly.
+/// The process-wide random generator that layers draw their initial weights from, like `torch.manual_seed`:
+/// `Random.seed(42)` at the top of a program makes every run repeat exactly. Inside a data loader's batches,
+/// augmentation and dropout draw per example instead (`ExampleDraws`), from the loader's seed.
 public enum Random {
     private static let shared = Mutex(SeededGenerator(seed: 0))
 
@@ -16,8 +17,13 @@ public enum Random {
         set { shared.withLock { $0 = SeededGenerator(state: newValue) } }
     }
 
-    /// Runs `body` with exclusive use of the shared generator.
+    /// Runs `body` with exclusive use of the generator in force: the example's own while a data loader prepares
+    /// it (`ExampleDraws`), else the shared one.
     public static func withGenerator<R>(_ body: (inout SeededGenerator) -> R) -> R {
-        shared.withLock { body(&$0) }
+        if var own = DrawContext.current.value.generator {
+            defer { DrawContext.current.value.generator = own }
+            return body(&own)
+        }
+        return shared.withLock { body(&$0) }
     }
 }

@@ -7,7 +7,9 @@ import NN
 ///
 /// With `shuffle`, each epoch has its own order, drawn from `seed` and the epoch number, so a run repeats
 /// exactly and can resume mid-training. The next batch is prepared on a background thread while the current
-/// one trains.
+/// one trains. Every example's random draws (its augmentation, and its row of each dropout mask while its batch
+/// trains) come from its own generator, derived from `seed`, the epoch and its index (`ExampleDraws`): the same
+/// at any batch size, on any thread.
 public final class DataLoader: Sequence {
     public let dataset: Dataset
     public let batchSize: Int
@@ -38,32 +40,45 @@ public final class DataLoader: Sequence {
         defer { epoch += 1 }
         let order = order(ofEpoch: epoch)
         let batches = (0..<count).map { Array(order[($0 * batchSize)..<Swift.min(order.count, ($0 + 1) * batchSize)]) }
-        return Iterator(dataset: dataset, batches: batches)
+        return Iterator(dataset: dataset, batches: batches.map { ExampleDraws(seed: seed, epoch: epoch, examples: $0) })
     }
 
     public final class Iterator: IteratorProtocol {
         private let dataset: UncheckedSendable<Dataset>
-        private let batches: [[Int]]
+        private let batches: [ExampleDraws]
         private var position = 0
         private var prefetched: (index: Int, group: DispatchGroup, result: Box)?
 
         private final class Box: @unchecked Sendable { var value: (inputs: Tensor, labels: [Int])? }
 
-        init(dataset: Dataset, batches: [[Int]]) {
+        init(dataset: Dataset, batches: [ExampleDraws]) {
             (self.dataset, self.batches) = (UncheckedSendable(dataset), batches)
             prefetch(0)
         }
 
+        deinit { endBatch() }
+
         private func prefetch(_ index: Int) {
             guard index < batches.count else { return }
-            let (group, box, indices, dataset) = (DispatchGroup(), Box(), batches[index], dataset)
-            DispatchQueue.global().async(group: group) { box.value = dataset.value.batch(at: indices) }
+            let (group, box, draws, dataset) = (DispatchGroup(), Box(), batches[index], dataset)
+            DispatchQueue.global().async(group: group) {
+                box.value = Random.preparing(draws) { dataset.value.batch(at: draws.examples) }
+            }
             prefetched = (index, group, box)
         }
 
+        /// The batch handed out last stops being the one this thread trains on.
+        private func endBatch() {
+            if position > 0, Random.trainingBatch == batches[position - 1] { Random.trainingBatch = nil }
+        }
+
         public func next() -> (inputs: Tensor, labels: [Int])? {
-            guard position < batches.count, let (index, group, box) = prefetched, index == position else { return nil }
+            guard position < batches.count, let (index, group, box) = prefetched, index == position else {
+                endBatch()
+                return nil
+            }
             group.wait()
+            Random.trainingBatch = batches[position]
             position += 1
             prefetch(position)
             return box.value

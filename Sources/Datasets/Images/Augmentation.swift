@@ -3,7 +3,7 @@ import Foundation
 import NN
 
 /// Random changes to training images that keep their class: the model sees a new variant of each image every
-/// epoch. Each draws from the shared generator (`Random.seed`), as torchvision's do from torch's.
+/// epoch. Each draws from `Random.withGenerator`: in a data loader, the example's own generator (`ExampleDraws`).
 extension ImageTransform {
     /// Random brightness, contrast and saturation (torchvision's `ColorJitter` without hue), each factor drawn
     /// from [1 - amount, 1 + amount], applied in that order to values in [0, 1] and clamped to [0, 1]:

@@ -118,9 +118,10 @@ public struct ImageFolder: Dataset {
     /// Whether `transform` augments: each read of an image differs.
     public var isAugmented: Bool { transform.isRandom }
 
-    /// Decodes one image and applies the transform.
+    /// Decodes one image and applies the transform, whose random draws are the example's own in a data loader.
     public func image(at index: Int) throws -> Tensor {
-        try transform.apply(RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated).tensor)
+        let image = try RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated).tensor
+        return Random.forExample(index) { transform.apply(image) }
     }
 
     /// The file, from the folder's own name down (`pets/cat/001.jpg`): where to find it, without this machine's path.

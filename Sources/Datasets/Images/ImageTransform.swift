@@ -3,7 +3,8 @@ import Foundation
 import NN
 
 /// A step that changes an image tensor [C, H, W] before training: resizing, cropping, flipping, normalising.
-/// Compose several with `.compose([...])`. Random steps draw from the shared generator (`Random.seed`).
+/// Compose several with `.compose([...])`. Random steps draw from `Random.withGenerator`: in a data loader, the
+/// example's own generator (`ExampleDraws`), else the shared one (`Random.seed`).
 public struct ImageTransform: @unchecked Sendable {
     public let name: String
     /// Whether it gives a different result each time (augmentation): then features computed from its output

@@ -91,7 +91,7 @@ import Training
         let seeds = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasPrefix("seed-record-")
         }
-        #expect(seeds.count == 7)
+        #expect(seeds.count == 9)
         for seed in seeds { _ = try PretrainedWeights.load(folder.appendingPathComponent(seed)) }
         let expanded = try PretrainedWeights.load(folder.appendingPathComponent("seed-record-expanded")).tensors
         #expect(

@@ -14,7 +14,7 @@ public final class BestCheckpoint: TrainingCallback {
     ///   - url: the safetensors file to write (replaced atomically).
     ///   - monitor: a metric of `Trainer.history`; only evaluated epochs count.
     ///   - goal: which way is better; by default down for losses and up for everything else.
-    public init(to url: URL, monitor: String = "test_accuracy", goal: MetricGoal? = nil) {
+    public init(to url: URL, monitor: String = "validation_accuracy", goal: MetricGoal? = nil) {
         (self.url, self.monitor, self.goal) = (url, monitor, goal ?? .of(monitor))
     }
 

@@ -6,7 +6,8 @@ import NN
 public final class EarlyStopping: TrainingCallback {
     public let monitor: String
     public let goal: MetricGoal
-    /// Evaluations without improvement to wait before stopping.
+    /// Epochs without improvement to wait before stopping (counted in epochs, however often the trainer
+    /// evaluates).
     public let patience: Int
     /// How much better a value must be to count as an improvement.
     public let minimumDelta: Double
@@ -16,16 +17,16 @@ public final class EarlyStopping: TrainingCallback {
     /// The epoch training stopped after, if this callback stopped it.
     public private(set) var stoppedEpoch: Int?
     private var bestState: [Tensor] = []
-    private var evaluationsWithoutImprovement = 0
 
     /// - Parameters:
-    ///   - monitor: a metric of `Trainer.history` (`test_accuracy`, `test_loss`): only evaluated epochs count.
+    ///   - monitor: a metric of `Trainer.history` (`validation_accuracy`, `validation_loss`): only evaluated epochs
+    ///     count.
     ///   - goal: which way is better; by default down for losses and up for everything else.
-    ///   - patience: evaluations without improvement before stopping.
+    ///   - patience: epochs after the best one before stopping.
     ///   - minimumDelta: the smallest change that counts as an improvement.
     ///   - restoreBestWeights: load the best epoch's parameters and buffers when training ends.
     public init(
-        monitor: String = "test_accuracy", goal: MetricGoal? = nil, patience: Int = 3, minimumDelta: Double = 0,
+        monitor: String = "validation_accuracy", goal: MetricGoal? = nil, patience: Int = 3, minimumDelta: Double = 0,
         restoreBestWeights: Bool = true
     ) {
         check(patience >= 1, "EarlyStopping: patience must be at least 1, got \(patience)")
@@ -34,21 +35,17 @@ public final class EarlyStopping: TrainingCallback {
     }
 
     public func trainingWillBegin(_ trainer: Trainer) {
-        (best, stoppedEpoch, bestState, evaluationsWithoutImprovement) = (nil, nil, [], 0)
+        (best, stoppedEpoch, bestState) = (nil, nil, [])
     }
 
     public func epochDidEnd(_ trainer: Trainer, epoch: Int, metrics: [String: Double]) {
         guard let value = metrics[monitor] else { return }
         if goal.improves(value, on: best?.value, by: minimumDelta) {
             best = (value, epoch)
-            evaluationsWithoutImprovement = 0
             if restoresBestWeights { bestState = trainer.model.namedStateTensors().map { $0.tensor.copy() } }
-        } else {
-            evaluationsWithoutImprovement += 1
-            if evaluationsWithoutImprovement >= patience {
-                trainer.stopRequested = true
-                stoppedEpoch = epoch
-            }
+        } else if let best, epoch - best.epoch >= patience {
+            trainer.stopRequested = true
+            stoppedEpoch = epoch
         }
     }
 
@@ -56,7 +53,7 @@ public final class EarlyStopping: TrainingCallback {
         guard let best else { return }
         if let stoppedEpoch {
             print(
-                "Early stopping after epoch \(stoppedEpoch): \(monitor) has not improved for \(patience) evaluations "
+                "Early stopping after epoch \(stoppedEpoch): \(monitor) has not improved for \(patience) epochs "
                     + "since epoch \(best.epoch) (\(String(format: "%.4f", best.value))).")
         }
         guard restoresBestWeights, best.epoch != trainer.epochsDone else { return }

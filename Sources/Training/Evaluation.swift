@@ -2,18 +2,21 @@ import Autograd
 import Datasets
 import NN
 
-/// Mean cross-entropy and the confusion matrix of `model` over `dataset`, in evaluation mode and without a tape;
-/// the model's mode is given back afterwards.
-public func evaluate(_ model: Module, on dataset: some Dataset, batchSize: Int = 500) -> (
-    loss: Double, matrix: ConfusionMatrix
-) {
+/// The mean loss (cross-entropy unless given) and the confusion matrix of `model` over `dataset`, in evaluation
+/// mode and without a tape; the model's mode is given back afterwards.
+///
+/// - Parameter loss: a batch's logits and labels to its mean loss, as `Trainer` takes it.
+public func evaluate(
+    _ model: Module, on dataset: some Dataset, batchSize: Int = 500,
+    loss: (Tensor, [Int]) -> Tensor = { crossEntropy($0, labels: $1) }
+) -> (loss: Double, matrix: ConfusionMatrix) {
     var matrix = ConfusionMatrix(classNames: dataset.classNames)
     var lossSum = 0.0
     model.inEvaluationMode {
         withNoGrad {
             for (inputs, labels) in DataLoader(dataset, batchSize: batchSize) {
                 let logits = model(inputs)
-                lossSum += Double(crossEntropy(logits, labels: labels, reduction: .sum).item)
+                lossSum += Double(loss(logits, labels).item) * Double(labels.count)
                 matrix.add(logits, labels: labels)
             }
         }

@@ -25,13 +25,14 @@ public struct TrainingHistory: Codable {
     }
 
     /// Rows numbered 1, 2, ... in an `epoch` column, unless the metrics carry their own `epoch` (runs that
-    /// record only some epochs).
+    /// record only some epochs). Values have 7 significant digits, as many as a Float holds: an accuracy of 0.3
+    /// computed in Float is written 0.3, not 0.30000000397364296. The JSON keeps every digit, to resume from.
     public var csv: String {
         let numbered = !metrics.contains("epoch")
         return
             ([((numbered ? ["epoch"] : []) + metrics).joined(separator: ",")]
             + rows.enumerated().map { epoch, row in
-                ((numbered ? [String(epoch + 1)] : []) + row.map { String($0) }).joined(separator: ",")
+                ((numbered ? [String(epoch + 1)] : []) + row.map { String(format: "%.7g", $0) }).joined(separator: ",")
             })
             .joined(separator: "\n") + "\n"
     }

@@ -4,13 +4,13 @@ import Foundation
 import NN
 
 /// Leslie Smith's learning-rate range test (fastai's `lr_find`): a short run whose learning rate grows
-/// exponentially from tiny to huge, one batch per rate, recording the loss. Where the loss falls fastest is a
-/// good rate to train at; where it explodes is too far. The model, the optimizer's state, the loader and the
+/// exponentially from tiny to huge, one batch per rate, recording the loss. A good rate to train at lies where the
+/// loss keeps falling (fastai's valley, suggested); where it explodes is too far. The model, the optimizer's state, the loader and the
 /// shared random generator are put back afterwards, so the test changes nothing.
 ///
 /// ```swift
 /// let found = try LearningRateFinder().run(model: model, optimizer: optimizer, loader: loader)
-/// print(found.reason)            // "steepest descent at 3.2e-03: ..."
+/// print(found.reason)            // "the valley at 3.2e-03: ..."
 /// try found.chart.svg.write(...)
 /// ```
 public struct LearningRateFinder {
@@ -20,21 +20,38 @@ public struct LearningRateFinder {
         public let learningRates: [Float]
         /// The loss at each step, smoothed (an exponential moving average, debiased).
         public let losses: [Double]
-        /// The suggested rate: where the smoothed loss falls fastest against the log of the rate.
+        /// fastai's "valley": the longest stretch over which the smoothed loss keeps setting new lows, and the rate
+        /// about halfway into it (`suggestion`). Noise at the flat start cannot make a long stretch.
+        public let valley: Float
+        /// Where the smoothed loss falls fastest against the log of the rate, before its lowest point. On a short,
+        /// noisy test a single dip at the flat start can win this.
+        public let steepest: Float
+        /// A tenth of the rate at the lowest loss: the old rule of thumb, a safe distance from divergence.
+        public let minimumOverTen: Float
+        /// The suggested rate: the valley.
         public let suggestion: Float
-        /// Why that rate, in words.
+        /// Why that rate, in words, with the other two beside it.
         public let reason: String
+        /// What makes the test less reliable (too few steps), empty when nothing does.
+        public let warnings: [String]
 
-        /// Loss against learning rate on a log axis, the suggestion marked.
+        /// Loss against learning rate on a log axis, the three rates marked.
         public var chart: LineChart {
             var chart = LineChart(
                 title: "Learning-rate range test", xLabel: "learning rate (log scale)", yLabel: "loss (smoothed)",
                 series: [.init("loss", zip(learningRates, losses).map { (Double($0), $1) })])
             chart.logarithmicX = true
-            chart.markers = [(Double(suggestion), "suggested \(String(format: "%.1e", suggestion))")]
+            chart.markers = [
+                (Double(valley), "valley (suggested) \(String(format: "%.1e", valley))"),
+                (Double(steepest), "steepest \(String(format: "%.1e", steepest))"),
+                (Double(minimumOverTen), "minimum / 10 \(String(format: "%.1e", minimumOverTen))"),
+            ]
             return chart
         }
     }
+
+    /// Fewer recorded steps than this and the smoothed loss, an average over about the last 50, has not settled.
+    static let reliableSteps = 50
 
     public var start: Float
     public var end: Float
@@ -58,7 +75,12 @@ public struct LearningRateFinder {
 
     /// Runs the test: `steps` batches from `loader` (going round it as often as needed) with `optimizer`, every
     /// parameter group's rate scaled together so their ratios stay as made. Puts everything back afterwards.
-    public func run(model: Module, optimizer: Optimizer, loader: DataLoader) throws -> Result {
+    ///
+    /// - Parameter loss: a batch's logits and labels to its mean loss, as `Trainer` takes it.
+    public func run(
+        model: Module, optimizer: Optimizer, loader: DataLoader,
+        loss: (Tensor, [Int]) -> Tensor = { crossEntropy($0, labels: $1) }
+    ) throws -> Result {
         let savedState = model.namedStateTensors().map { $0.tensor.copy() }
         let (savedOptimizer, savedRates) = (optimizer.stateDict(), optimizer.groups.map(\.learningRate))
         let (savedRandom, savedEpoch, wasTraining) = (Random.state, loader.epoch, model.isTraining)
@@ -85,12 +107,12 @@ public struct LearningRateFinder {
                     }()
             else { break }
             optimizer.zeroGrad()
-            let loss = crossEntropy(model(inputs), labels: labels)
-            guard loss.item.isFinite else { break }
-            loss.backward()
+            let batchLoss = loss(model(inputs), labels)
+            guard batchLoss.item.isFinite else { break }
+            batchLoss.backward()
             optimizer.step()
             // fastai's smoothing: an exponential moving average, divided by 1 - 0.98^n to undo its start at 0.
-            average = 0.98 * average + 0.02 * Double(loss.item)
+            average = 0.98 * average + 0.02 * Double(batchLoss.item)
             let smoothed = average / (1 - Foundation.pow(0.98, Double(step + 1)))
             rates.append(rate)
             losses.append(smoothed)
@@ -102,10 +124,12 @@ public struct LearningRateFinder {
         }
         progress.finish()
         check(rates.count >= 5, "LearningRateFinder: the loss diverged within \(rates.count) steps; lower `start`")
-        return Self.suggest(rates: rates, losses: losses)
+        let result = Self.suggest(rates: rates, losses: losses)
+        for warning in result.warnings { print("LearningRateFinder: \(warning)") }
+        return result
     }
 
-    /// The steepest descent of the smoothed loss against log10(rate), up to its lowest point.
+    /// The valley, the steepest descent and the minimum / 10 of a smoothed loss curve; suggests the valley.
     static func suggest(rates: [Float], losses: [Double]) -> Result {
         let lowest = losses.indices.min { losses[$0] < losses[$1] }!
         let logRates = rates.map { Foundation.log10(Double($0)) }
@@ -114,11 +138,33 @@ public struct LearningRateFinder {
             let s = (losses[i] - losses[i - 1]) / (logRates[i] - logRates[i - 1])
             if s < slope { (steepest, slope) = (i, s) }
         }
-        let suggestion = rates[steepest]
+        // The longest run of steps, not necessarily adjacent, each lower than the one before (the longest
+        // decreasing subsequence); `length[i]` is the longest ending at step i.
+        var length = [Int](repeating: 1, count: losses.count)
+        var end = 0
+        for i in losses.indices {
+            for j in 0..<i where losses[i] < losses[j] { length[i] = max(length[i], length[j] + 1) }
+            if length[i] > length[end] { end = i }
+        }
+        let start = end - length[end] + 1
+        let third = (end - start) / 3
+        let valley = start + third + third / 2
+        let minimumOverTen = rates[lowest] / 10
         let reason = String(
-            format: "steepest descent at %.1e: the loss fell fastest there, by %.2f per tenfold rate "
-                + "(its lowest, %.4f, came at %.1e, where it was about to rise)", suggestion, -slope, losses[lowest],
-            rates[lowest])
-        return Result(learningRates: rates, losses: losses, suggestion: suggestion, reason: reason)
+            format: "the valley at %.1e: the loss kept falling from %.1e to %.1e (%d of the %d steps set a new low), "
+                + "and this rate lies about halfway into that stretch. The steepest descent was at %.1e (%.2f per "
+                + "tenfold rate), the lowest loss %.4f at %.1e, a tenth of which is %.1e.",
+            rates[valley], rates[start], rates[end], length[end], losses.count, rates[steepest], -slope,
+            losses[lowest], rates[lowest], minimumOverTen)
+        let warnings =
+            losses.count < reliableSteps
+            ? [
+                "only \(losses.count) steps were recorded: the smoothed loss averages about the last 50 and has not "
+                    + "settled, so the suggestion is unreliable. Use more steps (steps: 100), with a loader of more "
+                    + "batches or several passes over it."
+            ] : []
+        return Result(
+            learningRates: rates, losses: losses, valley: rates[valley], steepest: rates[steepest],
+            minimumOverTen: minimumOverTen, suggestion: rates[valley], reason: reason, warnings: warnings)
     }
 }

@@ -17,17 +17,19 @@ import NN
 /// }
 /// ```
 /// `fit` adds what a run needs around it: the loss checked for NaN, the scheduler stepped, the progress shown,
-/// the test set evaluated, one row of history per evaluated epoch, and the callbacks called.
+/// the validation set evaluated, one row of history per evaluated epoch, and the callbacks called.
 public final class Trainer {
     public let model: Module
     public let optimizer: Optimizer
     /// Stepped after every batch (so its periods count batches).
     public let scheduler: Scheduler?
+    /// The loss of a batch: its logits and labels to the mean loss over the batch (cross-entropy unless given).
+    public let loss: (Tensor, [Int]) -> Tensor
     public var callbacks: [any TrainingCallback]
     /// Names the progress bars: "training epoch 3".
     public var label: String
-    /// One row per evaluated epoch: `epoch`, `train_loss`, `train_accuracy`, `test_loss`, `test_accuracy`,
-    /// `seconds` (since this `fit` began).
+    /// One row per evaluated epoch: `epoch`, `train_loss`, `train_accuracy`, `validation_loss`,
+    /// `validation_accuracy`, `seconds` (since this `fit` began).
     public internal(set) var history: TrainingHistory
     /// Epochs finished, counted over every `fit` (and over the history this trainer continues).
     public internal(set) var epochsDone: Int
@@ -41,42 +43,52 @@ public final class Trainer {
     ///   - model: what to train; its frozen parameters stay as they are.
     ///   - optimizer: made for `model`'s parameters.
     ///   - scheduler: stepped after every batch.
+    ///   - loss: a batch's logits and labels to its mean loss; cross-entropy by default. Accuracy still counts
+    ///     the logits' largest entry.
     ///   - label: names the progress bars.
     ///   - history: an earlier phase's history to continue: epochs are numbered on from its last one, so two
     ///     phases (a head, then fine-tuning) make one curve.
     ///   - callbacks: called in this order at each point of the run.
     public init(
-        model: Module, optimizer: Optimizer, scheduler: Scheduler? = nil, label: String = "training",
+        model: Module, optimizer: Optimizer, scheduler: Scheduler? = nil,
+        loss: @escaping (Tensor, [Int]) -> Tensor = { crossEntropy($0, labels: $1) }, label: String = "training",
         continuing history: TrainingHistory = TrainingHistory(), callbacks: [any TrainingCallback] = []
     ) {
-        (self.model, self.optimizer, self.scheduler, self.label) = (model, optimizer, scheduler, label)
+        (self.model, self.optimizer, self.scheduler, self.loss, self.label) = (model, optimizer, scheduler, loss, label)
         (self.history, self.callbacks) = (history, callbacks)
         epochsDone = Int(history.series("epoch").last ?? 0)
     }
 
-    /// Trains for `epochs` more epochs (fewer if a callback stops it), evaluating on `validation` about 10 times
-    /// over them and always after the last: evaluating costs as much as an epoch on a small training set.
+    /// Trains for `epochs` more epochs (fewer if a callback stops it), evaluating on `validation` after every
+    /// `evaluatingEvery`-th epoch and always after the last.
     ///
+    /// - Parameters:
+    ///   - loader: the training batches.
+    ///   - validation: the held-out data each evaluation measures: a validation split, not the test set, where
+    ///     choices (epochs, rates, early stopping) are made from it.
+    ///   - epochs: how many epochs to train.
+    ///   - evaluatingEvery: epochs between evaluations; 1 (every epoch) by default, as Keras and fastai do. On a
+    ///     small training set an evaluation can cost as much as an epoch.
     /// - Throws: `TrainingError.nonFiniteLoss` when the loss becomes NaN or infinite, and what callbacks throw.
-    public func fit(_ loader: DataLoader, validation: some Dataset, epochs: Int) throws {
+    public func fit(_ loader: DataLoader, validation: some Dataset, epochs: Int, evaluatingEvery: Int = 1) throws {
         check(epochs >= 0, "Trainer.fit: epochs must not be negative, got \(epochs)")
+        check(evaluatingEvery >= 1, "Trainer.fit: evaluatingEvery must be at least 1, got \(evaluatingEvery)")
         if resumed { loader.epoch = epochsDone }
         let (started, first, last) = (Date(), epochsDone + 1, epochsDone + epochs)
-        let evaluateEvery = (epochs + 9) / 10
         stopRequested = false
         for callback in callbacks { try callback.trainingWillBegin(self) }
         for epoch in first...max(first, last) where epoch <= last && !stopRequested {
             var metrics = try trainOneEpoch(loader, number: epoch)
             let progressLine = metrics.progress
-            if (epoch - first + 1) % evaluateEvery == 0 || epoch == last {
-                let (testLoss, matrix) = evaluate(model, on: validation)
-                metrics.values["test_loss"] = testLoss
-                metrics.values["test_accuracy"] = Double(matrix.accuracy)
-                metrics.bar.finish(metrics: progressLine + [("test acc", percent(Double(matrix.accuracy)))])
+            if (epoch - first + 1) % evaluatingEvery == 0 || epoch == last {
+                let (validationLoss, matrix) = evaluate(model, on: validation, loss: loss)
+                metrics.values["validation_loss"] = validationLoss
+                metrics.values["validation_accuracy"] = Double(matrix.accuracy)
+                metrics.bar.finish(metrics: progressLine + [("val acc", percent(Double(matrix.accuracy)))])
                 history.record([
                     "epoch": Double(epoch), "train_loss": metrics.values["train_loss"]!,
-                    "train_accuracy": metrics.values["train_accuracy"]!, "test_loss": testLoss,
-                    "test_accuracy": Double(matrix.accuracy), "seconds": Date().timeIntervalSince(started),
+                    "train_accuracy": metrics.values["train_accuracy"]!, "validation_loss": validationLoss,
+                    "validation_accuracy": Double(matrix.accuracy), "seconds": Date().timeIntervalSince(started),
                 ])
             } else {
                 metrics.bar.finish(metrics: progressLine)
@@ -100,16 +112,16 @@ public final class Trainer {
         for (inputs, labels) in loader {
             optimizer.zeroGrad()
             let logits = model(inputs)
-            let loss = crossEntropy(logits, labels: labels)
-            try ensureFinite(loss, step: seen / loader.batchSize + 1)
-            loss.backward()
+            let batchLoss = loss(logits, labels)
+            try ensureFinite(batchLoss, step: seen / loader.batchSize + 1)
+            batchLoss.backward()
             optimizer.step()
             scheduler?.step()
-            lossSum += Double(loss.item) * Double(labels.count)
+            lossSum += Double(batchLoss.item) * Double(labels.count)
             correct += Double(accuracy(logits, labels: labels)) * Double(labels.count)
             seen += labels.count
             bar.advance(metrics: progress())
-            for callback in callbacks { try callback.batchDidEnd(self, loss: loss.item) }
+            for callback in callbacks { try callback.batchDidEnd(self, loss: batchLoss.item) }
         }
         let values = ["train_loss": lossSum / Double(seen), "train_accuracy": correct / Double(seen)]
         return (values, progress(), bar)

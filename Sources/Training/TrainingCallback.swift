@@ -14,7 +14,7 @@ public protocol TrainingCallback: AnyObject {
     /// After each optimizer step, with the batch's loss.
     func batchDidEnd(_ trainer: Trainer, loss: Float) throws
     /// After each epoch. `metrics` holds `train_loss` and `train_accuracy`, and, when the epoch was evaluated,
-    /// `test_loss` and `test_accuracy`. Set `trainer.stopRequested` to end training here.
+    /// `validation_loss` and `validation_accuracy`. Set `trainer.stopRequested` to end training here.
     func epochDidEnd(_ trainer: Trainer, epoch: Int, metrics: [String: Double]) throws
     /// After the last epoch of a `fit`, or the one a callback stopped at.
     func trainingDidEnd(_ trainer: Trainer) throws

@@ -44,33 +44,71 @@ import Testing
     }
 
     /// A fresh seeded run of `epochs` epochs with `callbacks`; returns the trainer.
-    static func run(epochs: Int, callbacks: [any TrainingCallback], learningRate: Float = 0.5) throws -> Trainer {
+    static func run(
+        epochs: Int, callbacks: [any TrainingCallback], learningRate: Float = 0.5, evaluatingEvery: Int = 1,
+        loss: @escaping (Tensor, [Int]) -> Tensor = { crossEntropy($0, labels: $1) }
+    ) throws -> Trainer {
         let (train, validation) = data()
         let model = model()
         let trainer = Trainer(
             model: model, optimizer: SGD(groups: [ParameterGroup(model.parameters(), learningRate: learningRate)]),
-            callbacks: callbacks)
+            loss: loss, callbacks: callbacks)
         try trainer.fit(
-            DataLoader(train, batchSize: 16, shuffle: true, seed: 2), validation: validation, epochs: epochs)
+            DataLoader(train, batchSize: 16, shuffle: true, seed: 2), validation: validation, epochs: epochs,
+            evaluatingEvery: evaluatingEvery)
         return trainer
     }
 
-    @Test func fitTrainsEvaluatesAboutTenTimesAndKeepsAHistory() throws {
+    @Test func fitTrainsEvaluatesEveryEpochAndKeepsAHistory() throws {
         let recorder = Recorder()
         let trainer = try Self.run(epochs: 20, callbacks: [recorder])
         #expect(recorder.batches == 20 * 6)
-        #expect(trainer.history.series("epoch") == [2, 4, 6, 8, 10, 12, 14, 16, 18, 20])
-        #expect(recorder.metrics[0]["test_loss"] == nil && recorder.metrics[1]["test_loss"] != nil)
+        #expect(trainer.history.series("epoch") == (1...20).map(Double.init))
+        #expect(
+            trainer.history.metrics == [
+                "epoch", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy", "seconds",
+            ])
         let losses = trainer.history.series("train_loss")
         #expect(losses.last! < losses.first!, "training loss goes down: \(losses)")
         #expect(trainer.history.series("train_accuracy").last! > 0.9)
+    }
+
+    @Test func evaluationCanBeLessFrequentAndAlwaysEndsTheRun() throws {
+        let recorder = Recorder()
+        let trainer = try Self.run(epochs: 7, callbacks: [recorder], evaluatingEvery: 3)
+        #expect(trainer.history.series("epoch") == [3, 6, 7])
+        #expect(recorder.metrics[0]["validation_loss"] == nil && recorder.metrics[2]["validation_loss"] != nil)
+    }
+
+    /// Any loss trains: a squared error on the logits' one-hot targets, which cross-entropy would not give.
+    @Test func aCustomLossTrainsAndIsTheOneEvaluated() throws {
+        let squaredError: (Tensor, [Int]) -> Tensor = { logits, labels in
+            let targets = Tensor(shape: logits.shape) { i in labels[i / 2] == i % 2 ? 1 : 0 }
+            let difference = logits - targets
+            return (difference * difference).mean()
+        }
+        let trainer = try Self.run(epochs: 10, callbacks: [], loss: squaredError)
+        let losses = trainer.history.series("train_loss")
+        #expect(losses.last! < losses.first! / 2, "the squared error goes down: \(losses)")
+        #expect(trainer.history.series("train_accuracy").last! > 0.9)
+        let (validation, _) = evaluate(trainer.model, on: Self.data().validation, loss: squaredError)
+        #expect(trainer.history.series("validation_loss").last! == validation)
+        let plain = try Self.run(epochs: 10, callbacks: [])
+        #expect(plain.history.series("train_loss") != losses)
+    }
+
+    /// The CSV shows as many digits as a Float holds: an accuracy of 0.3 is not 0.30000000397364296.
+    @Test func historiesAreWrittenWithSensiblePrecision() {
+        var history = TrainingHistory()
+        history.record(["epoch": 1, "validation_accuracy": Double(Float(0.3)), "seconds": 12.345678912])
+        #expect(history.csv == "epoch,validation_accuracy,seconds\n1,0.3,12.34568\n")
     }
 
     @Test func aNaNLossStopsTrainingWithTheStep() throws {
         #expect(throws: TrainingError.self) { try Self.run(epochs: 2, callbacks: [], learningRate: .nan) }
     }
 
-    /// The plain run's validation accuracy per epoch (every epoch is evaluated in runs of 10 or fewer).
+    /// The plain run's validation metrics per epoch.
     static func plainRun(epochs: Int) throws -> Recorder {
         let recorder = Recorder()
         _ = try run(epochs: epochs, callbacks: [recorder])
@@ -95,11 +133,11 @@ import Testing
 
     @Test func earlyStoppingStopsAfterThePatienceAndRestoresTheBestEpochBitForBit() throws {
         let plain = try Self.plainRun(epochs: 10)
-        let accuracies = plain.metrics.map { $0["test_accuracy"]! }
+        let accuracies = plain.metrics.map { $0["validation_accuracy"]! }
         let (stop, best) = Self.stoppingPoint(accuracies, patience: 2, better: >)
         let expectedStop = try #require(stop, "the plain run's validation accuracy must stall: \(accuracies)")
         #expect(best < expectedStop)
-        let stopping = EarlyStopping(monitor: "test_accuracy", patience: 2)
+        let stopping = EarlyStopping(monitor: "validation_accuracy", patience: 2)
         let trainer = try Self.run(epochs: 10, callbacks: [stopping])
         #expect(
             trainer.epochsDone == expectedStop, "stopped after epoch \(trainer.epochsDone), accuracies \(accuracies)")
@@ -108,12 +146,23 @@ import Testing
         #expect(trainer.model.parameters().map(\.scalars) != plain.weights[expectedStop - 1])
     }
 
+    /// Patience counts epochs: stopping comes `patience` epochs after the best one, also when the trainer
+    /// evaluates every other epoch (it used to count evaluations, so patience 4 waited 8 epochs there).
+    @Test(arguments: [1, 2])
+    func earlyStoppingWithPatience4StopsFourEpochsAfterTheBest(_ evaluatingEvery: Int) throws {
+        let stopping = EarlyStopping(monitor: "validation_accuracy", patience: 4)
+        let trainer = try Self.run(epochs: 40, callbacks: [stopping], evaluatingEvery: evaluatingEvery)
+        let best = try #require(stopping.best?.epoch)
+        #expect(stopping.stoppedEpoch != nil, "the run must stall within 40 epochs")
+        #expect(trainer.epochsDone == best + 4)
+    }
+
     @Test func bestCheckpointHoldsTheBestEpochsWeights() throws {
         let plain = try Self.plainRun(epochs: 10)
-        let losses = plain.metrics.map { $0["test_loss"]! }
+        let losses = plain.metrics.map { $0["validation_loss"]! }
         let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-best-\(getpid()).safetensors")
-        let checkpoint = BestCheckpoint(to: url, monitor: "test_loss")
+        let checkpoint = BestCheckpoint(to: url, monitor: "validation_loss")
         _ = try Self.run(epochs: 10, callbacks: [checkpoint])
         let saved = try SafeTensors.read(url)
         #expect(saved.metadata["epoch"] == "\(best)" && checkpoint.best?.epoch == best, "losses \(losses)")
@@ -125,9 +174,9 @@ import Testing
 
     @Test func reduceOnPlateauLowersTheRateWhereThePlainRunStalls() throws {
         let plain = try Self.plainRun(epochs: 10)
-        let losses = plain.metrics.map { $0["test_loss"]! }
+        let losses = plain.metrics.map { $0["validation_loss"]! }
         let expected = try #require(Self.stoppingPoint(losses, patience: 2, better: <).stop, "losses \(losses)")
-        let reduce = ReduceLearningRateOnPlateau(monitor: "test_loss", factor: 0.5, patience: 2)
+        let reduce = ReduceLearningRateOnPlateau(monitor: "validation_loss", factor: 0.5, patience: 2)
         let trainer = try Self.run(epochs: 10, callbacks: [reduce])
         #expect(reduce.reductions.first?.epoch == expected && reduce.reductions.first?.learningRate == 0.25)
         #expect(trainer.optimizer.groups[0].learningRate == 0.5 * Foundation.pow(0.5, Float(reduce.reductions.count)))
@@ -149,7 +198,7 @@ import Testing
         #expect(try run.resume(trainer) == 3)
         try trainer.fit(DataLoader(train, batchSize: 16, shuffle: true, seed: 2), validation: validation, epochs: 2)
         #expect(model.parameters().map(\.scalars) == uninterrupted.model.parameters().map(\.scalars))
-        for metric in ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
+        for metric in ["epoch", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy"] {
             #expect(trainer.history.series(metric) == uninterrupted.history.series(metric), "\(metric)")
         }
     }
@@ -186,7 +235,7 @@ import Testing
     }
 }
 
-/// The learning-rate range test: repeatable, harmless, and its suggestion where the loss falls fastest.
+/// The learning-rate range test: repeatable, harmless, and its suggestion in the valley of the loss.
 @Suite struct LearningRateFinderTests {
     /// In a process of its own: the finder seeds the shared generator (and puts it back), which other suites
     /// draw from at the same time.
@@ -229,17 +278,40 @@ import Testing
         expect(optimizer.stateDict().mapValues(\.scalars) == optimizerBefore, "optimizer put back")
         expect(Random.state == randomBefore && loader.epoch == 0, "generator and loader put back")
         expect(first.suggestion > 1e-5 && first.suggestion < 10, "a suggestion inside the range")
-        expect(first.reason.hasPrefix("steepest descent at"), "a reason")
+        expect(first.reason.hasPrefix("the valley at"), "a reason")
         let svg = first.chart.svg
-        expect(svg.contains("suggested") && svg.contains(">0.001<") && svg.contains(">1<"), "powers of ten on the axis")
+        expect(
+            svg.contains("valley (suggested)") && svg.contains(">0.001<") && svg.contains(">1<"),
+            "powers of ten on the axis")
         return problems
     }
 
-    @Test func theSuggestionIsWhereTheLossFallsFastestBeforeItsLowest() {
+    @Test func theSteepestDescentIsWhereTheLossFallsFastestBeforeItsLowest() {
         // Falls by 0.1, then 0.5 (the steepest), then 0.2 per step; rises after its lowest at 1e-2.
         let rates: [Float] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
         let found = LearningRateFinder.suggest(rates: rates, losses: [2, 1.9, 1.4, 1.2, 3, 5])
-        #expect(found.suggestion == 1e-3)
-        #expect(found.reason.contains("by 0.50 per tenfold"))
+        #expect(found.steepest == 1e-3 && abs(found.minimumOverTen - 1e-3) < 1e-9)
+        #expect(found.reason.contains("(0.50 per tenfold rate)"))
+    }
+
+    /// A curve shaped like the small-data runs where "steepest" failed: a flat start at 2.3 with noise (one
+    /// sharp dip at step 12), a long fall from 1e-4 to 1e-1, divergence after. The steepest single step is the
+    /// dip, 3 decades too low; the valley lies inside the fall.
+    @Test func theValleyIsSuggestedOnANoisyCurve() {
+        var generator = SeededGenerator(seed: 17)
+        let rates = (0..<100).map { Float(1e-7) * Foundation.pow(1e8, Float($0) / 99) }
+        var losses = rates.map { rate -> Double in
+            let x = Foundation.log10(Double(rate))  // -7 ... 1
+            let curve = x < -4 ? 2.3 : x < -1 ? 2.3 - 0.6 * (x + 4) : 0.5 + 3 * (x + 1) * (x + 1)
+            return curve + 0.03 * Double(generator.nextUnitFloat() - 0.5)
+        }
+        losses[12] -= 0.4
+        let found = LearningRateFinder.suggest(rates: rates, losses: losses)
+        #expect(found.steepest < 1e-5, "the noisy dip wins steepest: \(found.steepest)")
+        #expect(found.suggestion == found.valley && found.valley > 1e-3 && found.valley < 3e-2, "\(found.valley)")
+        #expect(found.reason.hasPrefix(String(format: "the valley at %.1e", found.valley)))
+        #expect(found.warnings.isEmpty)
+        let short = LearningRateFinder.suggest(rates: Array(rates[40..<60]), losses: Array(losses[40..<60]))
+        #expect(short.warnings.first?.contains("only 20 steps were recorded") == true)
     }
 }

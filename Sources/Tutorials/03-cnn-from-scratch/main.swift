@@ -200,7 +200,7 @@ struct CNNFromScratch: ParsableCommand {
                     scheduler: rung.schedule ? Scheduler(optimizer, schedule: schedule) : nil,
                     label: "\(rung.name), seed \(seed)")
                 try trainer.fit(loader, validation: smallTest, epochs: epochs)
-                let testAccuracy = trainer.history.series("test_accuracy").last!
+                let testAccuracy = trainer.history.series("validation_accuracy").last!
                 accuracies.append(testAccuracy)
                 // How much better it does on the images it trained on: what dropout is for.
                 rungGaps.append(Double(evaluate(model, on: small).matrix.accuracy) - testAccuracy)
@@ -266,8 +266,9 @@ struct CNNFromScratch: ParsableCommand {
         return LineChart(
             title: "Fashion-MNIST, small VGG from scratch", xLabel: "epoch", yLabel: label,
             yFormat: metric == "accuracy" ? .percent : .plain,
-            series: ["train", "test"].map { split in
-                .init(split, Array(zip(epochs, history.series("\(split)_\(metric)"))))
+            // This step evaluates on the test set, which the history calls validation data.
+            series: [("train", "train"), ("test", "validation")].map { name, split in
+                .init(name, Array(zip(epochs, history.series("\(split)_\(metric)"))))
             })
     }
 

@@ -77,7 +77,7 @@ struct TransferLearning: ParsableCommand {
                 seed: setup.seed, label: "head", history: &history)
             return history
         }
-        let afterHead = history.series("test_accuracy").last!
+        let afterHead = history.series("validation_accuracy").last!
         print("after training the dense layers: \(pct(afterHead)) test accuracy")
         // end notebook
         golden("test accuracy after the dense layers", afterHead)
@@ -110,7 +110,7 @@ struct TransferLearning: ParsableCommand {
         var chart = LineChart(
             title: "Transfer learning: dense layers, then fine-tuning", xLabel: "epoch", yLabel: "test accuracy",
             yFormat: .percent,
-            series: [.init("test", Array(zip(history.series("epoch"), history.series("test_accuracy"))))])
+            series: [.init("test", Array(zip(history.series("epoch"), history.series("validation_accuracy"))))])
         chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
         try folder.write(chart.svg, to: "accuracy.svg")
         try folder.write(final.matrix.svg, to: "confusion-matrix.svg")

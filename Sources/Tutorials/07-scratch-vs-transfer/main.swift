@@ -182,9 +182,9 @@ struct ScratchVersusTransfer: ParsableCommand {
         /// EfficientNet-Lite0's runs; none when the offline route leaves it out.
         var imageNet: [TrainingHistory] = []
 
-        var scratchAccuracies: [Double] { scratch.map { $0.series("test_accuracy").last! } }
-        var transferAccuracies: [Double] { transfer.map { $0.series("test_accuracy").last! } }
-        var imageNetAccuracies: [Double] { imageNet.map { $0.series("test_accuracy").last! } }
+        var scratchAccuracies: [Double] { scratch.map { $0.series("validation_accuracy").last! } }
+        var transferAccuracies: [Double] { transfer.map { $0.series("validation_accuracy").last! } }
+        var imageNetAccuracies: [Double] { imageNet.map { $0.series("validation_accuracy").last! } }
         /// Transfer's advantage over scratch, seed by seed (the same examples for both), in points.
         var gaps: [Double] { zip(transferAccuracies, scratchAccuracies).map { ($0 - $1) * 100 } }
         var scratchAccuracy: Double { mean(scratchAccuracies) }
@@ -286,9 +286,9 @@ struct ScratchVersusTransfer: ParsableCommand {
             json.append([
                 "budget": r.name, "examples_per_class": r.perClass, "examples": r.examples, "epochs": r.epochs,
                 // Per seed, per evaluated epoch.
-                "scratch_test_accuracy": r.scratch.map { $0.series("test_accuracy") },
-                "transfer_test_accuracy": r.transfer.map { $0.series("test_accuracy") },
-                "imagenet_transfer_test_accuracy": r.imageNet.map { $0.series("test_accuracy") },
+                "scratch_test_accuracy": r.scratch.map { $0.series("validation_accuracy") },
+                "transfer_test_accuracy": r.transfer.map { $0.series("validation_accuracy") },
+                "imagenet_transfer_test_accuracy": r.imageNet.map { $0.series("validation_accuracy") },
             ])
         }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])

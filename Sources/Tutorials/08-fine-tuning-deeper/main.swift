@@ -35,7 +35,7 @@ struct FineTuningDeeper: ParsableCommand {
         let seconds: Double
 
         /// Each seed's final test accuracy.
-        var accuracies: [Double] { histories.map { $0.series("test_accuracy").last! } }
+        var accuracies: [Double] { histories.map { $0.series("validation_accuracy").last! } }
         var meanAccuracy: Double { mean(accuracies) }
         var meanMoved: Double { mean(moved) }
 
@@ -198,7 +198,7 @@ struct FineTuningDeeper: ParsableCommand {
         let (boundary, next) = (headEpochs - 1, headEpochs)
         for (name, fresh) in [("one Adam throughout", false), ("fresh Adam at the boundary", true)] {
             let (loss, accuracy) = (
-                meanCurve(histories[fresh]!, "test_loss").map(\.y), meanCurve(histories[fresh]!).map(\.y)
+                meanCurve(histories[fresh]!, "validation_loss").map(\.y), meanCurve(histories[fresh]!).map(\.y)
             )
             print(
                 String(
@@ -208,7 +208,7 @@ struct FineTuningDeeper: ParsableCommand {
         }
         // end notebook
         let jump = { (fresh: Bool) in
-            let loss = meanCurve(histories[fresh]!, "test_loss").map(\.y)
+            let loss = meanCurve(histories[fresh]!, "validation_loss").map(\.y)
             return loss[next] - loss[boundary]
         }
         print(
@@ -227,7 +227,7 @@ struct FineTuningDeeper: ParsableCommand {
             series: [false, true].map { fresh in
                 .init(
                     fresh ? "fresh Adam at epoch \(headEpochs + 1)" : "one Adam throughout",
-                    meanCurve(histories[fresh]!, "test_loss"))
+                    meanCurve(histories[fresh]!, "validation_loss"))
             })
         chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning would begin")]
         print("Wrote \(try folder.write(chart.svg, to: "optimizer-restart.svg"))")

@@ -11,7 +11,7 @@ public func standardDeviation(_ values: [Double]) -> Double {
 }
 
 /// The mean over several runs (one per seed) of `metric` at each evaluated epoch, for a chart.
-public func meanCurve(_ runs: [TrainingHistory], _ metric: String = "test_accuracy") -> [(x: Double, y: Double)] {
+public func meanCurve(_ runs: [TrainingHistory], _ metric: String = "validation_accuracy") -> [(x: Double, y: Double)] {
     runs[0].series("epoch").indices.map { i in (runs[0].series("epoch")[i], mean(runs.map { $0.series(metric)[i] })) }
 }
 

@@ -8,6 +8,8 @@ public protocol Dataset {
     var classNames: [String] { get }
     /// The examples at `indices`, stacked along a new first axis, with their labels.
     func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int])
+    /// The label of example `index`, without reading its input where the dataset can (splits need every label).
+    func label(of index: Int) -> Int
     /// Where example `index` came from, for a person to find it (`pets/cat/001.jpg`); nil for data made in memory.
     func source(of index: Int) -> String?
     /// Whether examples come out different each time they are read (random augmentation).
@@ -15,6 +17,7 @@ public protocol Dataset {
 }
 
 extension Dataset {
+    public func label(of index: Int) -> Int { batch(at: [index]).labels[0] }
     public func source(of index: Int) -> String? { nil }
     public var isAugmented: Bool { false }
 }
@@ -41,6 +44,8 @@ public struct TensorDataset: Dataset {
     public var count: Int { labels.count }
 
     public func source(of index: Int) -> String? { sources?[index] }
+
+    public func label(of index: Int) -> Int { labels[index] }
 
     public func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
         (withNoGrad { inputs.selecting(indices, alongAxis: 0) }, indices.map { labels[$0] })

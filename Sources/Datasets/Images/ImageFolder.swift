@@ -7,7 +7,7 @@ import NN
 ///
 /// Files are decoded when a batch asks for them and passed through `transform`, which must give every image the
 /// same shape (resize and crop) so a batch can be stacked.
-public struct ImageFolder: Dataset {
+public struct ImageFolder: TransformableDataset {
     public let root: URL
     public let classNames: [String]
     /// Every image file with its label.
@@ -114,6 +114,15 @@ public struct ImageFolder: Dataset {
     }
 
     public var count: Int { samples.count }
+
+    public func label(of index: Int) -> Int { samples[index].label }
+
+    /// The same images read through `transform`.
+    public func withTransform(_ transform: ImageTransform) -> ImageFolder {
+        var copy = self
+        copy.transform = transform
+        return copy
+    }
 
     /// Whether `transform` augments: each read of an image differs.
     public var isAugmented: Bool { transform.isRandom }

@@ -72,8 +72,10 @@ public struct TransferSetup: ParsableArguments {
         let preset = preprocessing.transform
         let folder = try ImageFolder(root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true)
         let images = decodeAll(folder)
-        let testCount = max(folder.classNames.count, Int(Double(images.count) * testFraction))
-        let (test, train) = images.randomSplit(firstCount: testCount, seed: seed)
+        // Stratified: each class keeps its share in both parts (a shuffle of all the photos can leave a small
+        // class with one test image, or none).
+        let parts = images.stratifiedSplitIndices([1 - testFraction, testFraction], seed: seed)
+        let (train, test) = (images.subset(parts[0]), images.subset(parts[1]))
         return Prepared(
             source: source, makeModel: makeModel, train: train, test: test, preprocessing: preprocessing,
             story: """

@@ -23,8 +23,8 @@ static void read_bytes(png_structp png, png_bytep out, png_size_t count) {
     r->offset += count;
 }
 
-int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
-                      char *error, size_t error_size) {
+int tg_png_decode(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height, int *channels,
+                  char *error, size_t error_size) {
     struct reader r = {data, size, 0, error, error_size};
     *pixels = NULL;
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
@@ -53,17 +53,18 @@ int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *w
     // Deflate expands at most about 1032:1, so a file this small cannot really hold this many pixels: refuse
     // before allocating what a forged header asks for.
     if ((uint64_t)w * h > 1032u * (uint64_t)size + 65536u) png_error(png, "header claims more pixels than the file can hold");
+    // Alpha is kept for the caller to drop (as Pillow's convert("RGB") does) or to composite.
+    int n = (png_get_color_type(png, info) & PNG_COLOR_MASK_ALPHA) || png_get_valid(png, info, PNG_INFO_tRNS) ? 4 : 3;
     png_set_expand(png);       // palette -> RGB, gray < 8 bits -> 8 bits, tRNS -> alpha
     png_set_strip_16(png);     // 16-bit -> 8-bit, high byte
-    png_set_strip_alpha(png);  // drop alpha (Pillow's convert("RGB") drops it too)
     png_set_gray_to_rgb(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    if (png_get_rowbytes(png, info) != (size_t)w * 3) png_error(png, "unexpected row layout after conversion");
-    out = malloc((size_t)w * h * 3);
+    if (png_get_rowbytes(png, info) != (size_t)w * n) png_error(png, "unexpected row layout after conversion");
+    out = malloc((size_t)w * h * n);
     rows = malloc(sizeof(png_bytep) * h);
     if (!out || !rows) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = out + (size_t)y * w * 3;
+    for (png_uint_32 y = 0; y < h; y++) rows[y] = out + (size_t)y * w * n;
     png_read_image(png, rows);
     png_read_end(png, NULL);
     free(rows);
@@ -71,6 +72,7 @@ int tg_png_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *w
     *pixels = out;
     *width = (int)w;
     *height = (int)h;
+    *channels = n;
     return 0;
 }
 

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <webp/decode.h>
 
-int tg_webp_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height,
-                       char *error, size_t error_size) {
+int tg_webp_decode(const uint8_t *data, size_t size, uint8_t **pixels, int *width, int *height, int *channels,
+                   char *error, size_t error_size) {
     WebPBitstreamFeatures features;
     *pixels = NULL;
     VP8StatusCode status = WebPGetFeatures(data, size, &features);
@@ -37,19 +37,23 @@ int tg_webp_decode_rgb(const uint8_t *data, size_t size, uint8_t **pixels, int *
         return -1;
     }
     // libwebp decodes into a buffer the caller owns, so the result is freed with free() like the others'.
-    size_t stride = (size_t)features.width * 3;
+    int n = features.has_alpha ? 4 : 3;
+    size_t stride = (size_t)features.width * n;
     uint8_t *out = malloc(stride * features.height);
     if (!out) {
         snprintf(error, error_size, "out of memory");
         return -1;
     }
-    if (!WebPDecodeRGBInto(data, size, out, stride * features.height, (int)stride)) {
+    uint8_t *decoded = n == 4 ? WebPDecodeRGBAInto(data, size, out, stride * features.height, (int)stride)
+                              : WebPDecodeRGBInto(data, size, out, stride * features.height, (int)stride);
+    if (!decoded) {
         free(out);
         snprintf(error, error_size, "damaged WebP data (the image could not be decoded)");
         return -1;
     }
     *width = features.width;
     *height = features.height;
+    *channels = n;
     *pixels = out;
     return 0;
 }

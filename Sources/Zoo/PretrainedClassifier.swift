@@ -15,6 +15,8 @@ public struct PretrainedClassifier {
     public let classNames: [String]
     /// The preprocessing the weights expect (they differ: Lite0 scales by 128, VGG by ImageNet's statistics).
     public let preprocessing: ImageTransform
+    /// What transparent pixels are laid on before `preprocessing`, as the model was trained; nil drops alpha.
+    public let background: Background?
     /// What reading the file noticed (a key prefix removed, say), and the hash check.
     public let notes: [String]
 
@@ -44,12 +46,13 @@ public struct PretrainedClassifier {
         model.eval()
         return PretrainedClassifier(
             model: model, architecture: architecture, classNames: classNames, preprocessing: preprocessing.transform,
-            notes: notes)
+            background: preprocessing.background, notes: notes)
     }
 
     /// The `k` most probable classes of a photo, with their softmax probabilities.
     public func classify(_ image: RGBImage, top k: Int = 5) -> [(name: String, probability: Float)] {
-        topClasses(of: preprocessing.apply(image.tensor), by: model, classNames: classNames, k: k)
+        topClasses(
+            of: preprocessing.apply(image.composited(on: background).tensor), by: model, classNames: classNames, k: k)
     }
 }
 

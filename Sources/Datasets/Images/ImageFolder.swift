@@ -20,6 +20,10 @@ public struct ImageFolder: TransformableDataset {
     public let keepsTruncated: Bool
     /// The truncated files that were kept (with `skipUnreadable` and `keepTruncated`): used, and said so.
     public let keptTruncated: [URL]
+    /// What transparent pixels are laid on before `transform`; nil drops alpha, as PyTorch does.
+    public let background: Background?
+    /// The images with transparent pixels, found when `skipUnreadable` decodes every file once.
+    public let transparent: [URL]
 
     public static let extensions: Set<String> = ["png", "jpg", "jpeg", "webp"]
 
@@ -31,10 +35,15 @@ public struct ImageFolder: TransformableDataset {
     ///     when its batch is read.
     ///   - keepTruncated: use JPEGs that end early, as libjpeg decodes them (the missing rows grey), instead of
     ///     treating them as unreadable.
+    ///   - background: lay images with transparent pixels (cut-out photos, stamps) on this colour. By default
+    ///     alpha is dropped as Pillow's `convert("RGB")` and torchvision do, and the colour stored under a
+    ///     transparent pixel, often grey or garbage, becomes part of the picture. With `skipUnreadable` the folder
+    ///     says how many of its images are transparent.
     /// - Throws: `DataError` when `root` has no class folders, or a class ends up with no usable image (an
     ///   empty class would still get a row in the confusion matrix and an output in the head), as PyTorch does.
     public init(
-        root: URL, transform: ImageTransform = .identity, skipUnreadable: Bool = false, keepTruncated: Bool = false
+        root: URL, transform: ImageTransform = .identity, skipUnreadable: Bool = false, keepTruncated: Bool = false,
+        background: Background? = nil
     ) throws {
         let manager = FileManager.default
         func isDirectory(_ url: URL) -> Bool {
@@ -53,6 +62,7 @@ public struct ImageFolder: TransformableDataset {
         var found: [(URL, Int)] = []
         var unused: [(URL, String)] = []
         var truncated: [URL] = []
+        var transparent: [URL] = []
         for (label, name) in classes.enumerated() {
             let folder = root.appendingPathComponent(name)
             for file in try manager.contentsOfDirectory(atPath: folder.path).sorted() {
@@ -67,9 +77,10 @@ public struct ImageFolder: TransformableDataset {
                 } else if skipUnreadable {
                     switch Self.decodes(url, keepTruncated: keepTruncated) {
                     case .failure(let problem): unused.append((url, problem.reason))
-                    case .success(let isTruncated):
+                    case .success(let image):
                         found.append((url, label))
-                        if isTruncated { truncated.append(url) }
+                        if image.isTruncated { truncated.append(url) }
+                        if image.hasTransparency { transparent.append(url) }
                     }
                 } else {
                     found.append((url, label))
@@ -86,6 +97,15 @@ public struct ImageFolder: TransformableDataset {
                 "ImageFolder: \(truncated.count) truncated file(s) kept, their missing part grey:\n"
                     + truncated.map { "  \($0.path)" }.joined(separator: "\n"))
         }
+        if !transparent.isEmpty {
+            print(
+                background.map { "ImageFolder: \(transparent.count) image(s) with transparent pixels laid on \($0)." }
+                    ?? """
+                    ImageFolder: \(transparent.count) image(s) have transparent pixels. Their alpha is dropped, as \
+                    PyTorch does, so the colour stored under those pixels becomes part of the picture; pass \
+                    background: .white to lay them on white instead.
+                    """)
+        }
         let empty = classes.indices.filter { label in !found.contains { $0.1 == label } }.map { classes[$0] }
         guard empty.isEmpty else {
             throw DataError.malformed(
@@ -96,16 +116,17 @@ public struct ImageFolder: TransformableDataset {
         }
         (self.root, classNames, samples, skipped, self.transform) = (root, classes, found, unused, transform)
         (keepsTruncated, keptTruncated) = (keepTruncated, truncated)
+        (self.background, self.transparent) = (background, transparent)
     }
 
     private struct Unusable: Error {
         let reason: String
     }
 
-    /// Whether `url` decodes, and if so whether it was truncated (kept only with `keepTruncated`).
-    private static func decodes(_ url: URL, keepTruncated: Bool) -> Result<Bool, Unusable> {
+    /// The decoded image, when `url` decodes (a truncated one only with `keepTruncated`).
+    private static func decodes(_ url: URL, keepTruncated: Bool) -> Result<RGBImage, Unusable> {
         do {
-            return .success(try RGBImage(contentsOf: url, allowingTruncation: keepTruncated).isTruncated)
+            return .success(try RGBImage(contentsOf: url, allowingTruncation: keepTruncated))
         } catch DataError.malformed(_, let reason) {
             return .failure(Unusable(reason: reason))
         } catch {
@@ -129,7 +150,8 @@ public struct ImageFolder: TransformableDataset {
 
     /// Decodes one image and applies the transform, whose random draws are the example's own in a data loader.
     public func image(at index: Int) throws -> Tensor {
-        let image = try RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated).tensor
+        let decoded = try RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated)
+        let image = decoded.composited(on: background).tensor
         return Random.forExample(index) { transform.apply(image) }
     }
 

@@ -40,6 +40,33 @@ public struct ImageTransform: @unchecked Sendable {
         }
     }
 
+    /// Resizes so the longer side is `size` (keeping the aspect ratio): the whole image stays in view.
+    public static func resize(longerSide size: Int) -> ImageTransform {
+        ImageTransform(name: "resize(longer side \(size))") { image in
+            let (h, w) = (image.shape[1], image.shape[2])
+            let (newH, newW) =
+                h >= w
+                ? (size, max(1, Int((Double(w) * Double(size) / Double(h)).rounded())))
+                : (max(1, Int((Double(h) * Double(size) / Double(w)).rounded())), size)
+            return resized(image, height: newH, width: newW)
+        }
+    }
+
+    /// Surrounds the image with `value` to make it `height` x `width`, the image centred (fastai's padding
+    /// resize, after `resize(longerSide:)`); 0 is black.
+    public static func centerPad(height: Int, width: Int, value: Float = 0) -> ImageTransform {
+        ImageTransform(name: "centerPad(\(height)x\(width))") { image in
+            let (channels, h, w) = (image.shape[0], image.shape[1], image.shape[2])
+            check(h <= height && w <= width, "centerPad: image \(image.shape) is larger than \(height)x\(width)")
+            let (top, left) = ((height - h) / 2, (width - w) / 2)
+            let source = image.scalars
+            return Tensor(shape: [channels, height, width]) { i in
+                let (c, y, x) = (i / (height * width), i / width % height - top, i % width - left)
+                return y >= 0 && y < h && x >= 0 && x < w ? source[(c * h + y) * w + x] : value
+            }
+        }
+    }
+
     /// Resizes to exactly `height` x `width`.
     public static func resize(height: Int, width: Int) -> ImageTransform {
         ImageTransform(name: "resize(\(height)x\(width))") { resized($0, height: height, width: width) }

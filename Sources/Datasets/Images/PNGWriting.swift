@@ -9,7 +9,7 @@ extension RGBImage {
         check(
             width > 0 && height > 0 && pixels.count == width * height * 3,
             "RGBImage: \(width)x\(height) needs \(max(0, width * height * 3)) bytes, got \(pixels.count)")
-        (self.width, self.height, self.pixels, isTruncated) = (width, height, pixels, false)
+        (self.width, self.height, self.pixels, alpha, isTruncated) = (width, height, pixels, nil, false)
     }
 
     /// A [3, height, width] tensor of values in [0, 1] (as `tensor` makes them; values outside are clamped)

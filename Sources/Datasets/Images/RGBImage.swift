@@ -6,15 +6,26 @@ import Foundation
 import NN
 
 /// An 8-bit RGB image as decoded from a file: `pixels` holds height x width x 3 bytes, row by row.
+///
+/// A PNG or WebP with transparency also keeps its `alpha`. By default it is dropped, as Pillow's
+/// `convert("RGB")` and torchvision's loader drop it, so the colour under a transparent pixel becomes content
+/// (cut-out photos show grey blocks or fringes there); `composited(on:)` lays the image on a background instead.
 public struct RGBImage: Equatable {
     public let width: Int
     public let height: Int
     public let pixels: [UInt8]
+    /// Each pixel's opacity, 0 (transparent) to 255, for a file with alpha (an alpha channel, or PNG's tRNS
+    /// chunk); nil for one without.
+    public let alpha: [UInt8]?
     /// Whether the file ended before the image did (decoded with `allowingTruncation`; the rest is grey).
     public let isTruncated: Bool
 
-    /// Decodes PNG (any colour type and bit depth: palette, gray, 16-bit and alpha become RGB8, alpha dropped),
-    /// JPEG (RGB or grayscale; CMYK is refused) or still WebP, telling them apart by their first bytes.
+    /// Whether some pixel is not fully opaque.
+    public var hasTransparency: Bool { alpha?.contains { $0 < 255 } ?? false }
+
+    /// Decodes PNG (any colour type and bit depth: palette, gray and 16-bit become RGB8), JPEG (RGB or
+    /// grayscale; CMYK is refused) or still WebP, telling them apart by their first bytes; a PNG's or WebP's
+    /// alpha goes to `alpha`.
     ///
     /// - Parameters:
     ///   - data: the file's bytes.
@@ -23,29 +34,34 @@ public struct RGBImage: Equatable {
     ///     by default that is an error, as in Pillow ("image file is truncated").
     public init(decoding data: Data, path: String, allowingTruncation: Bool = false) throws {
         let bytes = [UInt8](data)
+        // (data, size, pixels, width, height, channels, message, message size) -> status
         let decode:
             (
                 UnsafePointer<UInt8>, Int, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>,
-                UnsafeMutablePointer<Int32>,
-                UnsafeMutablePointer<Int32>, UnsafeMutablePointer<CChar>, Int
+                UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>,
+                UnsafeMutablePointer<CChar>, Int
             ) -> Int32
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
-            decode = tg_png_decode_rgb
+            decode = tg_png_decode
         } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            decode = { tg_jpeg_decode_rgb($0, $1, allowingTruncation ? 1 : 0, $2, $3, $4, $5, $6) }
+            decode = { data, size, pixels, width, height, channels, message, messageSize in
+                channels.pointee = 3
+                return tg_jpeg_decode_rgb(
+                    data, size, allowingTruncation ? 1 : 0, pixels, width, height, message, messageSize)
+            }
         } else if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8)
         {
-            decode = tg_webp_decode_rgb
+            decode = tg_webp_decode
         } else {
             throw DataError.malformed(
                 path: path,
                 reason: "not a PNG, JPEG or WebP image (first bytes \(bytes.prefix(4).map { String($0, radix: 16) }))")
         }
         var output: UnsafeMutablePointer<UInt8>?
-        var (w, h): (Int32, Int32) = (0, 0)
+        var (w, h, channels): (Int32, Int32, Int32) = (0, 0, 3)
         var message = [CChar](repeating: 0, count: 256)
         let status = bytes.withUnsafeBufferPointer { buffer in
-            decode(buffer.baseAddress!, buffer.count, &output, &w, &h, &message, message.count)
+            decode(buffer.baseAddress!, buffer.count, &output, &w, &h, &channels, &message, message.count)
         }
         defer { free(output) }
         // Status 1: decoded as asked, but the file ended early and the rest of the image is made up.
@@ -53,7 +69,36 @@ public struct RGBImage: Equatable {
             throw DataError.malformed(path: path, reason: String(cString: message))
         }
         (width, height, isTruncated) = (Int(w), Int(h), status == 1)
-        pixels = Array(UnsafeBufferPointer(start: output, count: width * height * 3))
+        let decoded = UnsafeBufferPointer(start: output, count: width * height * Int(channels))
+        if channels == 4 {
+            var (rgb, opacity) = (
+                [UInt8](repeating: 0, count: width * height * 3), [UInt8](repeating: 0, count: width * height)
+            )
+            for pixel in 0..<(width * height) {
+                for c in 0..<3 { rgb[pixel * 3 + c] = decoded[pixel * 4 + c] }
+                opacity[pixel] = decoded[pixel * 4 + 3]
+            }
+            (pixels, alpha) = (rgb, opacity)
+        } else {
+            (pixels, alpha) = (Array(decoded), nil)
+        }
+    }
+
+    /// The image laid on `background`: each pixel's colour mixed with the background's by its opacity,
+    /// (colour x alpha + background x (255 - alpha)) / 255 rounded, as Pillow's `alpha_composite` on an opaque
+    /// background gives it. An image without alpha, or a nil background (alpha dropped), is returned as it is.
+    public func composited(on background: Background?) -> RGBImage {
+        guard let alpha, let background else { return self }
+        let colour = [background.red, background.green, background.blue].map(Int.init)
+        var mixed = pixels
+        for pixel in 0..<(width * height) {
+            let a = Int(alpha[pixel])
+            for c in 0..<3 {
+                let sum = Int(pixels[pixel * 3 + c]) * a + colour[c] * (255 - a)
+                mixed[pixel * 3 + c] = UInt8((2 * sum + 255) / 510)  // sum / 255, rounded half up
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: mixed)
     }
 
     public init(contentsOf url: URL, allowingTruncation: Bool = false) throws {

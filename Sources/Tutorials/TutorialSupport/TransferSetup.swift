@@ -20,6 +20,10 @@ public struct TransferSetup: ParsableArguments {
     public var data: String?
     @Option(help: "Image side for --data (224 as on ImageNet; smaller is faster).") public var imageSize = 224
     @Option(help: "Fraction of --data's images kept aside for testing.") public var testFraction = 0.2
+    @Option(help: "How --data's photos become square: crop (the centre), squish or pad.")
+    public var resize = ImagePreprocessing.ResizeMode.crop
+    @Option(help: "Lay --data's transparent images on white or black instead of dropping their alpha.")
+    public var background: String?
     @Option(help: "Folder with the Fashion-MNIST IDX files (offline route).")
     public var fashionMNIST = FashionMNIST.defaultDirectory
     @Option(help: "Use only this many Fashion-MNIST training images (for a quick look).") public var trainLimit: Int?
@@ -44,6 +48,17 @@ public struct TransferSetup: ParsableArguments {
             throw ValidationError("--image-size must be at least 32 (five halvings of the image)")
         }
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1)") }
+        guard background == nil || backgroundColour != nil else {
+            throw ValidationError("--background is white or black, got \(background!)")
+        }
+    }
+
+    private var backgroundColour: Background? {
+        switch background {
+        case "white": .white
+        case "black": .black
+        default: nil
+        }
     }
 
     /// What an experiment starts from.
@@ -67,10 +82,13 @@ public struct TransferSetup: ParsableArguments {
         let source: any TransferModel = isLite ? try EfficientNetLite.pretrained(file) : try VGG.pretrained(file)
         let makeModel: () -> any TransferModel =
             isLite ? { EfficientNetLite() } : { try! VGG(shapedLike: file.tensors, initialized: true) }
-        let preprocessing: ImagePreprocessing =
+        var preprocessing: ImagePreprocessing =
             isLite ? .efficientNetLite(size: imageSize) : .torchvision(size: imageSize)
+        (preprocessing.resize, preprocessing.background) = (resize, backgroundColour)
         let preset = preprocessing.transform
-        let folder = try ImageFolder(root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true)
+        let folder = try ImageFolder(
+            root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true,
+            background: preprocessing.background)
         let images = decodeAll(folder)
         // Stratified: each class keeps its share in both parts (a shuffle of all the photos can leave a small
         // class with one test image, or none).
@@ -124,3 +142,5 @@ public struct TransferSetup: ParsableArguments {
             sources: folder.samples.indices.map { folder.source(of: $0)! })
     }
 }
+
+extension ImagePreprocessing.ResizeMode: ExpressibleByArgument {}

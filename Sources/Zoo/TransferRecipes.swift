@@ -12,7 +12,7 @@ public enum Recipe {
     public static func scratch(
         _ makeModel: () -> any TransferModel, data: TensorDataset, test: TensorDataset, epochs: Int,
         learningRate: Float = 1e-2,
-        batchSize: Int = 32, seed: UInt64, label: String = "scratch"
+        batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String = "scratch"
     ) throws -> (model: any TransferModel, history: TrainingHistory) {
         Random.seed(seed)
         let model = makeModel()
@@ -20,7 +20,8 @@ public enum Recipe {
         let trainer = Trainer(
             model: model, optimizer: Adam(model.parameters(), learningRate: learningRate), label: label)
         try trainer.fit(
-            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs)
+            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs,
+            evaluatingEvery: evaluatingEvery)
         return (model, trainer.history)
     }
 
@@ -38,6 +39,7 @@ public enum Recipe {
     ///   - learningRate: Adam's rate for the head.
     ///   - backboneScale: the backbone's rate relative to the head's while fine-tuning.
     ///   - batchSize: examples per step.
+    ///   - evaluatingEvery: epochs between evaluations on `test`, in each phase (and after each phase's last).
     ///   - seed: seeds the weights of the new head, the shuffling and dropout.
     ///   - label: names the progress bars.
     /// - Returns: the trained model and one history of both phases.
@@ -45,7 +47,7 @@ public enum Recipe {
         from source: any TransferModel, _ makeModel: () -> any TransferModel, data: TensorDataset, test: TensorDataset,
         headEpochs: Int,
         fineTuneEpochs: Int, unfrozenBlocks: Int = 1, learningRate: Float = 1e-2, backboneScale: Float = 0.1,
-        batchSize: Int = 32, seed: UInt64, label: String = "transfer"
+        batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String = "transfer"
     ) throws -> (model: any TransferModel, history: TrainingHistory) {
         Random.seed(seed)
         let model = try newHead(on: source, makeModel, classes: data.classNames.count)
@@ -53,12 +55,13 @@ public enum Recipe {
         var history = TrainingHistory()
         try trainHead(
             of: model, optimizer: optimizer, data: data, test: test, epochs: headEpochs, batchSize: batchSize,
-            seed: seed, label: "\(label) head", history: &history)
+            evaluatingEvery: evaluatingEvery, seed: seed, label: "\(label) head", history: &history)
         guard fineTuneEpochs > 0 else { return (model, history) }
         try fineTune(
             model, optimizer: optimizer, unfrozenBlocks: unfrozenBlocks,
             backboneLearningRate: learningRate * backboneScale, data: data, test: test, epochs: fineTuneEpochs,
-            batchSize: batchSize, seed: seed, label: "\(label) fine-tune", history: &history)
+            batchSize: batchSize, evaluatingEvery: evaluatingEvery, seed: seed, label: "\(label) fine-tune",
+            history: &history)
         return (model, history)
     }
 
@@ -77,14 +80,14 @@ public enum Recipe {
     /// features never change, so `FeatureCache` computes them once and the epochs cost only the head.
     public static func trainHead(
         of model: some TransferModel, optimizer: Optimizer, data: TensorDataset, test: TensorDataset, epochs: Int,
-        batchSize: Int = 32, seed: UInt64, label: String, history: inout TrainingHistory
+        batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String, history: inout TrainingHistory
     ) throws {
         let trainFeatures = try FeatureCache().features(of: model, for: data)
         let testFeatures = try FeatureCache().features(of: model, for: test)
         let trainer = Trainer(model: model.head, optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
             DataLoader(trainFeatures, batchSize: batchSize, shuffle: true, seed: seed), validation: testFeatures,
-            epochs: epochs)
+            epochs: epochs, evaluatingEvery: evaluatingEvery)
         history = trainer.history
     }
 
@@ -94,8 +97,8 @@ public enum Recipe {
     /// full rate, whatever its gradient, and knock the trained head back (step 8 measures it).
     public static func fineTune(
         _ model: some TransferModel, optimizer: Optimizer, unfrozenBlocks: Int, backboneLearningRate: Float,
-        data: TensorDataset, test: TensorDataset, epochs: Int, batchSize: Int = 32, seed: UInt64, label: String,
-        history: inout TrainingHistory
+        data: TensorDataset, test: TensorDataset, epochs: Int, batchSize: Int = 32, evaluatingEvery: Int = 1,
+        seed: UInt64, label: String, history: inout TrainingHistory
     ) throws {
         model.unfreezeLastBlocks(unfrozenBlocks)
         if !model.trainableBackboneParameters.isEmpty {
@@ -104,7 +107,8 @@ public enum Recipe {
         }
         let trainer = Trainer(model: model, optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
-            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs)
+            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs,
+            evaluatingEvery: evaluatingEvery)
         history = trainer.history
     }
 }

@@ -37,12 +37,21 @@ import Testing
         #expect(opaque.alpha != nil && !opaque.hasTransparency)
     }
 
+    @Test func headersSayWhetherAFileDeclaresAlpha() {
+        let declared = ["rgba.png", "gray_alpha.png", "palette.png", "cutouts/stamps/disc.webp", "rgb.png", "rgb.jpg"]
+            .map { RGBImage.declaresAlpha(ImageTests.folder.appendingPathComponent($0)) }
+        #expect(declared == [true, true, true, true, false, false], "palette.png by its tRNS chunk")
+    }
+
     /// The folder counts its transparent images (not the one whose alpha is opaque everywhere) and, given a
     /// background, lays them on it.
     @Test func aFolderSaysHowManyImagesAreTransparentAndCanLayThemOnWhite() throws {
         let root = ImageTests.folder.appendingPathComponent("cutouts")
         let dropped = try ImageFolder(root: root, skipUnreadable: true)
         #expect(dropped.transparent.map(\.lastPathComponent).sorted() == ["disc.png", "disc.webp"])
+        // Not decoded, the folder reads the headers: the opaque PNG declares alpha too.
+        let lazy = try ImageFolder(root: root)
+        #expect(lazy.transparent.map(\.lastPathComponent).sorted() == ["disc.png", "disc.webp", "opaque_alpha.png"])
         let white = try ImageFolder(root: root, skipUnreadable: true, background: .white)
         let disc = white.samples.firstIndex { $0.url.lastPathComponent == "disc.webp" }!
         let expected = Self.expected["cutouts/stamps/disc.webp"]!.on_white

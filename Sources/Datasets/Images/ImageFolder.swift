@@ -22,7 +22,8 @@ public struct ImageFolder: TransformableDataset {
     public let keptTruncated: [URL]
     /// What transparent pixels are laid on before `transform`; nil drops alpha, as PyTorch does.
     public let background: Background?
-    /// The images with transparent pixels, found when `skipUnreadable` decodes every file once.
+    /// The images with transparency: those with a transparent pixel when `skipUnreadable` decodes every file
+    /// once, else those whose header declares alpha (`RGBImage.declaresAlpha`, read without decoding).
     public let transparent: [URL]
 
     public static let extensions: Set<String> = ["png", "jpg", "jpeg", "webp"]
@@ -37,8 +38,8 @@ public struct ImageFolder: TransformableDataset {
     ///     treating them as unreadable.
     ///   - background: lay images with transparent pixels (cut-out photos, stamps) on this colour. By default
     ///     alpha is dropped as Pillow's `convert("RGB")` and torchvision do, and the colour stored under a
-    ///     transparent pixel, often grey or garbage, becomes part of the picture. With `skipUnreadable` the folder
-    ///     says how many of its images are transparent.
+    ///     transparent pixel, often grey or garbage, becomes part of the picture. The folder says how many of
+    ///     its images are transparent (with `skipUnreadable`) or declare alpha (without).
     /// - Throws: `DataError` when `root` has no class folders, or a class ends up with no usable image (an
     ///   empty class would still get a row in the confusion matrix and an output in the head), as PyTorch does.
     public init(
@@ -84,6 +85,7 @@ public struct ImageFolder: TransformableDataset {
                     }
                 } else {
                     found.append((url, label))
+                    if RGBImage.declaresAlpha(url) { transparent.append(url) }
                 }
             }
         }
@@ -98,12 +100,13 @@ public struct ImageFolder: TransformableDataset {
                     + truncated.map { "  \($0.path)" }.joined(separator: "\n"))
         }
         if !transparent.isEmpty {
+            let which =
+                "\(transparent.count) image(s) " + (skipUnreadable ? "with transparent pixels" : "declaring alpha")
             print(
-                background.map { "ImageFolder: \(transparent.count) image(s) with transparent pixels laid on \($0)." }
+                background.map { "ImageFolder: \(which) laid on \($0)." }
                     ?? """
-                    ImageFolder: \(transparent.count) image(s) have transparent pixels. Their alpha is dropped, as \
-                    PyTorch does, so the colour stored under those pixels becomes part of the picture; pass \
-                    background: .white to lay them on white instead.
+                    ImageFolder: \(which). Their alpha is dropped, as PyTorch does, so the colour stored under \
+                    transparent pixels becomes part of the picture; pass background: .white to lay them on white.
                     """)
         }
         let empty = classes.indices.filter { label in !found.contains { $0.1 == label } }.map { classes[$0] }

@@ -114,6 +114,35 @@ public struct RGBImage: Equatable {
         try self.init(decoding: data, path: url.path, allowingTruncation: allowingTruncation)
     }
 
+    /// Whether the file at `url` declares alpha, read from its first 4 KB without decoding: a PNG whose colour
+    /// type has alpha or whose tRNS chunk comes before its image data, a WebP whose header sets its alpha flag.
+    /// An image may declare alpha and still be opaque everywhere.
+    public static func declaresAlpha(_ url: URL) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8](handle.readData(ofLength: 4096))
+        func name(at offset: Int) -> String { String(decoding: head[offset..<(offset + 4)], as: UTF8.self) }
+        if head.count >= 26, head.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+            if head[25] == 4 || head[25] == 6 { return true }  // gray + alpha, RGBA
+            var offset = 8  // chunks: 4-byte length, 4-byte type, data, 4-byte CRC
+            while offset + 8 <= head.count {
+                let length = head[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+                switch name(at: offset + 4) {
+                case "tRNS": return true
+                case "IDAT", "IEND": return false
+                default: offset += 12 + length
+                }
+            }
+            return false
+        }
+        guard head.count >= 30, name(at: 0) == "RIFF", name(at: 8) == "WEBP" else { return false }
+        switch name(at: 12) {
+        case "VP8X": return head[20] & 0x10 != 0  // the extended header's alpha flag
+        case "VP8L": return head[24] & 0x10 != 0  // bit 28 of the lossless header: alpha is used
+        default: return false
+        }
+    }
+
     /// The image as a [3, height, width] tensor with values in [0, 1], as torchvision's ToTensor makes it.
     public var tensor: Tensor {
         let (w, h) = (width, height)

@@ -56,7 +56,7 @@ struct CNNFromScratch: ParsableCommand {
             dense layers classify the 64 x 7 x 7 features.
             """)
         // notebook: model
-        Random.seed(seed)  // the CNN's weights, and later its dropout, are the same on every run
+        Random.seed(seed)  // the CNN's weights are the same on every run (dropout draws from the loader's seed)
         let model = smallVGG()
         print(model.summary(inputShape: [1, 1, 28, 28]))
         // end notebook

@@ -80,6 +80,8 @@ struct ScratchVersusTransfer: ParsableCommand {
         for k in perClass {
             let examples = k.map { $0 * prepared.train.classNames.count } ?? prepared.train.count
             let epochCount = epochs ?? Self.epochs(forExamples: examples)
+            // Evaluating the 5,000 test images costs more than an epoch at the small budgets: about 10 times a run.
+            let evaluatingEvery = (epochCount + 9) / 10
             let name = k.map { "\($0) per class" } ?? "all (\(examples))"
             let runSeeds = setup.seed..<(setup.seed + UInt64(k == nil ? seedsForAll : seeds))
             print("\n-- \(name): \(examples) examples, \(epochCount) epochs, \(runSeeds.count) seeds --")
@@ -93,11 +95,13 @@ struct ScratchVersusTransfer: ParsableCommand {
                         let train = k.map { prepared.train.examples(perClass: $0, seed: seed) } ?? prepared.train
                         let scratch = try Recipe.scratch(
                             prepared.makeModel, data: train, test: prepared.test, epochs: epochCount,
-                            learningRate: learningRate, seed: seed, label: "scratch, seed \(seed)")
+                            learningRate: learningRate, evaluatingEvery: evaluatingEvery, seed: seed,
+                            label: "scratch, seed \(seed)")
                         let transfer = try Recipe.transfer(
                             from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
                             headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2,
-                            learningRate: learningRate, seed: seed, label: "transfer, seed \(seed)")
+                            learningRate: learningRate, evaluatingEvery: evaluatingEvery, seed: seed,
+                            label: "transfer, seed \(seed)")
                         // The largest budget's first model is kept for the report, and for step 9 to look into.
                         if k == perClass.last && seed == setup.seed {
                             try transfer.model.save(to: transferModelFile(in: folder, budget: k))
@@ -106,7 +110,8 @@ struct ScratchVersusTransfer: ParsableCommand {
                             try Recipe.transfer(
                                 from: imageNet.source, { EfficientNetLite() }, data: imageNet.inputs(train),
                                 test: imageNetTest!, headEpochs: (epochCount + 1) / 2, fineTuneEpochs: epochCount / 2,
-                                learningRate: learningRate, seed: seed, label: "ImageNet transfer, seed \(seed)")
+                                learningRate: learningRate, evaluatingEvery: evaluatingEvery, seed: seed,
+                                label: "ImageNet transfer, seed \(seed)")
                         }
                         result.scratch.append(scratch.history)
                         result.transfer.append(transfer.history)

@@ -5,7 +5,11 @@ import NN
 /// The mean loss (cross-entropy unless given) and the confusion matrix of `model` over `dataset`, in evaluation
 /// mode and without a tape; the model's mode is given back afterwards.
 ///
-/// - Parameter loss: a batch's logits and labels to its mean loss, as `Trainer` takes it.
+/// - Parameters:
+///   - model: the classifier to evaluate.
+///   - dataset: the examples to evaluate it on.
+///   - batchSize: examples per forward pass.
+///   - loss: a batch's logits and labels to its mean loss, as `Trainer` takes it.
 public func evaluate(
     _ model: Module, on dataset: some Dataset, batchSize: Int = 500,
     loss: (Tensor, [Int]) -> Tensor = { crossEntropy($0, labels: $1) }

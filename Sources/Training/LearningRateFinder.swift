@@ -76,7 +76,11 @@ public struct LearningRateFinder {
     /// Runs the test: `steps` batches from `loader` (going round it as often as needed) with `optimizer`, every
     /// parameter group's rate scaled together so their ratios stay as made. Puts everything back afterwards.
     ///
-    /// - Parameter loss: a batch's logits and labels to its mean loss, as `Trainer` takes it.
+    /// - Parameters:
+    ///   - model: the model to test; its weights and buffers are put back.
+    ///   - optimizer: made for `model`'s parameters; its state and rates are put back.
+    ///   - loader: the training batches, gone round as often as needed; its epoch is put back.
+    ///   - loss: a batch's logits and labels to its mean loss, as `Trainer` takes it.
     public func run(
         model: Module, optimizer: Optimizer, loader: DataLoader,
         loss: (Tensor, [Int]) -> Tensor = { crossEntropy($0, labels: $1) }

@@ -33,8 +33,10 @@ public enum PretrainedWeights {
     /// The file is memory-mapped and read in place: a 528 MB VGG16 file is never copied whole, so the peak is
     /// the mapped file plus the tensors decoded from it.
     ///
-    /// - Parameter limits: the most memory the tensors of a `.pth` may take (a few bytes of a `.pth` can describe
-    ///   terabytes); a file past them is an error naming the tensor.
+    /// - Parameters:
+    ///   - url: the weight file.
+    ///   - limits: the most memory the tensors of a `.pth` may take (a few bytes of a `.pth` can describe
+    ///     terabytes); a file past them is an error naming the tensor.
     public static func load(_ url: URL, limits: Limits = .standard) throws -> WeightFile {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {

@@ -32,8 +32,6 @@ let package = Package(
     ] + tutorials.map { .executable(name: $0.folder, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // SHA-256 for verifying downloaded weight files (torch hub names carry a hash prefix).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // `make docs`: the libraries' reference and articles (DocC ships with the toolchain).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -58,7 +56,7 @@ let package = Package(
         .target(name: "Interpretation", dependencies: ["Autograd", "NN", "Datasets", "Training"]),
         .target(
             name: "Zoo",
-            dependencies: ["NN", "Datasets", "Training", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["NN", "Datasets", "Training"]),
         .executableTarget(
             name: "Classify",
             dependencies: ["Zoo", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]

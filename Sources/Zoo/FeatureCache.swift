@@ -1,5 +1,4 @@
 import Autograd
-import Crypto
 import Foundation
 import NN
 import Training
@@ -100,19 +99,19 @@ public final class FeatureCache {
     static func fingerprint(of backbone: [(key: String, tensor: Tensor)], dataset: Dataset, batchSize: Int) -> String {
         var hasher = SHA256()
         func hash(_ tensor: Tensor) {
-            hasher.update(data: Data(tensor.shape.map(String.init).joined(separator: ",").utf8))
-            tensor.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            hasher.update(tensor.shape.map(String.init).joined(separator: ",").utf8)
+            tensor.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }
         }
         for (key, tensor) in backbone {
-            hasher.update(data: Data(key.utf8))
+            hasher.update(key.utf8)
             hash(tensor)
         }
         for start in stride(from: 0, to: dataset.count, by: batchSize) {
             let (inputs, labels) = dataset.batch(at: Array(start..<min(start + batchSize, dataset.count)))
             hash(inputs)
-            hasher.update(data: Data((labels.map(String.init).joined(separator: ",") + ";").utf8))
+            hasher.update((labels.map(String.init).joined(separator: ",") + ";").utf8)
         }
-        hasher.update(data: Data(dataset.classNames.joined(separator: "\n").utf8))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        hasher.update(dataset.classNames.joined(separator: "\n").utf8)
+        return SHA256.hex(hasher.finalize())
     }
 }

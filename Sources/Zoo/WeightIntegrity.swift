@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NN
 
@@ -19,8 +18,10 @@ public enum WeightIntegrity {
         }
         defer { try? handle.close() }
         var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 8 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        while let chunk = try handle.read(upToCount: 8 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { hasher.update($0) }
+        }
+        return SHA256.hex(hasher.finalize())
     }
 
     /// Checks the file against the hash prefix in its name.

@@ -72,14 +72,21 @@ public final class EfficientNetLite: Module {
         ]
     }
 
-    /// What the classifier sees: the pooled 1280 features of each image, [N, 1280].
-    public func features(_ images: Tensor) -> Tensor {
-        var x = stemActivation(stemNorm(stemConv(images)))
-        for block in blocks { x = block(x) }
-        return pool(headActivation(headNorm(headConv(x)))).flattened(fromAxis: 1)
+    /// Backbone block `index`, bottom to top: 0 the stem, 1...16 the inverted residual blocks, 17 the 1x1 head
+    /// convolution to 1280 maps. Transfer learning freezes, caches and fine-tunes the backbone block by block.
+    public func block(_ index: Int, _ x: Tensor) -> Tensor {
+        switch index {
+        case 0: stemActivation(stemNorm(stemConv(x)))
+        case blocks.count + 1: headActivation(headNorm(headConv(x)))
+        default: blocks[index - 1](x)
+        }
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { head(features(input)) }
+    /// The last block's maps as the classifier reads them: averaged over the image, [N, 1280].
+    public func pooled(_ featureMaps: Tensor) -> Tensor { pool(featureMaps).flattened(fromAxis: 1) }
+
+    /// The blocks in order, pooled, then dropout and the classifier.
+    public override func forward(_ input: Tensor) -> Tensor { head(headInput(input)) }
 
     public override var summaryDescription: String { "EfficientNetLite" }
 

@@ -22,16 +22,18 @@ public final class FeatureCache {
 
     public init(directory: URL? = nil) { self.directory = directory }
 
-    /// What the model's head reads (`headInput`) for every example of `dataset`, with the dataset's labels:
-    /// train `model.head` on them instead of the whole model.
+    /// What the model's head reads (`headInput`) for every example of `dataset`, or what backbone block
+    /// `belowBlock` reads (the feature maps of the blocks below it), with the dataset's labels: train `model.head`,
+    /// or `model.layers(fromBlock:)`, on them instead of the whole model.
     ///
     /// - Parameters:
-    ///   - model: a transfer model whose backbone is frozen.
+    ///   - model: a transfer model whose backbone is frozen, or at least its blocks below `belowBlock`.
     ///   - dataset: the examples, not augmented.
+    ///   - belowBlock: the first block that still trains (fine-tuning); nil caches the pooled head input.
     ///   - batchSize: examples per backbone pass.
-    public func features(of model: some TransferModel, for dataset: Dataset, batchSize: Int = 32) throws
-        -> TensorDataset
-    {
+    public func features(
+        of model: some TransferModel, for dataset: Dataset, belowBlock boundary: Int? = nil, batchSize: Int = 32
+    ) throws -> TensorDataset {
         check(
             !dataset.isAugmented,
             """
@@ -39,11 +41,20 @@ public final class FeatureCache {
             cached once would train the head on the first epoch's draws only. Cache data without augmentation, or \
             train the whole model (fine-tuning), where augmentation can act.
             """)
-        let backbone = model.backboneState
+        let blocks = model.backboneBlocks.indices
+        check(
+            boundary.map { (0...blocks.count).contains($0) } ?? true,
+            "FeatureCache: belowBlock \(boundary!) is outside the backbone's blocks 0...\(blocks.count)")
+        let frozenPrefixes = Array(model.backboneBlocks.prefix(boundary ?? blocks.count).joined())
+        let backbone = model.namedStateTensors().filter { key, _ in frozenPrefixes.contains { key.hasPrefix($0) } }
         check(
             backbone.allSatisfy { !$0.tensor.requiresGrad },
-            "FeatureCache: the backbone still trains (call freezeFeatures()): its features would change every step")
-        let fingerprint = Self.fingerprint(of: backbone, dataset: dataset, batchSize: batchSize)
+            boundary == nil
+                ? "FeatureCache: the backbone still trains (call freezeFeatures()): its features would change every step"
+                : "FeatureCache: a block below block \(boundary!) still trains: its features would change every step")
+        let fingerprint = Self.fingerprint(
+            of: backbone, output: boundary.map { "below block \($0)" } ?? "head input", dataset: dataset,
+            batchSize: batchSize)
         if let stored, stored.fingerprint == fingerprint {
             print("Feature cache: reusing the frozen backbone's features for \(dataset.count) examples")
             return stored.features
@@ -73,7 +84,10 @@ public final class FeatureCache {
         var parts: [Tensor] = []
         var labels: [Int] = []
         for (inputs, batchLabels) in loader {
-            parts.append(withNoGrad { model.headInput(inputs) })
+            parts.append(
+                withNoGrad {
+                    boundary.map { model.backbone(inputs, blocks: 0..<$0) } ?? model.headInput(inputs)
+                })
             labels += batchLabels
             progress.advance()
         }
@@ -94,10 +108,13 @@ public final class FeatureCache {
         return features
     }
 
-    /// SHA-256 over the backbone's parameters and buffers, then every example's input shape, values and label,
-    /// and the class names.
-    static func fingerprint(of backbone: [(key: String, tensor: Tensor)], dataset: Dataset, batchSize: Int) -> String {
+    /// SHA-256 over which output is cached, the frozen blocks' parameters and buffers, then every example's input
+    /// shape, values and label, and the class names.
+    static func fingerprint(
+        of backbone: [(key: String, tensor: Tensor)], output: String, dataset: Dataset, batchSize: Int
+    ) -> String {
         var hasher = SHA256()
+        hasher.update(output.utf8)
         func hash(_ tensor: Tensor) {
             hasher.update(tensor.shape.map(String.init).joined(separator: ",").utf8)
             tensor.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }

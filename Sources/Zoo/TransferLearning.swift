@@ -11,10 +11,12 @@ import NN
 public protocol TransferModel: Module {
     /// The layers from features to class scores: what a new task retrains first.
     var head: Module { get }
-    /// What the head reads for each image, [N, features]: everything below it, pooled and flattened.
-    func headInput(_ images: Tensor) -> Tensor
     /// The backbone's blocks, bottom to top, each named by the key prefixes of its layers (`features.0.`).
     var backboneBlocks: [[String]] { get }
+    /// Runs backbone block `index` (of `backboneBlocks`) on `x`: the blocks one after another are the backbone.
+    func block(_ index: Int, _ x: Tensor) -> Tensor
+    /// The last block's feature maps as the head reads them, [N, features]: pooled and flattened.
+    func pooled(_ featureMaps: Tensor) -> Tensor
     /// Replaces the head's last layer with a fresh one for `classes` classes.
     func replaceHead(classes: Int)
     /// The key of the backbone's last feature maps, [N, channels, h, w], before pooling: the most class-specific
@@ -23,6 +25,19 @@ public protocol TransferModel: Module {
 }
 
 extension TransferModel {
+    /// The feature maps after the backbone's `blocks`, run in order on `x` (the output of the block below them).
+    public func backbone(_ x: Tensor, blocks: Range<Int>) -> Tensor {
+        blocks.reduce(x) { maps, index in block(index, maps) }
+    }
+
+    /// What the head reads for each image, [N, features]: every block of the backbone, pooled and flattened.
+    public func headInput(_ images: Tensor) -> Tensor { pooled(backbone(images, blocks: backboneBlocks.indices)) }
+
+    /// The model from backbone block `first` up (those blocks, the pooling and the head), as a module that reads
+    /// the feature maps of the blocks below: what fine-tuning trains on features cached below the first unfrozen
+    /// block (`FeatureCache.features(of:for:belowBlock:)`). Its parameters are the model's own, not copies.
+    public func layers(fromBlock first: Int) -> Module { UpperLayers(model: self, first: first) }
+
     /// Whether `key` names a parameter or buffer of the backbone.
     func isBackboneKey(_ key: String) -> Bool { backboneBlocks.joined().contains { key.hasPrefix($0) } }
 
@@ -69,7 +84,7 @@ extension TransferModel {
 extension VGG: TransferModel {
     public var head: Module { classifier }
 
-    public func headInput(_ images: Tensor) -> Tensor { avgpool(features(images)).flattened(fromAxis: 1) }
+    public func pooled(_ featureMaps: Tensor) -> Tensor { avgpool(featureMaps).flattened(fromAxis: 1) }
 
     /// The last stage's last ReLU (`features.29` in VGG16), before the final max-pool.
     public var lastFeatureMapKey: String {
@@ -78,16 +93,18 @@ extension VGG: TransferModel {
     }
 
     /// The convolutional stages: each ends at a max-pool.
-    public var backboneBlocks: [[String]] {
-        var (blocks, current) = ([[String]](), [String]())
-        for (i, layer) in features.layers.enumerated() {
-            current.append("features.\(i).")
-            if layer is MaxPool2d {
-                blocks.append(current)
-                current = []
-            }
+    public var backboneBlocks: [[String]] { stages.map { $0.map { "features.\($0)." } } }
+
+    public func block(_ index: Int, _ x: Tensor) -> Tensor { stages[index].reduce(x) { maps, i in features[i](maps) } }
+
+    /// The indices in `features` of each stage's layers.
+    private var stages: [Range<Int>] {
+        var (stages, start) = ([Range<Int>](), 0)
+        for (i, layer) in features.layers.enumerated() where layer is MaxPool2d {
+            stages.append(start..<(i + 1))
+            start = i + 1
         }
-        return current.isEmpty ? blocks : blocks + [current]
+        return start == features.count ? stages : stages + [start..<features.count]
     }
 
     /// Replaces the last layer with a fresh one for `classes` classes (torchvision's initialisation for it).
@@ -103,8 +120,6 @@ extension EfficientNetLite: TransferModel {
     /// The dropout and the classifier, as one module: a view of the model's own layers, so training it trains
     /// the model's classifier.
     public var head: Module { Head(dropout: dropout, classifier: classifier) }
-
-    public func headInput(_ images: Tensor) -> Tensor { features(images) }
 
     /// The head convolution's output after its ReLU6: 1280 maps, 7x7 for a 224x224 image.
     public var lastFeatureMapKey: String { "headActivation" }
@@ -126,5 +141,17 @@ extension EfficientNetLite: TransferModel {
         init(dropout: Dropout, classifier: Linear) { (self.dropout, self.classifier) = (dropout, classifier) }
 
         override func forward(_ input: Tensor) -> Tensor { classifier(dropout(input)) }
+    }
+}
+
+/// A transfer model's blocks from `first` up, and its head.
+final class UpperLayers: Module {
+    let model: any TransferModel
+    let first: Int
+
+    init(model: any TransferModel, first: Int) { (self.model, self.first) = (model, first) }
+
+    override func forward(_ input: Tensor) -> Tensor {
+        model.head(model.pooled(model.backbone(input, blocks: first..<model.backboneBlocks.count)))
     }
 }

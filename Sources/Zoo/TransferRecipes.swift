@@ -94,7 +94,8 @@ public enum Recipe {
     /// Phase 2: unfreezes the backbone's last `unfrozenBlocks` blocks and trains them with the head. The head's
     /// optimizer takes them on at `backboneLearningRate` (a tenth of the head's, so the features adapt without
     /// being destroyed) and keeps its moments for the head: a fresh Adam's first steps move every weight by the
-    /// full rate, whatever its gradient, and knock the trained head back (step 8 measures it).
+    /// full rate, whatever its gradient, and knock the trained head back (step 8 measures it). The blocks below
+    /// stay frozen, so their feature maps are cached once and an epoch runs only the blocks that train.
     public static func fineTune(
         _ model: some TransferModel, optimizer: Optimizer, unfrozenBlocks: Int, backboneLearningRate: Float,
         data: TensorDataset, test: TensorDataset, epochs: Int, batchSize: Int = 32, evaluatingEvery: Int = 1,
@@ -105,10 +106,14 @@ public enum Recipe {
             optimizer.addParameterGroup(
                 ParameterGroup(model.trainableBackboneParameters, learningRate: backboneLearningRate))
         }
-        let trainer = Trainer(model: model, optimizer: optimizer, label: label, continuing: history)
+        let boundary = max(0, model.backboneBlocks.count - unfrozenBlocks)
+        let trainMaps = try FeatureCache().features(of: model, for: data, belowBlock: boundary)
+        let testMaps = try FeatureCache().features(of: model, for: test, belowBlock: boundary)
+        let trainer = Trainer(
+            model: model.layers(fromBlock: boundary), optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
-            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs,
-            evaluatingEvery: evaluatingEvery)
+            DataLoader(trainMaps, batchSize: batchSize, shuffle: true, seed: seed), validation: testMaps,
+            epochs: epochs, evaluatingEvery: evaluatingEvery)
         history = trainer.history
     }
 }

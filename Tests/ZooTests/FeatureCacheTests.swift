@@ -1,6 +1,7 @@
 import Autograd
 import Foundation
 import NN
+import TestSupport
 import Testing
 import Zoo
 import Datasets
@@ -96,5 +97,76 @@ import Datasets
         #expect(
             secondCache.computations == 0 && second.inputs.scalars == first.inputs.scalars
                 && second.labels == first.labels)
+    }
+}
+
+/// Fine-tuning on feature maps cached below the first unfrozen block computes what the whole model computes.
+@Suite struct BlockBoundaryCacheTests {
+    /// VGG (a narrow VGG16: stages of 2, 2, 3, 3, 3 convolutions) and EfficientNet-Lite0, each at every boundary
+    /// the fine-tuning recipes use.
+    static let cases: [(name: String, boundaries: [Int])] = [("vgg", [5, 3, 0]), ("lite0", [18, 12, 1])]
+
+    static func model(_ name: String) -> any TransferModel {
+        Random.seed(73)
+        let model: any TransferModel = name == "vgg" ? TransferLearningTests.narrowVGG() : EfficientNetLite()
+        model.replaceHead(classes: 3)
+        return model
+    }
+
+    @Test(arguments: cases)
+    func theLayersAboveCachedMapsEqualTheWholeModelForwardAndBackward(_ name: String, boundaries: [Int]) throws {
+        let images = TensorDataset(
+            inputs: Tensor.uniform([6, 3, 32, 32]), labels: [0, 1, 2, 0, 1, 2], classNames: ["a", "b", "c"])
+        for boundary in boundaries {
+            let (whole, part) = (Self.model(name), Self.model(name))
+            try part.load(stateDict: whole.stateDict())
+            for model in [whole, part] {
+                model.freezeFeatures()
+                model.unfreezeLastBlocks(model.backboneBlocks.count - boundary)
+            }
+            let maps = try FeatureCache().features(of: part, for: images, belowBlock: boundary)
+            let upper = part.layers(fromBlock: boundary)
+            // Evaluation mode: the same outputs.
+            whole.eval()
+            upper.eval()
+            let expected = withNoGrad { whole(images.inputs) }.scalars
+            let largest = expected.map(Swift.abs).max() ?? 1
+            #expect(
+                closeness(withNoGrad { upper(maps.inputs) }.scalars, expected, rtol: 1e-4, atol: 1e-5 * largest)
+                    == nil, "\(name) below block \(boundary): outputs")
+            // Training mode (batch statistics in the unfrozen blocks; dropout off, its draws are not the point):
+            // the same gradients for every parameter that trains, and none for the frozen ones.
+            whole.train()
+            upper.train()
+            for (_, module) in whole.namedModules() + part.namedModules() where module is Dropout { module.eval() }
+            crossEntropy(whole(images.inputs), labels: images.labels).backward()
+            crossEntropy(upper(maps.inputs), labels: maps.labels).backward()
+            let wholeGradients = Dictionary(uniqueKeysWithValues: whole.namedParameters().map { ($0.key, $0.tensor) })
+            for (key, tensor) in part.namedParameters() {
+                let reference = wholeGradients[key]!
+                #expect((tensor.grad == nil) == (reference.grad == nil), "\(name) \(key): gradient or none")
+                guard let grad = tensor.grad, let expected = reference.grad?.scalars else { continue }
+                let scale = expected.map(Swift.abs).max() ?? 1
+                #expect(
+                    closeness(grad.scalars, expected, rtol: 1e-3, atol: 1e-4 * scale) == nil,
+                    "\(name) below block \(boundary): \(key)")
+            }
+            #expect(
+                (part.trainableBackboneParameters.count > 0) == (boundary < part.backboneBlocks.count),
+                "\(name) below block \(boundary): the blocks above it train")
+        }
+    }
+
+    @Test func aTrainingBlockBelowTheBoundaryIsRefused() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let model = BlockBoundaryCacheTests.model("vgg")
+            model.freezeFeatures()
+            model.unfreezeLastBlocks(2)
+            let images = TensorDataset(
+                inputs: Tensor.uniform([2, 3, 32, 32]), labels: [0, 1], classNames: ["a", "b"])
+            _ = try FeatureCache().features(of: model, for: images, belowBlock: 4)
+        }.map { String(decoding: $0.standardErrorContent, as: UTF8.self) }.map {
+            #expect($0.contains("a block below block 4 still trains"))
+        }
     }
 }

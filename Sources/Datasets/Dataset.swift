@@ -58,15 +58,6 @@ public struct TensorDataset: Dataset {
             inputs: x, labels: y, classNames: classNames, sources: sources.map { all in indices.map { all[$0] } })
     }
 
-    /// `k` examples of every class, chosen at random with `seed` (fewer where a class has fewer).
-    public func examples(perClass k: Int, seed: UInt64) -> TensorDataset {
-        var generator = SeededGenerator(seed: seed)
-        let chosen = classNames.indices.flatMap { label in
-            labels.indices.filter { labels[$0] == label }.shuffled(using: &generator).prefix(k)
-        }
-        return subset(chosen.sorted())
-    }
-
     /// Only the examples of `classes`, relabelled 0..<classes.count in that order (classes 5-9 become 0-4).
     public func keeping(classes: [Int]) -> TensorDataset {
         let newLabel = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })

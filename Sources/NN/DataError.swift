@@ -7,12 +7,18 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// A file was read but its contents are not valid for its format.
     case malformed(path: String, reason: String)
+    /// A class has fewer examples than a split asks of it.
+    case tooFewExamples(className: String, available: Int, needed: Int, asked: String)
 
     public var description: String {
         switch self {
         case .missing(let path, let hint): return "\(path) not found. \(hint)"
         case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"
         case .malformed(let path, let reason): return "\(path) is not a valid file: \(reason)"
+        case .tooFewExamples(let className, let available, let needed, let asked):
+            return
+                "class '\(className)' has \(available) examples, but \(asked) need \(needed): ask for fewer per class, "
+                + "or add examples to the class"
         }
     }
 }

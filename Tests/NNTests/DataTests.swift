@@ -76,9 +76,9 @@ import Datasets
         #expect(DataLoader(Self.tiny(), batchSize: 4, dropLast: true).map(\.labels).map(\.count) == [4, 4])
     }
 
-    @Test func subsetsByClassBySplitAndByRelabelling() {
+    @Test func subsetsByClassBySplitAndByRelabelling() throws {
         let data = Self.tiny()
-        let two = data.examples(perClass: 2, seed: 3)
+        let two = try data.examples(perClass: 2, seed: 3)
         #expect(two.count == 6 && (0..<3).allSatisfy { c in two.labels.filter { $0 == c }.count == 2 })
         let kept = data.keeping(classes: [2, 0])
         #expect(kept.classNames == ["c", "a"])

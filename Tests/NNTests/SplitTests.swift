@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import Foundation
+import NN
 import Testing
 
 /// Splitting any dataset: subsets, a stratified split with a seed, and the same images through another transform.
@@ -11,6 +12,30 @@ import Testing
             inputs: Tensor(shape: [91, 1]) { Float($0) },
             labels: Array(repeating: 0, count: 50) + Array(repeating: 1, count: 30) + Array(repeating: 2, count: 11),
             classNames: ["shirt", "shoe", "fish"])
+    }
+
+    /// A budget and its validation set: per class, disjoint, the training part what `examples(perClass:)` draws;
+    /// too small a class is refused by name, never cut short.
+    @Test func aBudgetWithAValidationSetBesideItAndTooSmallAClassRefused() throws {
+        let data = Self.unbalanced
+        let (training, validation) = try data.budget(trainingPerClass: 5, validationPerClass: 3, seed: 7)
+        #expect(training.countsPerClass == [5, 5, 5] && validation.countsPerClass == [3, 3, 3])
+        // Each input is its example's index: the two parts never share one.
+        #expect(Set(training.inputs.scalars).isDisjoint(with: validation.inputs.scalars))
+        #expect(try data.examples(perClass: 5, seed: 7).inputs.scalars == training.inputs.scalars)
+        let (rest, held) = try data.budget(trainingPerClass: nil, validationPerClass: 4, seed: 7)
+        #expect(rest.countsPerClass == [46, 26, 7] && held.countsPerClass == [4, 4, 4])
+        #expect(Set(rest.inputs.scalars).union(held.inputs.scalars).count == 91)
+        #expect(
+            throws: DataError.tooFewExamples(
+                className: "fish", available: 11, needed: 12, asked: "10 training and 2 validation examples")
+        ) {
+            try data.budget(trainingPerClass: 10, validationPerClass: 2, seed: 0)
+        }
+        #expect { try data.examples(perClass: 12, seed: 0) } throws: {
+            "\($0)" == "class 'fish' has 11 examples, but 12 training and 0 validation examples need 12: ask for "
+                + "fewer per class, or add examples to the class"
+        }
     }
 
     @Test func aStratifiedSplitKeepsEveryClassInBothPartsAtItsShare() {

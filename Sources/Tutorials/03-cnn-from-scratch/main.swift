@@ -167,7 +167,7 @@ struct CNNFromScratch: ParsableCommand {
 
     /// Section 6: the CNN trained with the pieces added one at a time, on a small subset, several seeds each.
     func climbTheLadder(train: TensorDataset, test: TensorDataset) throws {
-        let (epochs, small) = (ladderEpochs, train.examples(perClass: ladderPerClass, seed: seed))
+        let (epochs, small) = (ladderEpochs, try train.examples(perClass: ladderPerClass, seed: seed))
         let smallTest = test.subset(Array(0..<min(2_000, test.count)))
         explain(
             "6. What each piece adds",
@@ -219,19 +219,16 @@ struct CNNFromScratch: ParsableCommand {
             ]
         }
         print(table([header] + rows))
-        // A gain is a finding when it is more than twice its standard error, sqrt(sd1^2 / n + sd2^2 / n).
-        let withinNoise = rungs.indices.dropFirst().filter { i in
-            let (now, before) = (testAccuracies[i], testAccuracies[i - 1])
-            let standardError =
-                ((pow(standardDeviation(now), 2) + pow(standardDeviation(before), 2))
-                / Double(ladderSeeds)).squareRoot()
-            return abs(mean(now) - mean(before)) <= 2 * standardError
-        }
+        // A gain is a finding when it is more than twice its standard error.
+        let verdicts = rungs.indices.dropFirst().map { MeanDifference(testAccuracies[$0], testAccuracies[$0 - 1]) }
+        let withinNoise = zip(rungs.dropFirst(), verdicts).filter { $1.verdict == .noMeasurableDifference }
         print(
-            withinNoise.isEmpty
-                ? "Every gain is more than twice its standard error."
-                : "Gains within twice their standard error (not findings at this size): "
-                    + withinNoise.map { rungs[$0].name }.joined(separator: ", ") + ".")
+            ladderSeeds < 2
+                ? "One seed per rung: no gain can be told from the noise of the seeds."
+                : withinNoise.isEmpty
+                    ? "Every gain is more than twice its standard error."
+                    : "Gains within twice their standard error (not findings at this size): "
+                        + withinNoise.map(\.0.name).joined(separator: ", ") + ".")
     }
 
     /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.

@@ -39,7 +39,7 @@ struct TransferLearning: ParsableCommand {
         let prepared = try setup.prepare()
         print(prepared.story)
         if setup.weights == nil { print(prepared.source.summary(inputShape: [1, 1, 28, 28])) }
-        let train = perClass > 0 ? prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
+        let train = perClass > 0 ? try prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
         print("training on \(train.count) examples, testing on \(prepared.test.count)")
         Random.seed(setup.seed)
 

@@ -92,7 +92,7 @@ struct ScratchVersusTransfer: ParsableCommand {
                         name: name, perClass: k ?? examples / prepared.train.classNames.count, examples: examples,
                         epochs: epochCount)
                     for seed in runSeeds {
-                        let train = k.map { prepared.train.examples(perClass: $0, seed: seed) } ?? prepared.train
+                        let train = try k.map { try prepared.train.examples(perClass: $0, seed: seed) } ?? prepared.train
                         let scratch = try Recipe.scratch(
                             prepared.makeModel, data: train, test: prepared.test, epochs: epochCount,
                             learningRate: learningRate, evaluatingEvery: evaluatingEvery, seed: seed,

@@ -63,7 +63,7 @@ struct FineTuningDeeper: ParsableCommand {
     func run() throws {
         let prepared = try setup.prepare()
         print(prepared.story)
-        let train = perClass > 0 ? prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
+        let train = perClass > 0 ? try prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
         explain(
             "1. Four ways to fine-tune",
             """

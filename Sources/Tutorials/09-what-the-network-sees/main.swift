@@ -173,7 +173,7 @@ struct WhatTheNetworkSees: ParsableCommand {
         } else {
             print("\(transferModel) is missing (step 7 makes it): a quick transfer model instead, 250 per class")
             model = try Recipe.transfer(
-                from: small, { VGG.small(classes: 5) }, data: tasks.targetTrain.examples(perClass: 250, seed: seed),
+                from: small, { VGG.small(classes: 5) }, data: try tasks.targetTrain.examples(perClass: 250, seed: seed),
                 test: tasks.targetTest, headEpochs: 2, fineTuneEpochs: 2, seed: seed, label: "quick transfer"
             ).model
         }

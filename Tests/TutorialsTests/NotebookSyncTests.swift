@@ -17,9 +17,7 @@ import Testing
             let notebook = try Notebook(url: file)
             guard let run = notebook.run else { continue }
             tutorials.insert(run.tutorial)
-            let source = try String(
-                contentsOf: Self.root.appendingPathComponent("Sources/Tutorials/\(run.tutorial)/main.swift"),
-                encoding: .utf8)
+            let source = try Notebook.tutorialCode(root: Self.root, tutorial: run.tutorial)
             let problems = notebook.mismatches(source: source, shared: shared)
             #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
             #expect(!notebook.text.contains("```text\n```"), "\(file.lastPathComponent) has an empty output block")
@@ -54,5 +52,20 @@ import Testing
         #expect(fixed.text.contains("```swift\nlet b = 2\n```"))
         #expect(fixed.mismatches(source: source).isEmpty)
         #expect(notebook.mismatches(source: source + "// notebook: two\n// end notebook\n").count == 2)
+    }
+
+    /// A section keeps its text, drops mid-run progress, and folds a phase's epoch lines to its first and last.
+    @Test func outputSectionsFoldEachPhasesEpochs() {
+        let bar = "[####################] 2/2  9.5 it/s  0:00 total  loss 0.1"
+        let epochs = (1...6).map { "scratch, seed 0 head epoch \($0) \(bar)" }
+        let output =
+            (["== Race ==", "start", "scratch, seed 0 head epoch 1 [####----] 1/2  3.0 it/s  0:01 left"]
+            + epochs + ["between"] + epochs.prefix(3) + ["scratch, seed 0 fine-tune epoch 7 \(bar)", "end"])
+            .joined(separator: "\n")
+        let expected =
+            ["start", epochs[0], "  ... 4 more epochs ...", epochs[5], "between"] + epochs.prefix(3) + [
+                "scratch, seed 0 fine-tune epoch 7 \(bar)", "end",
+            ]
+        #expect(Notebook.sections(in: output)["Race"] == expected.joined(separator: "\n"))
     }
 }

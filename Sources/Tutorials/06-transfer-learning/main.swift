@@ -39,8 +39,14 @@ struct TransferLearning: ParsableCommand {
         let prepared = try setup.prepare()
         print(prepared.story)
         if setup.weights == nil { print(prepared.source.summary(inputShape: [1, 1, 28, 28])) }
-        let train = perClass > 0 ? try prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
-        print("training on \(train.count) examples, testing on \(prepared.test.count)")
+        // The curves are measured on validation images drawn beside the budget; the test images judge the
+        // finished model once, at the end.
+        let (train, validation) = try prepared.train.budget(
+            trainingPerClass: perClass > 0 ? perClass : nil, validationPerClass: prepared.validationPerClass,
+            seed: setup.seed)
+        print(
+            "training on \(train.count) examples, validating on \(validation.count), testing once on \(prepared.test.count)"
+        )
         Random.seed(setup.seed)
 
         explain(
@@ -73,14 +79,14 @@ struct TransferLearning: ParsableCommand {
         ) {
             var history = TrainingHistory()
             try Recipe.trainHead(
-                of: model, optimizer: optimizer, data: train, test: prepared.test, epochs: headEpochs,
+                of: model, optimizer: optimizer, data: train, validation: validation, epochs: headEpochs,
                 seed: setup.seed, label: "head", history: &history)
             return history
         }
         let afterHead = history.series("validation_accuracy").last!
-        print("after training the dense layers: \(pct(afterHead)) test accuracy")
+        print("after training the dense layers: \(pct(afterHead)) validation accuracy")
         // end notebook
-        golden("test accuracy after the dense layers", afterHead)
+        golden("validation accuracy after the dense layers", afterHead)
 
         explain(
             "4. Fine-tune",
@@ -95,22 +101,26 @@ struct TransferLearning: ParsableCommand {
         let firstConvolution = model.backboneParameters[0].tensor.scalars  // features.0.weight
         try Recipe.fineTune(
             model, optimizer: optimizer, unfrozenBlocks: 1, backboneLearningRate: learningRate / 10, data: train,
-            test: prepared.test, epochs: fineTuneEpochs, seed: setup.seed, label: "fine-tune", history: &history)
+            validation: validation, epochs: fineTuneEpochs, seed: setup.seed, label: "fine-tune", history: &history)
         let unchanged = model.backboneParameters[0].tensor.scalars == firstConvolution
         print("first convolution bit-identical after fine-tuning: \(unchanged)")
         // end notebook
         let final = evaluate(model, on: prepared.test)
         golden("test accuracy after fine-tuning", Double(final.matrix.accuracy))
 
-        explain("5. Results", "Test accuracy per epoch, and where the fine-tuned model still confuses classes.")
+        explain(
+            "5. Results", "Validation accuracy per epoch, and where the fine-tuned model still confuses test images.")
         // notebook: results
         print(final.matrix)
-        print("dense layers only: \(pct(afterHead)); after fine-tuning: \(pct(Double(final.matrix.accuracy)))")
+        let afterFineTuning = history.series("validation_accuracy").last!
+        print(
+            "validation accuracy: dense layers only \(pct(afterHead)), after fine-tuning \(pct(afterFineTuning)); "
+                + "test accuracy of the fine-tuned model: \(pct(Double(final.matrix.accuracy)))")
         try history.write(to: folder.url)
         var chart = LineChart(
-            title: "Transfer learning: dense layers, then fine-tuning", xLabel: "epoch", yLabel: "test accuracy",
+            title: "Transfer learning: dense layers, then fine-tuning", xLabel: "epoch", yLabel: "validation accuracy",
             yFormat: .percent,
-            series: [.init("test", Array(zip(history.series("epoch"), history.series("validation_accuracy"))))])
+            series: [.init("validation", Array(zip(history.series("epoch"), history.series("validation_accuracy"))))])
         chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
         try folder.write(chart.svg, to: "accuracy.svg")
         try folder.write(final.matrix.svg, to: "confusion-matrix.svg")

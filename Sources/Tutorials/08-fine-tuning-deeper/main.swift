@@ -27,23 +27,23 @@ struct FineTuningDeeper: ParsableCommand {
     /// What one variant measured, once per seed.
     struct Row: Codable {
         let variant: String
-        /// One history per seed.
+        /// One history per seed, measured on the validation images.
         let histories: [TrainingHistory]
+        /// Per seed, the finished model's accuracy on the test images, measured once.
+        let testAccuracies: [Double]
         let trainable: Int
         /// Per seed, |fine-tuned - pretrained| / |pretrained| over the convolutional weights.
         let moved: [Double]
         let seconds: Double
 
-        /// Each seed's final test accuracy.
-        var accuracies: [Double] { histories.map { $0.series("validation_accuracy").last! } }
-        var meanAccuracy: Double { mean(accuracies) }
+        var meanAccuracy: Double { mean(testAccuracies) }
         var meanMoved: Double { mean(moved) }
 
         static let header = ["fine-tuning", "trainable", "test accuracy (mean ± sd)", "backbone moved", "seconds"]
         var cells: [String] {
             [
                 variant, "\(trainable)",
-                meanAndSpread(accuracies),
+                meanAndSpread(testAccuracies),
                 String(format: "%.2f%%", meanMoved * 100), String(format: "%.1f", seconds),
             ]
         }
@@ -63,7 +63,11 @@ struct FineTuningDeeper: ParsableCommand {
     func run() throws {
         let prepared = try setup.prepare()
         print(prepared.story)
-        let train = perClass > 0 ? try prepared.train.examples(perClass: perClass, seed: setup.seed) : prepared.train
+        // The curves are measured on validation images drawn beside the budget; each finished model is
+        // evaluated on the test images once.
+        let (train, validation) = try prepared.train.budget(
+            trainingPerClass: perClass > 0 ? perClass : nil, validationPerClass: prepared.validationPerClass,
+            seed: setup.seed)
         explain(
             "1. Four ways to fine-tune",
             """
@@ -91,22 +95,24 @@ struct FineTuningDeeper: ParsableCommand {
             rows.append(
                 try folder.resumable("variant-\(number + 1)", settings: settings, resume: resume) {
                     let started = Date()
-                    var (histories, moved, trainable) = ([TrainingHistory](), [Double](), 0)
+                    var (histories, testAccuracies, moved, trainable) = ([TrainingHistory](), [Double](), [Double](), 0)
                     for seed in setup.seed..<(setup.seed + UInt64(seeds)) {
                         // With 0 blocks unfrozen, the fine-tuning epochs train the head alone, on the full model.
                         let (model, history) = try Recipe.transfer(
-                            from: prepared.source, prepared.makeModel, data: train, test: prepared.test,
+                            from: prepared.source, prepared.makeModel, data: train, validation: validation,
                             headEpochs: headEpochs, fineTuneEpochs: fineTuneEpochs,
                             unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
                             backboneScale: variant.backboneScale, seed: seed, label: "\(variant.name), seed \(seed)")
                         // The usual recipe's model of the first seed is kept for the report.
                         if number == 1 && seed == setup.seed { try model.save(to: usualRecipeFile(in: folder)) }
                         histories.append(history)
+                        testAccuracies.append(Double(evaluate(model, on: prepared.test).matrix.accuracy))
                         moved.append(relativeChange(model.backboneParameters, from: prepared.source.backboneParameters))
                         trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
                     }
                     return Row(
-                        variant: variant.name, histories: histories, trainable: trainable, moved: moved,
+                        variant: variant.name, histories: histories, testAccuracies: testAccuracies,
+                        trainable: trainable, moved: moved,
                         seconds: Date().timeIntervalSince(started))
                 })
         }
@@ -118,7 +124,7 @@ struct FineTuningDeeper: ParsableCommand {
         // notebook: table
         print(table([Row.header] + rows.map(\.cells)))
         let (usual, headOnly, fullRate) = (rows[1], rows[0], rows[2])
-        let gains = zip(usual.accuracies, headOnly.accuracies).map { ($0 - $1) * 100 }
+        let gains = zip(usual.testAccuracies, headOnly.testAccuracies).map { ($0 - $1) * 100 }
         print(
             String(
                 format: """
@@ -129,11 +135,11 @@ struct FineTuningDeeper: ParsableCommand {
                 gains.map { String(format: "%+.1f", $0) }.joined(separator: ", "),
                 fullRate.meanMoved / max(usual.meanMoved, 1e-12), fullRate.meanMoved * 100, usual.meanMoved * 100))
         // end notebook
-        golden("test accuracy, last block at 1/10 rate", usual.accuracies[0])
+        golden("test accuracy, last block at 1/10 rate", usual.testAccuracies[0])
         golden("mean test accuracy over the seeds, last block at 1/10 rate", usual.meanAccuracy)
 
         var chart = LineChart(
-            title: "Fine-tuning variants, mean over the seeds", xLabel: "epoch", yLabel: "test accuracy",
+            title: "Fine-tuning variants, mean over the seeds", xLabel: "epoch", yLabel: "validation accuracy",
             yFormat: .percent,
             series: rows.map { .init($0.variant, meanCurve($0.histories)) })
         chart.markers = [(Double(headEpochs) + 0.5, "fine-tuning")]
@@ -142,7 +148,7 @@ struct FineTuningDeeper: ParsableCommand {
         for row in rows {
             csv +=
                 "\(row.variant),\(row.trainable),\(row.meanAccuracy),\(row.meanMoved),\(row.seconds),"
-                + "\(standardDeviation(row.accuracies)),\(seeds)\n"
+                + "\(standardDeviation(row.testAccuracies)),\(seeds)\n"
         }
         try folder.write(csv, to: "results.csv")
         print("Wrote results.csv and \(path)")
@@ -158,12 +164,14 @@ struct FineTuningDeeper: ParsableCommand {
             "The model of the usual recipe (\(variants[1].name)), first seed, on the test set.", heading: "Inside it")
         try report.addEvaluation(of: usualModel, on: prepared.test, gradCAMLayer: usualModel.lastFeatureMapKey)
         print("The report: \(try folder.write(report))")
-        try compareOptimizerRestart(prepared, train: train, folder: folder)
+        try compareOptimizerRestart(prepared, train: train, validation: validation, folder: folder)
     }
 
     /// Trains the head alone on cached features for all the epochs, once with one Adam throughout and once with a
     /// fresh Adam where fine-tuning would begin: the phase boundary with nothing else changed.
-    func compareOptimizerRestart(_ prepared: TransferSetup.Prepared, train: TensorDataset, folder: RunFolder) throws {
+    func compareOptimizerRestart(
+        _ prepared: TransferSetup.Prepared, train: TensorDataset, validation: TensorDataset, folder: RunFolder
+    ) throws {
         explain(
             "3. Why not a fresh optimizer for fine-tuning?",
             """
@@ -175,7 +183,7 @@ struct FineTuningDeeper: ParsableCommand {
             """)
         let probe = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
         let features = try FeatureCache().features(of: probe, for: train)
-        let testFeatures = try FeatureCache().features(of: probe, for: prepared.test)
+        let validationFeatures = try FeatureCache().features(of: probe, for: validation)
         // notebook: restart
         var histories: [Bool: [TrainingHistory]] = [false: [], true: []]  // keyed by "fresh Adam?"
         for seed in setup.seed..<(setup.seed + UInt64(seeds)) {
@@ -186,12 +194,12 @@ struct FineTuningDeeper: ParsableCommand {
                 let loader = DataLoader(features, batchSize: 32, shuffle: true, seed: seed)
                 let label = "\(freshAdam ? "fresh Adam" : "one Adam"), seed \(seed)"
                 let first = Trainer(model: model.head, optimizer: newAdam(), label: label)
-                try first.fit(loader, validation: testFeatures, epochs: headEpochs)
+                try first.fit(loader, validation: validationFeatures, epochs: headEpochs)
                 // Where fine-tuning would begin: go on with the same optimizer, or start a new one.
                 let second =
                     freshAdam
                     ? Trainer(model: model.head, optimizer: newAdam(), label: label, continuing: first.history) : first
-                try second.fit(loader, validation: testFeatures, epochs: fineTuneEpochs)
+                try second.fit(loader, validation: validationFeatures, epochs: fineTuneEpochs)
                 histories[freshAdam]!.append(second.history)
             }
         }
@@ -202,7 +210,7 @@ struct FineTuningDeeper: ParsableCommand {
             )
             print(
                 String(
-                    format: "%@: test loss %.3f -> %.3f, test accuracy %.2f%% -> %.2f%% (epoch %d -> %d)",
+                    format: "%@: validation loss %.3f -> %.3f, validation accuracy %.2f%% -> %.2f%% (epoch %d -> %d)",
                     name, loss[boundary], loss[next], accuracy[boundary] * 100, accuracy[next] * 100, headEpochs,
                     headEpochs + 1))
         }
@@ -214,16 +222,16 @@ struct FineTuningDeeper: ParsableCommand {
         print(
             String(
                 format: """
-                    Over %d seeds, a fresh Adam %@ the mean test loss by %.3f at the boundary; one Adam throughout                     %@ it by %.3f. %@
+                    Over %d seeds, a fresh Adam %@ the mean validation loss by %.3f at the boundary; one Adam throughout                     %@ it by %.3f. %@
                     """, seeds, jump(true) >= 0 ? "raised" : "lowered", abs(jump(true)),
                 jump(false) >= 0 ? "raised" : "lowered", abs(jump(false)),
                 jump(true) > jump(false)
                     ? "So the recipe hands the head's optimizer to fine-tuning (`addParameterGroup`)."
                     : "Here the restart did no harm."))
-        golden("mean test loss change at the boundary, fresh Adam", jump(true))
-        golden("mean test loss change at the boundary, one Adam", jump(false))
+        golden("mean validation loss change at the boundary, fresh Adam", jump(true))
+        golden("mean validation loss change at the boundary, one Adam", jump(false))
         var chart = LineChart(
-            title: "The head alone, mean over the seeds", xLabel: "epoch", yLabel: "test loss",
+            title: "The head alone, mean over the seeds", xLabel: "epoch", yLabel: "validation loss",
             series: [false, true].map { fresh in
                 .init(
                     fresh ? "fresh Adam at epoch \(headEpochs + 1)" : "one Adam throughout",

@@ -23,7 +23,7 @@ struct WhatTheNetworkSees: ParsableCommand {
     @Option(help: "An ImageNet VGG file to look into instead of EfficientNet-Lite0 (e.g. vgg16-397923af.pth).")
     var weights: String?
     @Option(help: "Step 7's transfer model; trained here, quickly, when the file is missing.")
-    var transferModel = "runs/07-scratch-vs-transfer/transfer-model-all.safetensors"
+    var transferModel = "runs/07-scratch-vs-transfer/transfer-model.safetensors"
     @Option(help: "Folder holding Fashion-MNIST's four .gz files.") var fashionMNIST = FashionMNIST.defaultDirectory
     @Option(help: "Where the small source model of steps 6-8 is kept.") var sourceFolder = "runs/source-model"
     @Option(help: "Epochs of pretraining for the small source model, if it is trained here.") var sourceEpochs = 2
@@ -172,9 +172,11 @@ struct WhatTheNetworkSees: ParsableCommand {
             print("Step 7's transfer model: \(transferModel)")
         } else {
             print("\(transferModel) is missing (step 7 makes it): a quick transfer model instead, 250 per class")
+            let (train, validation) = try tasks.targetTrain.budget(
+                trainingPerClass: 250, validationPerClass: 50, seed: seed)
             model = try Recipe.transfer(
-                from: small, { VGG.small(classes: 5) }, data: try tasks.targetTrain.examples(perClass: 250, seed: seed),
-                test: tasks.targetTest, headEpochs: 2, fineTuneEpochs: 2, seed: seed, label: "quick transfer"
+                from: small, { VGG.small(classes: 5) }, data: train, validation: validation, headEpochs: 2,
+                fineTuneEpochs: 2, seed: seed, label: "quick transfer"
             ).model
         }
         let interpretation = Interpretation(model: model, data: tasks.targetTest)

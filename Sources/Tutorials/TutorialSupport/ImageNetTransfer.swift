@@ -10,17 +10,19 @@ import Zoo
 public struct ImageNetTransfer {
     /// EfficientNet-Lite0 with its published ImageNet weights.
     public let source: EfficientNetLite
-    /// The side, in pixels, the 28x28 images are resized to for it.
-    public let size: Int
 
-    public init(size: Int) throws {
+    /// Fine-tuning reaches Lite0's last two inverted-residual blocks and its 1x1 head convolution (blocks 15, 16
+    /// and 17 of `backboneBlocks`), as it reaches VGG.small's last convolution block: real blocks, not only the
+    /// head.
+    public static let unfrozenBlocks = 3
+
+    public init() throws {
         source = try EfficientNetLite.pretrained(PretrainedWeights.load(PretrainedCache.efficientNetLite0Weights()))
-        self.size = size
     }
 
     /// `data` (Fashion-MNIST images normalised by its own statistics) as Lite0 expects images: gray repeated as
     /// RGB, resized to `size` x `size`, scaled as the ImageNet weights were trained.
-    public func inputs(_ data: TensorDataset) -> TensorDataset {
+    public func inputs(_ data: TensorDataset, size: Int) -> TensorDataset {
         let scaling = ImagePreprocessing.efficientNetLite()
         let prepare = ImageTransform.compose([
             .grayToRGB, .resize(height: size, width: size),

@@ -32,7 +32,7 @@ extension RunReport {
     ///   - fineTuneEpochs: epochs fine-tuning after that.
     ///   - learningRate: the rate, as the reader should see it.
     ///   - seeds: the seed, or the range of seeds.
-    ///   - chart: test accuracy per epoch.
+    ///   - chart: validation accuracy per epoch.
     public init(
         transferRun title: String, story: String, trainingExamples: Int, headEpochs: Int, fineTuneEpochs: Int,
         learningRate: String, seeds: String, chart: LineChart
@@ -42,7 +42,7 @@ extension RunReport {
             "data": story, "training examples": "\(trainingExamples)", "dense-layer epochs": "\(headEpochs)",
             "fine-tuning epochs": "\(fineTuneEpochs)", "learning rate": learningRate, "seeds": seeds,
         ])
-        addChart(chart.svg, caption: "Test accuracy per epoch; fine-tuning starts at the marker.")
+        addChart(chart.svg, caption: "Validation accuracy per epoch; fine-tuning starts at the marker.")
     }
 }
 

@@ -7,7 +7,8 @@ import Training
 import Datasets
 
 /// The command-line options steps 6-8 share, and what they build: a pretrained source model, a way to make a
-/// fresh model of its architecture, and the target task's training and test data.
+/// fresh model of its architecture, and the target task's training and test data, with how many images per
+/// class the steps set aside for validation.
 ///
 /// Offline (the default), the source is `VGG.small` pretrained on Fashion-MNIST classes 0-4 and the target is
 /// classes 5-9. With `--weights` and `--data`, the source is a real ImageNet network (a VGG, or
@@ -33,6 +34,13 @@ public struct TransferSetup: ParsableArguments {
     @Flag(help: "Pretrain the offline source model again, even when the one kept matches these settings.")
     public var retrainSource = false
     @Option(help: "Seed for splits, weights, shuffling and dropout.") public var seed: UInt64 = 0
+    @Option(
+        help: """
+            Labelled images per class set aside for validation, beside each training budget: the curves and \
+            every choice are made on them, never on the test images (default: 50 offline; a fifth of the \
+            smallest class's training images for --data).
+            """)
+    public var validationPerClass: Int?
 
     public init() {}
 
@@ -48,6 +56,9 @@ public struct TransferSetup: ParsableArguments {
             throw ValidationError("--image-size must be at least 32 (five halvings of the image)")
         }
         guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1)") }
+        if let validationPerClass, validationPerClass < 1 {
+            throw ValidationError("--validation-per-class must be at least 1, got \(validationPerClass)")
+        }
         guard background == nil || backgroundColour != nil else {
             throw ValidationError("--background is white or black, got \(background!)")
         }
@@ -65,8 +76,12 @@ public struct TransferSetup: ParsableArguments {
     public struct Prepared {
         public let source: any TransferModel
         public let makeModel: () -> any TransferModel
+        /// The target task's labelled images, from which each run draws its budget and its validation images.
         public let train: TensorDataset
+        /// Images no choice is made on: each finished model is evaluated on them once.
         public let test: TensorDataset
+        /// Validation images per class, drawn beside each budget (`TensorDataset.budget`).
+        public let validationPerClass: Int
         /// What turns a photo into the models' input, for exporting them.
         public let preprocessing: ImagePreprocessing
         /// One line for the reader: where the source comes from and what the target is.
@@ -95,7 +110,9 @@ public struct TransferSetup: ParsableArguments {
         let parts = images.stratifiedSplitIndices([1 - testFraction, testFraction], seed: seed)
         let (train, test) = (images.subset(parts[0]), images.subset(parts[1]))
         return Prepared(
-            source: source, makeModel: makeModel, train: train, test: test, preprocessing: preprocessing,
+            source: source, makeModel: makeModel, train: train, test: test,
+            validationPerClass: validationPerClass ?? max(1, (train.countsPerClass.min() ?? 0) / 5),
+            preprocessing: preprocessing,
             story: """
                 Source: the \(isLite ? "EfficientNet-Lite0" : "VGG") in \(weights) (\(file.format.rawValue)), trained \
                 on ImageNet. Target: \(data), \
@@ -114,6 +131,7 @@ public struct TransferSetup: ParsableArguments {
         golden("source model test accuracy (classes 0-4)", Double(sourceAccuracy))
         return Prepared(
             source: source, makeModel: { VGG.small(classes: 5) }, train: tasks.targetTrain, test: tasks.targetTest,
+            validationPerClass: validationPerClass ?? 50,
             // A photo as Fashion-MNIST's images: gray, 28x28, normalised by the training set's statistics.
             preprocessing: ImagePreprocessing(
                 size: 28, resizeShorterSide: 28, grayscale: true, mean: [FashionMNIST.mean],

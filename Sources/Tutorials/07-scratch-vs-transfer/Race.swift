@@ -1,0 +1,135 @@
+import Autograd
+import Datasets
+import Foundation
+import NN
+import Training
+import TutorialSupport
+import Zoo
+
+/// The three ways of learning the target task that step 7 races.
+enum Approach: String, Codable, CaseIterable, CodingKeyRepresentable {
+    /// A fresh model of the source's architecture, every layer trained.
+    case scratch
+    /// The developed-model approach offline (VGG.small pretrained on Fashion-MNIST's tops); with `--weights`,
+    /// the network in that file.
+    case transfer
+    /// The pre-trained-model approach offline: EfficientNet-Lite0 with its ImageNet weights.
+    case imageNet
+
+    var name: String { self == .imageNet ? "ImageNet transfer" : rawValue }
+    /// Its name in file columns.
+    var key: String { self == .imageNet ? "imagenet_transfer" : rawValue }
+}
+
+/// How step 7 trains each approach, and how it chooses their settings on validation images.
+struct Race {
+    let prepared: TransferSetup.Prepared
+    /// The pre-trained-model approach, offline only.
+    let imageNet: ImageNetTransfer?
+    /// Learning rates each approach tries.
+    let rates: [Float]
+    /// Image sides EfficientNet-Lite0 tries, smallest (cheapest) first.
+    let sizes: [Int]
+    /// Epochs for every run, or nil for the rule of `epochs(forExamples:)`.
+    let epochs: Int?
+    let seed: UInt64
+
+    var approaches: [Approach] { imageNet == nil ? [.scratch, .transfer] : Approach.allCases }
+
+    /// The same for every approach: few examples need more passes to take enough optimizer steps, so about
+    /// 3,000 examples seen, 4 to 30 epochs.
+    func epochs(forExamples count: Int) -> Int {
+        epochs ?? min(30, max(4, (3_000 + count - 1) / count))
+    }
+
+    // notebook: approaches
+    /// One run of `approach`, evaluated on `validation` after every epoch. `size` is Lite0's image side.
+    func train(
+        _ approach: Approach, data: TensorDataset, validation: TensorDataset, epochs: Int, rate: Float, size: Int?,
+        seed: UInt64
+    ) throws -> (model: any TransferModel, history: TrainingHistory) {
+        let label = "\(approach.name)\(approach == .imageNet ? " \(size!) px" : ""), rate \(rate), seed \(seed)"
+        switch approach {
+        case .scratch:
+            return try Recipe.scratch(
+                prepared.makeModel, data: data, validation: validation, epochs: epochs, learningRate: rate,
+                seed: seed, label: label)
+        case .transfer:
+            return try Recipe.transfer(
+                from: prepared.source, prepared.makeModel, data: data, validation: validation,
+                headEpochs: (epochs + 1) / 2, fineTuneEpochs: epochs / 2,
+                unfrozenBlocks: prepared.source is EfficientNetLite ? ImageNetTransfer.unfrozenBlocks : 1,
+                learningRate: rate, seed: seed, label: label)
+        case .imageNet:
+            return try Recipe.transfer(
+                from: imageNet!.source, { EfficientNetLite() }, data: imageNet!.inputs(data, size: size!),
+                validation: imageNet!.inputs(validation, size: size!), headEpochs: (epochs + 1) / 2,
+                fineTuneEpochs: epochs / 2, unfrozenBlocks: ImageNetTransfer.unfrozenBlocks, learningRate: rate,
+                seed: seed, label: label)
+        }
+    }
+
+    // end notebook
+
+    // notebook: choose
+    /// Lite0's image size, then every approach's learning rate, chosen on the validation images of one budget
+    /// (`k` per class) and one seed.
+    func choose(perClass k: Int?) throws -> Choices {
+        let (training, validation) = try prepared.train.budget(
+            trainingPerClass: k, validationPerClass: prepared.validationPerClass, seed: seed)
+        let epochCount = epochs(forExamples: training.count)
+        print("Choosing on \(training.count) training and \(validation.count) validation images, \(epochCount) epochs")
+        func trial(_ approach: Approach, rate: Float, size: Int?, varying: Choices.Trial.Varying) throws
+            -> Choices.Trial
+        {
+            let started = Date()
+            let (_, history) = try train(
+                approach, data: training, validation: validation, epochs: epochCount, rate: rate, size: size,
+                seed: seed)
+            return Choices.Trial(
+                approach: approach, varying: varying, rate: rate, size: size,
+                accuracy: history.series("validation_accuracy").last!, seconds: Date().timeIntervalSince(started))
+        }
+        var trials: [Choices.Trial] = []
+        // The size at the middle rate first: a rate suits a size, but the sizes differ far more than the rates.
+        let middleRate = rates[rates.count / 2]
+        var size: Int?
+        if imageNet != nil {
+            for side in sizes { trials.append(try trial(.imageNet, rate: middleRate, size: side, varying: .size)) }
+            size = Choices.sizeChoice(trials, validationCount: validation.count)!.firstWithinNoise.setting
+        }
+        for approach in approaches {
+            for rate in rates {
+                if approach == .imageNet, rate == middleRate,
+                    let measured = trials.first(where: { $0.varying == .size && $0.size == size })
+                {
+                    trials.append(measured.varying(.rate))
+                } else {
+                    trials.append(
+                        try trial(approach, rate: rate, size: approach == .imageNet ? size : nil, varying: .rate))
+                }
+            }
+        }
+        return Choices(
+            budget: k.map { "\($0) per class" } ?? "all", seed: seed, epochs: epochCount,
+            validationCount: validation.count, trials: trials, imageNetSize: size)
+    }
+
+    // end notebook
+
+    /// The recipe the verdicts hold for, in words.
+    func recipe(_ choices: Choices) -> String {
+        let rates = approaches.map { "\($0.name) \(choices.rate[$0]!)" }.joined(separator: ", ")
+        var text =
+            "These verdicts hold for this recipe, on the data above: Adam at each approach's rate chosen on "
+            + "validation (\(rates)); the same epochs for every approach, about 3,000 examples seen, 4 to 30; "
+            + "half of them training the new head on frozen features, half fine-tuning; no augmentation."
+        if let size = choices.imageNetSize {
+            text +=
+                " EfficientNet-Lite0 saw the 28x28 images resized to \(size)x\(size). The two transfer heads "
+                + "differ: the developed model keeps VGG.small's two pretrained dense layers (128 units) under a new "
+                + "last layer; Lite0 gets one new linear layer on its 1,280 pooled features."
+        }
+        return text
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Training
+
+/// The race's table and what it allows one to say: for each budget and pair of approaches, the two-standard-error
+/// verdict of `MeanDifference`, and any run at or below chance named as a failed run, never as a result.
+struct Verdicts {
+    let results: [ScratchVersusTransfer.Result]
+    let approaches: [Approach]
+    /// The accuracy of guessing: 1 / classes.
+    let chance: Double
+
+    var header: [String] { ["examples per class", "examples", "epochs", "seeds"] + approaches.map(\.name) }
+
+    var rows: [[String]] {
+        results.map { r in
+            [r.name, "\(r.examples)", "\(r.epochs)", "\(r.testAccuracies[.scratch]!.count)"]
+                + approaches.map { a in
+                    failedSeeds(r, a).isEmpty ? meanAndSpread(r.testAccuracies[a]!) : "failed run(s)"
+                }
+        }
+    }
+
+    /// The seeds (by position) whose run of `approach` ended at or below chance.
+    func failedSeeds(_ result: ScratchVersusTransfer.Result, _ approach: Approach) -> [Int] {
+        result.testAccuracies[approach]!.indices.filter { result.testAccuracies[approach]![$0] <= chance }
+    }
+
+    /// The pairs compared: each transfer approach against scratch, and the two transfer approaches.
+    var pairs: [(Approach, Approach)] {
+        approaches.count == 3
+            ? [(.transfer, .scratch), (.imageNet, .scratch), (.imageNet, .transfer)] : [(.transfer, .scratch)]
+    }
+
+    // notebook: verdicts
+    var text: String {
+        var lines: [String] = []
+        for r in results {
+            lines.append("\(r.name) (test accuracy, mean over \(r.testAccuracies[.scratch]!.count) seeds):")
+            for a in approaches where !failedSeeds(r, a).isEmpty {
+                let accuracies = failedSeeds(r, a).map { String(format: "%.1f%%", r.testAccuracies[a]![$0] * 100) }
+                lines.append(
+                    "  FAILED: \(a.name) ended at or below chance (\(String(format: "%.0f%%", chance * 100))) in "
+                        + "\(accuracies.count) run(s) (\(accuracies.joined(separator: ", "))): it learnt nothing, "
+                        + "so no comparison with it is a finding.")
+            }
+            for (first, second) in pairs {
+                guard failedSeeds(r, first).isEmpty, failedSeeds(r, second).isEmpty else { continue }
+                let gap = MeanDifference(r.testAccuracies[first]!, r.testAccuracies[second]!)
+                lines.append("  \(first.name) against \(second.name): \(gap)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+    // end notebook
+}

@@ -11,10 +11,14 @@ import Foundation
 public func check(
     _ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line
 ) {
-    if !condition {
-        fflush(nil)  // every output stream: standard output first of all
-        fatalError(message() + (CheckContext.describe?().map { "\n" + $0 } ?? ""), file: file, line: line)
-    }
+    if !condition { fail(message(), file: file, line: line) }
+}
+
+/// Stops the program with `message`, as a failed `check` does: for an error that cannot be thrown from where it
+/// is met.
+public func fail(_ message: String, file: StaticString = #file, line: UInt = #line) -> Never {
+    fflush(nil)  // every output stream: standard output first of all
+    fatalError(message + (CheckContext.describe?().map { "\n" + $0 } ?? ""), file: file, line: line)
 }
 
 /// Where a failed check happened, in the terms of a layer above Autograd: NN installs a description of the

@@ -5,6 +5,10 @@ import NN
 
 /// Batches of a dataset for one epoch at a time: `for (inputs, labels) in loader { ... }`.
 ///
+/// A batch the dataset cannot make (an unreadable file, images of different sizes) stops such a loop with the
+/// dataset's message, since a `for` loop cannot throw; `Iterator.nextBatch()` throws it instead, and the
+/// library's loops (`Trainer`, `FeatureCache`, `evaluate`) use it, so their callers can catch it.
+///
 /// With `shuffle`, each epoch has its own order, drawn from `seed` and the epoch number, so a run repeats
 /// exactly and can resume mid-training. The next batch is prepared on a background thread while the current
 /// one trains. Every example's random draws (its augmentation, and its row of each dropout mask while its batch
@@ -49,7 +53,9 @@ public final class DataLoader: Sequence {
         private var position = 0
         private var prefetched: (index: Int, group: DispatchGroup, result: Box)?
 
-        private final class Box: @unchecked Sendable { var value: (inputs: Tensor, labels: [Int])? }
+        private final class Box: @unchecked Sendable {
+            var value: Result<(inputs: Tensor, labels: [Int]), any Error>?
+        }
 
         init(dataset: Dataset, batches: [ExampleDraws]) {
             (self.dataset, self.batches) = (UncheckedSendable(dataset), batches)
@@ -62,7 +68,7 @@ public final class DataLoader: Sequence {
             guard index < batches.count else { return }
             let (group, box, draws, dataset) = (DispatchGroup(), Box(), batches[index], dataset)
             DispatchQueue.global().async(group: group) {
-                box.value = Random.preparing(draws) { dataset.value.batch(at: draws.examples) }
+                box.value = Result { try Random.preparing(draws) { try dataset.value.batch(at: draws.examples) } }
             }
             prefetched = (index, group, box)
         }
@@ -72,7 +78,8 @@ public final class DataLoader: Sequence {
             if position > 0, Random.trainingBatch == batches[position - 1] { Random.trainingBatch = nil }
         }
 
-        public func next() -> (inputs: Tensor, labels: [Int])? {
+        /// The next batch, nil after the last; throws what the dataset threw making it.
+        public func nextBatch() throws -> (inputs: Tensor, labels: [Int])? {
             guard position < batches.count, let (index, group, box) = prefetched, index == position else {
                 endBatch()
                 return nil
@@ -81,7 +88,13 @@ public final class DataLoader: Sequence {
             Random.trainingBatch = batches[position]
             position += 1
             prefetch(position)
-            return box.value
+            return try box.value!.get()
+        }
+
+        public func next() -> (inputs: Tensor, labels: [Int])? {
+            do { return try nextBatch() } catch {
+                fail("DataLoader: \(error)\n(Iterator.nextBatch() throws this instead of stopping)")
+            }
         }
     }
 }

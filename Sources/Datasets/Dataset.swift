@@ -6,8 +6,9 @@ public protocol Dataset {
     var count: Int { get }
     /// The names of the classes, indexed by label.
     var classNames: [String] { get }
-    /// The examples at `indices`, stacked along a new first axis, with their labels.
-    func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int])
+    /// The examples at `indices`, stacked along a new first axis, with their labels. Throws what the data can
+    /// cause (an unreadable file, images of different sizes), naming the example.
+    func batch(at indices: [Int]) throws -> (inputs: Tensor, labels: [Int])
     /// The label of example `index`, without reading its input where the dataset can (splits need every label).
     func label(of index: Int) -> Int
     /// Where example `index` came from, for a person to find it (`pets/cat/001.jpg`); nil for data made in memory.
@@ -17,7 +18,13 @@ public protocol Dataset {
 }
 
 extension Dataset {
-    public func label(of index: Int) -> Int { batch(at: [index]).labels[0] }
+    /// Reads the example to find its label; a dataset whose examples can fail to read gives labels without
+    /// reading them (as `ImageFolder` does).
+    public func label(of index: Int) -> Int {
+        do { return try batch(at: [index]).labels[0] } catch {
+            fail("\(type(of: self)).label(of: \(index)) had to read the example, and could not: \(error)")
+        }
+    }
     public func source(of index: Int) -> String? { nil }
     public var isAugmented: Bool { false }
 

@@ -19,8 +19,8 @@ public struct Subset<Base: Dataset>: Dataset {
     public var isAugmented: Bool { base.isAugmented }
     public func label(of index: Int) -> Int { base.label(of: indices[index]) }
     public func source(of index: Int) -> String? { base.source(of: indices[index]) }
-    public func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
-        base.batch(at: indices.map { self.indices[$0] })
+    public func batch(at indices: [Int]) throws -> (inputs: Tensor, labels: [Int]) {
+        try base.batch(at: indices.map { self.indices[$0] })
     }
 }
 

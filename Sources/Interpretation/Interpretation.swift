@@ -32,15 +32,15 @@ public struct Interpretation {
 
     /// Runs `model` over all of `data` in evaluation mode, `batchSize` examples at a time, and leaves the model
     /// as it was.
-    public init(model: Module, data: Dataset, batchSize: Int = 64) {
+    public init(model: Module, data: Dataset, batchSize: Int = 64) throws {
         check(batchSize > 0, "Interpretation: batchSize must be positive, got \(batchSize)")
         var predictions: [Prediction] = []
         var matrix = ConfusionMatrix(classNames: data.classNames)
-        model.inEvaluationMode {
-            withNoGrad {
+        try model.inEvaluationMode {
+            try withNoGrad {
                 for start in stride(from: 0, to: data.count, by: batchSize) {
                     let indices = Array(start..<min(start + batchSize, data.count))
-                    let (inputs, labels) = data.batch(at: indices)
+                    let (inputs, labels) = try data.batch(at: indices)
                     let scores = model(inputs)
                     check(
                         scores.rank == 2 && scores.shape[1] == data.classNames.count,

@@ -20,8 +20,8 @@ extension RunReport {
         picture: (Tensor) -> RGBImage = { RGBImage(stretching: $0) }, scale: Int = 1
     ) throws {
         let names = interpretation.classNames
-        let items = interpretation.topLosses(count).map { p in
-            let input = data.batch(at: [p.index]).inputs.squeezed(axis: 0)
+        let items = try interpretation.topLosses(count).map { p in
+            let input = try data.batch(at: [p.index]).inputs.squeezed(axis: 0)
             let caption =
                 [
                     "#\(p.index): \(names[p.label])",
@@ -71,8 +71,8 @@ extension RunReport {
         picture: (Tensor) -> RGBImage = { RGBImage(stretching: $0) }, scale: Int = 1
     ) throws {
         let names = data.classNames
-        let items = indices.map { index in
-            let (inputs, labels) = data.batch(at: [index])
+        let items = try indices.map { index in
+            let (inputs, labels) = try data.batch(at: [index])
             let cam = GradCAM(model: model, image: inputs, layer: layer)
             let photo = picture(inputs.squeezed(axis: 0))
             return GalleryItem(

@@ -9,6 +9,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case malformed(path: String, reason: String)
     /// A class has fewer examples than a split asks of it.
     case tooFewExamples(className: String, available: Int, needed: Int, asked: String)
+    /// Examples of one batch have different shapes, so they cannot be stacked.
+    case differentSizes(first: String, firstShape: [Int], other: String, otherShape: [Int], hint: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return
                 "class '\(className)' has \(available) examples, fewer than the \(needed) asked for (\(asked)): ask for "
                 + "fewer per class, or add examples to the class"
+        case .differentSizes(let first, let firstShape, let other, let otherShape, let hint):
+            return "one batch holds examples of different sizes: \(first) is \(firstShape), \(other) is "
+                + "\(otherShape); \(hint)"
         }
     }
 }

@@ -3,7 +3,8 @@ import Datasets
 import NN
 
 /// The mean loss (cross-entropy unless given) and the confusion matrix of `model` over `dataset`, in evaluation
-/// mode and without a tape; the model's mode is given back afterwards.
+/// mode and without a tape; the model's mode is given back afterwards. Throws what the dataset throws making a
+/// batch.
 ///
 /// - Parameters:
 ///   - model: the classifier to evaluate.
@@ -13,12 +14,13 @@ import NN
 public func evaluate(
     _ model: Module, on dataset: some Dataset, batchSize: Int = 500,
     loss: (Tensor, [Int]) -> Tensor = { crossEntropy($0, labels: $1) }
-) -> (loss: Double, matrix: ConfusionMatrix) {
+) throws -> (loss: Double, matrix: ConfusionMatrix) {
     var matrix = ConfusionMatrix(classNames: dataset.classNames)
     var lossSum = 0.0
-    model.inEvaluationMode {
-        withNoGrad {
-            for (inputs, labels) in DataLoader(dataset, batchSize: batchSize) {
+    try model.inEvaluationMode {
+        try withNoGrad {
+            let batches = DataLoader(dataset, batchSize: batchSize).makeIterator()
+            while let (inputs, labels) = try batches.nextBatch() {
                 let logits = model(inputs)
                 lossSum += Double(loss(logits, labels).item) * Double(labels.count)
                 matrix.add(logits, labels: labels)

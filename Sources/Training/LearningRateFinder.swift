@@ -104,12 +104,12 @@ public struct LearningRateFinder {
         for step in 0..<steps {
             let rate = start * Foundation.pow(end / start, Float(step) / Float(steps - 1))
             for i in optimizer.groups.indices { optimizer.groups[i].learningRate = rate * ratios[i] }
-            guard
-                let (inputs, labels) = batches.next()
-                    ?? {
-                        batches = loader.makeIterator(); return batches.next()
-                    }()
-            else { break }
+            var batch = try batches.nextBatch()
+            if batch == nil {
+                batches = loader.makeIterator()
+                batch = try batches.nextBatch()
+            }
+            guard let (inputs, labels) = batch else { break }
             optimizer.zeroGrad()
             let batchLoss = loss(model(inputs), labels)
             guard batchLoss.item.isFinite else { break }

@@ -81,7 +81,7 @@ public final class Trainer {
             var metrics = try trainOneEpoch(loader, number: epoch)
             let progressLine = metrics.progress
             if (epoch - first + 1) % evaluatingEvery == 0 || epoch == last {
-                let (validationLoss, matrix) = evaluate(model, on: validation, loss: loss)
+                let (validationLoss, matrix) = try evaluate(model, on: validation, loss: loss)
                 metrics.values["validation_loss"] = validationLoss
                 metrics.values["validation_accuracy"] = Double(matrix.accuracy)
                 metrics.bar.finish(metrics: progressLine + [("val acc", percent(Double(matrix.accuracy)))])
@@ -109,7 +109,8 @@ public final class Trainer {
         func progress() -> [(String, String)] {
             [("loss", String(format: "%.4f", lossSum / Double(seen))), ("acc", percent(correct / Double(seen)))]
         }
-        for (inputs, labels) in loader {
+        let batches = loader.makeIterator()
+        while let (inputs, labels) = try batches.nextBatch() {
             optimizer.zeroGrad()
             let logits = model(inputs)
             let batchLoss = loss(logits, labels)

@@ -34,25 +34,17 @@ public final class FeatureCache {
     public func features(
         of model: some TransferModel, for dataset: Dataset, belowBlock boundary: Int? = nil, batchSize: Int = 32
     ) throws -> TensorDataset {
-        check(
-            !dataset.isAugmented,
-            """
-            FeatureCache: the data is augmented (a random transform), so every epoch sees new images, and features \
-            cached once would train the head on the first epoch's draws only. Cache data without augmentation, or \
-            train the whole model (fine-tuning), where augmentation can act.
-            """)
+        guard !dataset.isAugmented else { throw FeatureCacheError.augmentedData }
         let blocks = model.backboneBlocks.indices
-        check(
-            boundary.map { (0...blocks.count).contains($0) } ?? true,
-            "FeatureCache: belowBlock \(boundary!) is outside the backbone's blocks 0...\(blocks.count)")
+        if let boundary, !(0...blocks.count).contains(boundary) {
+            throw FeatureCacheError.blockOutside(boundary, blocks: blocks.count)
+        }
         let frozenPrefixes = Array(model.backboneBlocks.prefix(boundary ?? blocks.count).joined())
         let backbone = model.namedStateTensors().filter { key, _ in frozenPrefixes.contains { key.hasPrefix($0) } }
-        check(
-            backbone.allSatisfy { !$0.tensor.requiresGrad },
-            boundary == nil
-                ? "FeatureCache: the backbone still trains (call freezeFeatures()): its features would change every step"
-                : "FeatureCache: a block below block \(boundary!) still trains: its features would change every step")
-        let fingerprint = Self.fingerprint(
+        guard backbone.allSatisfy({ !$0.tensor.requiresGrad }) else {
+            throw FeatureCacheError.backboneTrains(belowBlock: boundary)
+        }
+        let fingerprint = try Self.fingerprint(
             of: backbone, output: boundary.map { "below block \($0)" } ?? "head input", dataset: dataset,
             batchSize: batchSize)
         if let stored, stored.fingerprint == fingerprint {
@@ -83,7 +75,8 @@ public final class FeatureCache {
         let progress = ProgressBar(total: loader.count, label: "caching features")
         var parts: [Tensor] = []
         var labels: [Int] = []
-        for (inputs, batchLabels) in loader {
+        let batches = loader.makeIterator()
+        while let (inputs, batchLabels) = try batches.nextBatch() {
             parts.append(
                 withNoGrad {
                     boundary.map { model.backbone(inputs, blocks: 0..<$0) } ?? model.headInput(inputs)
@@ -112,7 +105,7 @@ public final class FeatureCache {
     /// shape, values and label, and the class names.
     static func fingerprint(
         of backbone: [(key: String, tensor: Tensor)], output: String, dataset: Dataset, batchSize: Int
-    ) -> String {
+    ) throws -> String {
         var hasher = SHA256()
         hasher.update(output.utf8)
         func hash(_ tensor: Tensor) {
@@ -124,11 +117,40 @@ public final class FeatureCache {
             hash(tensor)
         }
         for start in stride(from: 0, to: dataset.count, by: batchSize) {
-            let (inputs, labels) = dataset.batch(at: Array(start..<min(start + batchSize, dataset.count)))
+            let (inputs, labels) = try dataset.batch(at: Array(start..<min(start + batchSize, dataset.count)))
             hash(inputs)
             hasher.update((labels.map(String.init).joined(separator: ",") + ";").utf8)
         }
         hasher.update(dataset.classNames.joined(separator: "\n").utf8)
         return SHA256.hex(hasher.finalize())
+    }
+}
+
+/// Why `FeatureCache` refuses to cache: features cached under these conditions would be wrong from the second
+/// epoch on, silently.
+public enum FeatureCacheError: Error, CustomStringConvertible, Equatable {
+    /// The dataset augments: every epoch sees new images, and features cached once would not.
+    case augmentedData
+    /// `belowBlock` names no boundary between the backbone's blocks.
+    case blockOutside(Int, blocks: Int)
+    /// A parameter of the blocks to cache still trains, so their features would change every step.
+    case backboneTrains(belowBlock: Int?)
+
+    public var description: String {
+        switch self {
+        case .augmentedData:
+            return """
+                FeatureCache: the data is augmented (a random transform), so every epoch sees new images, and \
+                features cached once would train the head on the first epoch's draws only. Cache data without \
+                augmentation, or train the whole model (fine-tuning), where augmentation can act.
+                """
+        case .blockOutside(let block, let blocks):
+            return "FeatureCache: belowBlock \(block) is outside the backbone's blocks 0...\(blocks)"
+        case .backboneTrains(nil):
+            return
+                "FeatureCache: the backbone still trains (call freezeFeatures()): its features would change every step"
+        case .backboneTrains(let block?):
+            return "FeatureCache: a block below block \(block) still trains: its features would change every step"
+        }
     }
 }

@@ -72,9 +72,9 @@ import Training
         return (model, TensorDataset(inputs: inputs, labels: [0, 0, 0, 0, 1, 2], classNames: ["a", "b", "c"]))
     }
 
-    @Test func topLossesMostConfusedAndLabelsToCheck() {
+    @Test func topLossesMostConfusedAndLabelsToCheck() throws {
         let (model, data) = Self.knownModelAndData()
-        let interpretation = Interpretation(model: model, data: data, batchSize: 4)
+        let interpretation = try Interpretation(model: model, data: data, batchSize: 4)
         #expect(interpretation.predictions.map(\.predicted) == [0, 1, 1, 1, 2, 2])
         let top = interpretation.topLosses(3)
         #expect(top.map(\.index) == [1, 2, 4])
@@ -89,7 +89,7 @@ import Training
         #expect(interpretation.confusionMatrix.total == 6)
     }
 
-    @Test func decodedImagesKeepTheirFilesThroughSubsetsAndSplits() {
+    @Test func decodedImagesKeepTheirFilesThroughSubsetsAndSplits() throws {
         let data = TensorDataset(
             inputs: Tensor(shape: [4, 1], values: [0, 1, 2, 3]), labels: [0, 1, 0, 1], classNames: ["a", "b"],
             sources: ["p/a/0.png", "p/b/1.png", "p/a/2.png", "p/b/3.png"])
@@ -104,7 +104,7 @@ import Training
         )
         // The model below calls every example class 0, confidently: the b's are the labels to check.
         let model = Linear(weight: Tensor(shape: [2, 1], values: [0, 0]), bias: Tensor([5, 0]))
-        let suspects = Interpretation(model: model, data: data).labelsToCheck(confidence: 0.9)
+        let suspects = try Interpretation(model: model, data: data).labelsToCheck(confidence: 0.9)
         #expect(suspects.map(\.source) == ["p/b/1.png", "p/b/3.png"])
     }
 
@@ -118,7 +118,7 @@ import Training
             Flatten()
             Linear(3 * 4 * 4, 2)
         }
-        let interpretation = Interpretation(model: model, data: folder)
+        let interpretation = try Interpretation(model: model, data: folder)
         #expect(
             interpretation.predictions.map(\.source) == [
                 "folder/cats/0.png", "folder/cats/1.png", "folder/cats/2.png", "folder/dogs/0.png", "folder/dogs/1.png",

@@ -56,9 +56,9 @@ import Testing
         }
     }
 
-    @Test func aSubsetReadsItsBaseAtItsIndices() {
+    @Test func aSubsetReadsItsBaseAtItsIndices() throws {
         let subset = Subset(Self.unbalanced, indices: [90, 3, 55])
-        let (inputs, labels) = subset.batch(at: [0, 2])
+        let (inputs, labels) = try subset.batch(at: [0, 2])
         #expect(inputs.scalars == [90, 55] && labels == [2, 1])
         #expect(subset.count == 3 && subset.classNames == ["shirt", "shoe", "fish"] && subset.label(of: 1) == 0)
     }
@@ -73,8 +73,8 @@ import Testing
         let augmented = parts[0].withTransform(
             .compose([.resize(height: 8, width: 8), .randomHorizontalFlip(probability: 1)]))
         #expect(augmented.isAugmented && !parts[0].isAugmented && augmented.indices == parts[0].indices)
-        let plain = parts[0].batch(at: [0]).inputs
-        let flipped = augmented.batch(at: [0]).inputs
+        let plain = try parts[0].batch(at: [0]).inputs
+        let flipped = try augmented.batch(at: [0]).inputs
         #expect(flipped.scalars == plain.selecting(Array((0..<8).reversed()), alongAxis: 3).scalars)
         #expect(parts[1].source(of: 0) == folder.source(of: parts[1].indices[0]))
     }

@@ -91,7 +91,7 @@ import Testing
         let losses = trainer.history.series("train_loss")
         #expect(losses.last! < losses.first! / 2, "the squared error goes down: \(losses)")
         #expect(trainer.history.series("train_accuracy").last! > 0.9)
-        let (validation, _) = evaluate(trainer.model, on: Self.data().validation, loss: squaredError)
+        let (validation, _) = try evaluate(trainer.model, on: Self.data().validation, loss: squaredError)
         #expect(trainer.history.series("validation_loss").last! == validation)
         let plain = try Self.run(epochs: 10, callbacks: [])
         #expect(plain.history.series("train_loss") != losses)

@@ -71,20 +71,22 @@ import Datasets
         #expect(cache.computations == (onDisk ? 1 : 4))
     }
 
-    /// Augmented data cannot be cached: the cache says so instead of training on the first epoch's draws.
-    @Test func augmentedDataIsRefusedWithTheReason() async {
-        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let (model, _) = FeatureCacheTests.setting()
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Fixtures/images/folder")
-            let folder = try ImageFolder(
-                root: root,
-                transform: .compose([.resize(height: 32, width: 32), .randomHorizontalFlip()]),
-                skipUnreadable: true)
-            _ = try FeatureCache().features(of: model, for: folder)
+    /// Augmented data cannot be cached: the cache says so, as an error a program can catch, instead of training on
+    /// the first epoch's draws.
+    @Test func augmentedDataIsRefusedWithTheReason() throws {
+        let (model, _) = FeatureCacheTests.setting()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/images/folder")
+        let folder = try ImageFolder(
+            root: root, transform: .compose([.resize(height: 32, width: 32), .randomHorizontalFlip()]),
+            skipUnreadable: true)
+        #expect(throws: FeatureCacheError.augmentedData) { try FeatureCache().features(of: model, for: folder) }
+        #expect("\(FeatureCacheError.augmentedData)".contains("FeatureCache: the data is augmented"))
+        model.unfreezeLastBlocks(1)
+        let images = TensorDataset(inputs: Tensor.uniform([2, 3, 32, 32]), labels: [0, 1], classNames: ["a", "b"])
+        #expect(throws: FeatureCacheError.backboneTrains(belowBlock: nil)) {
+            try FeatureCache().features(of: model, for: images)
         }
-        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("FeatureCache: the data is augmented"))
     }
 
     @Test func featuresPersistOnDiskBetweenRuns() throws {
@@ -157,16 +159,21 @@ import Datasets
         }
     }
 
-    @Test func aTrainingBlockBelowTheBoundaryIsRefused() async {
-        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let model = BlockBoundaryCacheTests.model("vgg")
-            model.freezeFeatures()
-            model.unfreezeLastBlocks(2)
-            let images = TensorDataset(
-                inputs: Tensor.uniform([2, 3, 32, 32]), labels: [0, 1], classNames: ["a", "b"])
-            _ = try FeatureCache().features(of: model, for: images, belowBlock: 4)
-        }.map { String(decoding: $0.standardErrorContent, as: UTF8.self) }.map {
-            #expect($0.contains("a block below block 4 still trains"))
+    @Test func aTrainingBlockBelowTheBoundaryIsRefused() throws {
+        let model = BlockBoundaryCacheTests.model("vgg")
+        model.freezeFeatures()
+        model.unfreezeLastBlocks(2)
+        let images = TensorDataset(inputs: Tensor.uniform([2, 3, 32, 32]), labels: [0, 1], classNames: ["a", "b"])
+        let blocks = model.backboneBlocks.count
+        #expect(throws: FeatureCacheError.backboneTrains(belowBlock: blocks - 1)) {
+            try FeatureCache().features(of: model, for: images, belowBlock: blocks - 1)
         }
+        #expect(throws: FeatureCacheError.blockOutside(blocks + 1, blocks: blocks)) {
+            try FeatureCache().features(of: model, for: images, belowBlock: blocks + 1)
+        }
+        #expect(
+            "\(FeatureCacheError.backboneTrains(belowBlock: 4))".contains("a block below block 4 still trains"))
+        // Below the unfrozen blocks the cache works.
+        #expect(try FeatureCache().features(of: model, for: images, belowBlock: blocks - 2).count == 2)
     }
 }

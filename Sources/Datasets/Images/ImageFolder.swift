@@ -152,8 +152,16 @@ public struct ImageFolder: TransformableDataset {
     public var isAugmented: Bool { transform.isRandom }
 
     /// Decodes one image and applies the transform, whose random draws are the example's own in a data loader.
+    /// A file that no longer decodes throws `DataError.unreadable` naming it.
     public func image(at index: Int) throws -> Tensor {
-        let decoded = try RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated)
+        let decoded: RGBImage
+        do {
+            decoded = try RGBImage(contentsOf: samples[index].url, allowingTruncation: keepsTruncated)
+        } catch {
+            throw DataError.unreadable(
+                path: source(of: index) ?? samples[index].url.path,
+                reason: "\(error); build the ImageFolder with skipUnreadable: true to leave such files out")
+        }
         let image = decoded.composited(on: background).tensor
         return Random.forExample(index) { transform.apply(image) }
     }
@@ -165,11 +173,17 @@ public struct ImageFolder: TransformableDataset {
         return path.hasPrefix(parent + "/") ? String(path.dropFirst(parent.count + 1)) : path
     }
 
-    /// Stops with the file's name and the decoder's message if an image cannot be read; build the folder with
-    /// `skipUnreadable: true` to leave such files out beforehand.
-    public func batch(at indices: [Int]) -> (inputs: Tensor, labels: [Int]) {
-        let images = indices.map { index in
-            do { return try image(at: index) } catch { fatalError("ImageFolder: \(error)") }
+    /// Throws `DataError.unreadable` for an image that cannot be read (build the folder with `skipUnreadable:
+    /// true` to leave such files out beforehand), and `DataError.differentSizes` when the transform leaves images
+    /// of different sizes, which cannot be stacked into one batch.
+    public func batch(at indices: [Int]) throws -> (inputs: Tensor, labels: [Int]) {
+        let images = try indices.map(image(at:))
+        if let other = images.firstIndex(where: { $0.shape != images[0].shape }) {
+            throw DataError.differentSizes(
+                first: source(of: indices[0]) ?? "example \(indices[0])", firstShape: images[0].shape,
+                other: source(of: indices[other]) ?? "example \(indices[other])", otherShape: images[other].shape,
+                hint: "add a resize to the folder's transform, e.g. .compose([.resize(shorterSide: 224), "
+                    + ".centerCrop(height: 224, width: 224)])")
         }
         return (withNoGrad { Tensor.stack(images) }, indices.map { samples[$0].label })
     }

@@ -39,7 +39,7 @@ extension RGBImage {
         }
         defer { free(output) }
         guard status == 0, let output else {
-            throw DataError.malformed(path: "PNG output", reason: String(cString: message))
+            throw DataError.malformed(path: "PNG output", reason: cMessage(message))
         }
         return Data(bytes: output, count: size)
     }

@@ -66,7 +66,7 @@ public struct RGBImage: Equatable {
         defer { free(output) }
         // Status 1: decoded as asked, but the file ended early and the rest of the image is made up.
         guard status == 0 || status == 1, let output else {
-            throw DataError.malformed(path: path, reason: String(cString: message))
+            throw DataError.malformed(path: path, reason: cMessage(message))
         }
         (width, height, isTruncated) = (Int(w), Int(h), status == 1)
         let decoded = UnsafeBufferPointer(start: output, count: width * height * Int(channels))
@@ -151,4 +151,9 @@ public struct RGBImage: Equatable {
             return Float(pixels[pixel * 3 + c]) / 255
         }
     }
+}
+
+/// The text a C decoder wrote into `buffer`, up to its terminating zero.
+func cMessage(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

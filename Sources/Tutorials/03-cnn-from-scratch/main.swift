@@ -60,7 +60,7 @@ struct CNNFromScratch: ParsableCommand {
         let model = smallVGG()
         print(model.summary(inputShape: [1, 1, 28, 28]))
         // end notebook
-        let untrained = evaluate(model, on: test.subset(Array(0..<min(64, test.count))))
+        let untrained = try evaluate(model, on: test.subset(Array(0..<min(64, test.count))))
         golden("loss on the first 64 test images before training", untrained.loss)
 
         explain(
@@ -92,7 +92,7 @@ struct CNNFromScratch: ParsableCommand {
         explain(
             "5. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
         // notebook: results
-        let (_, matrix) = evaluate(model, on: test)
+        let (_, matrix) = try evaluate(model, on: test)
         print(matrix)
         for (metric, label) in [("accuracy", "accuracy"), ("loss", "cross-entropy loss")] {
             try folder.write(curves(of: metric, label: label, history).svg, to: "\(metric).svg")
@@ -203,7 +203,7 @@ struct CNNFromScratch: ParsableCommand {
                 let testAccuracy = trainer.history.series("validation_accuracy").last!
                 accuracies.append(testAccuracy)
                 // How much better it does on the images it trained on: what dropout is for.
-                rungGaps.append(Double(evaluate(model, on: small).matrix.accuracy) - testAccuracy)
+                rungGaps.append(Double(try evaluate(model, on: small).matrix.accuracy) - testAccuracy)
             }
             testAccuracies.append(accuracies)
             gaps.append(rungGaps)

@@ -105,7 +105,7 @@ struct TransferLearning: ParsableCommand {
         let unchanged = model.backboneParameters[0].tensor.scalars == firstConvolution
         print("first convolution bit-identical after fine-tuning: \(unchanged)")
         // end notebook
-        let final = evaluate(model, on: prepared.test)
+        let final = try evaluate(model, on: prepared.test)
         golden("test accuracy after fine-tuning", Double(final.matrix.accuracy))
 
         explain(

@@ -129,7 +129,7 @@ struct ScratchVersusTransfer: ParsableCommand {
                             let run = try race.train(
                                 approach, data: train, validation: validation, epochs: epochCount,
                                 rate: choices.rate[approach]!, size: choices.imageNetSize, seed: seed)
-                            let accuracy = evaluate(run.model, on: approach == .imageNet ? imageNetTest! : test)
+                            let accuracy = try evaluate(run.model, on: approach == .imageNet ? imageNetTest! : test)
                                 .matrix.accuracy
                             result.add(approach, history: run.history, testAccuracy: Double(accuracy))
                             // The largest budget's first transfer model is kept for the report and for step 9.

@@ -106,7 +106,7 @@ struct FineTuningDeeper: ParsableCommand {
                         // The usual recipe's model of the first seed is kept for the report.
                         if number == 1 && seed == setup.seed { try model.save(to: usualRecipeFile(in: folder)) }
                         histories.append(history)
-                        testAccuracies.append(Double(evaluate(model, on: prepared.test).matrix.accuracy))
+                        testAccuracies.append(Double(try evaluate(model, on: prepared.test).matrix.accuracy))
                         moved.append(relativeChange(model.backboneParameters, from: prepared.source.backboneParameters))
                         trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
                     }

@@ -179,7 +179,7 @@ struct WhatTheNetworkSees: ParsableCommand {
                 fineTuneEpochs: 2, seed: seed, label: "quick transfer"
             ).model
         }
-        let interpretation = Interpretation(model: model, data: tasks.targetTest)
+        let interpretation = try Interpretation(model: model, data: tasks.targetTest)
         print("test accuracy \(pct(Double(interpretation.confusionMatrix.accuracy)))")
         for p in interpretation.topLosses(8) {
             print(

@@ -9,7 +9,7 @@ extension RunReport {
     /// examples it is most wrong about, the labels it confidently disputes, and Grad-CAMs of the first 8 test
     /// images.
     public mutating func addEvaluation(of model: Module, on test: TensorDataset, gradCAMLayer: String) throws {
-        let interpretation = Interpretation(model: model, data: test)
+        let interpretation = try Interpretation(model: model, data: test)
         addChart(
             interpretation.confusionMatrix.svg,
             caption: "Test set: rows are true classes, columns predictions.")

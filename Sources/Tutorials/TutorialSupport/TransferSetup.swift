@@ -104,7 +104,7 @@ public struct TransferSetup: ParsableArguments {
         let folder = try ImageFolder(
             root: URL(fileURLWithPath: data), transform: preset, skipUnreadable: true,
             background: preprocessing.background)
-        let images = decodeAll(folder)
+        let images = try decodeAll(folder)
         // Stratified: each class keeps its share in both parts (a shuffle of all the photos can leave a small
         // class with one test image, or none).
         let parts = images.stratifiedSplitIndices([1 - testFraction, testFraction], seed: seed)
@@ -127,7 +127,7 @@ public struct TransferSetup: ParsableArguments {
         let source = try pretrainedSourceModel(
             tasks: tasks, epochs: sourceEpochs, seed: seed, folder: URL(fileURLWithPath: sourceFolder),
             reuse: !retrainSource)
-        let sourceAccuracy = evaluate(source, on: tasks.sourceTest).matrix.accuracy
+        let sourceAccuracy = try evaluate(source, on: tasks.sourceTest).matrix.accuracy
         golden("source model test accuracy (classes 0-4)", Double(sourceAccuracy))
         return Prepared(
             source: source, makeModel: { VGG.small(classes: 5) }, train: tasks.targetTrain, test: tasks.targetTest,
@@ -145,11 +145,12 @@ public struct TransferSetup: ParsableArguments {
     }
 
     /// Every image of `folder` decoded and preprocessed once: no augmentation, so the feature cache applies.
-    private func decodeAll(_ folder: ImageFolder) -> TensorDataset {
+    private func decodeAll(_ folder: ImageFolder) throws -> TensorDataset {
         let loader = DataLoader(folder, batchSize: 32)
         let progress = ProgressBar(total: loader.count, label: "decoding images")
         var (parts, labels) = ([Tensor](), [Int]())
-        for (inputs, batchLabels) in loader {
+        let batches = loader.makeIterator()
+        while let (inputs, batchLabels) = try batches.nextBatch() {
             parts.append(inputs)
             labels += batchLabels
             progress.advance()

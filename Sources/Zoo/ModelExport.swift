@@ -38,11 +38,12 @@ extension TransferModel {
     ///   - url: the file to write.
     ///   - classNames: one per output of the head, in order.
     ///   - preprocessing: what turns a photo into the model's input, as the model was trained.
+    /// - Throws: `ExportError.classCountMismatch` when the names are not one per output.
     public func export(to url: URL, classNames: [String], preprocessing: ImagePreprocessing) throws {
         let outputs = head.parameters().last?.shape.first ?? 0
-        check(
-            classNames.count == outputs,
-            "export: \(classNames.count) class names for a head with \(outputs) outputs")
+        guard classNames.count == outputs else {
+            throw ExportError.classCountMismatch(classNames: classNames.count, outputs: outputs)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         try save(
@@ -52,5 +53,19 @@ extension TransferModel {
                 ModelExport.classNamesKey: String(decoding: try encoder.encode(classNames), as: UTF8.self),
                 ModelExport.preprocessingKey: String(decoding: try encoder.encode(preprocessing), as: UTF8.self),
             ])
+    }
+}
+
+/// An export that would write a file labelling predictions wrongly.
+public enum ExportError: Error, CustomStringConvertible, Equatable {
+    /// Not one class name per output of the head.
+    case classCountMismatch(classNames: Int, outputs: Int)
+
+    public var description: String {
+        switch self {
+        case .classCountMismatch(let names, let outputs):
+            return "export: \(names) class names for a head with \(outputs) outputs; give one name per output, in the "
+                + "order of the labels the head was trained on"
+        }
     }
 }

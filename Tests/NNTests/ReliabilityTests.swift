@@ -31,6 +31,19 @@ import Training
         return model.stateDict()
     }
 
+    /// Batch norm in training mode on one value per channel cannot normalise; the message says to call eval(),
+    /// the usual cause (a pretrained model starts in training mode), and in evaluation mode it runs.
+    @Test func batchNormOnOneValuePerChannelSaysToCallEval() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = BatchNorm2d(4)(Tensor.zeros([1, 4, 1, 1]))
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("[1, 4, 1, 1]") && message.contains("call eval() on the model first"))
+        let layer = BatchNorm2d(4)
+        layer.eval()
+        #expect(layer(Tensor.zeros([1, 4, 1, 1])).shape == [1, 4, 1, 1])
+    }
+
     @Test func twoThreadsTrainTwoModelsAtOnceExactlyAsOneAfterTheOther() {
         Random.seed(31)
         let first = TrainingFixture.makeModel()

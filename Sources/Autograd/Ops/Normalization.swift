@@ -43,7 +43,12 @@ public func batchNorm(
     let pixels = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
     let perChannel = batch * pixels
     check(
-        !training || perChannel > 1, "batchNorm: training needs more than one value per channel, got input \(x.shape)")
+        !training || perChannel > 1,
+        """
+        batchNorm: training needs more than one value per channel, got input \(x.shape) (one example of a 1x1 \
+        map, or a batch of one). To predict, call eval() on the model first: a model starts in training mode, as \
+        in PyTorch, and in evaluation mode batch norm uses its running statistics.
+        """)
 
     // x̂, kept for the pullback where it needs it: for dw, and for dx in training (through the statistics). An
     // inference pass, or a frozen layer in evaluation, skips it: a whole activation's memory and writes less.

@@ -41,6 +41,14 @@ public enum SafeTensors {
             $0 | UInt64($1.element) << (8 * UInt64($1.offset))
         }
         guard headerSize <= UInt64(min(maximumHeaderSize, data.count - 8)) else {
+            // PyTorch's own formats start with a zip entry or a pickle protocol opcode: say so, not the length.
+            let pickled = data[data.startIndex] == 0x80 && (2...5).contains(data[data.startIndex + 1])
+            if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || pickled {
+                throw malformed(
+                    "this is PyTorch's torch.save format (a \(pickled ? "legacy pickle" : "zip") file), "
+                        + "not safetensors: read it with Zoo's PretrainedWeights.load(_:), and give its tensors to "
+                        + "model.load(stateDict:)")
+            }
             throw malformed("header length \(headerSize) exceeds the file (\(data.count) bytes) or the 100 MB limit")
         }
         let bufferStart = 8 + Int(headerSize)

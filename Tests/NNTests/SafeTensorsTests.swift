@@ -41,6 +41,20 @@ import Testing
         for (key, tensor) in model.stateDict() { #expect(other.stateDict()[key]!.scalars == tensor.scalars, "\(key)") }
     }
 
+    /// A PyTorch checkpoint given to `load(from:)` is named for what it is, with what to call instead.
+    @Test(arguments: ["checkpoint.pth", "checkpoint_legacy.pth"])
+    func aPyTorchFileSaysWhatItIs(_ name: String) throws {
+        let url = Self.fixtures.appendingPathComponent("vgg/\(name)")
+        #expect {
+            try Linear(2, 2).load(from: url)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("PyTorch's torch.save format") && message.contains("PretrainedWeights.load")
+                && message.contains(name.contains("legacy") ? "legacy pickle" : "zip file")
+                && !message.contains("header length")
+        }
+    }
+
     @Test func truncatedAndCorruptedFilesThrowInsteadOfCrashing() throws {
         let good = try Data(contentsOf: Self.fixtures.appendingPathComponent("python_written.safetensors"))
         var generator = SeededGenerator(seed: 12)

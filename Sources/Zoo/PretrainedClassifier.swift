@@ -30,8 +30,9 @@ public struct PretrainedClassifier {
         notes += file.notes
         let exported =
             file.format == .safetensors ? try ModelExport.read(SafeTensors.read(url).metadata, path: url.path) : nil
-        let isLite = file.tensors["_conv_stem.weight"] != nil
-        let model: any TransferModel = isLite ? try EfficientNetLite.pretrained(file) : try VGG.pretrained(file)
+        let known = try KnownArchitecture(of: file, path: url.path)
+        let isLite = known == .efficientNetLite0
+        let model = try known.model(file)
         let architecture = (model as? VGG)?.architectureName ?? "EfficientNet-Lite0"
         let preprocessing = exported?.preprocessing ?? (isLite ? .efficientNetLite() : .torchvision())
         let outputs = model.head.parameters().last?.shape.first ?? 0

@@ -60,6 +60,21 @@ import Zoo
                 "export: 2 class names for a head with 3 outputs"))
     }
 
+    /// A file of a model Tapegrad cannot rebuild from its keys says what it holds and what to do, instead of
+    /// "missing features.0.weight".
+    @Test func anUnknownArchitectureSaysWhatTheFileHolds() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("own-\(getpid()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Sequential([Linear(4, 3), ReLU(), Linear(3, 2)]).save(to: url)
+        #expect {
+            try PretrainedClassifier.load(url)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("none of the architectures") && message.contains("load(stateDict:)")
+                && message.contains("weights: 4 tensors") && !message.contains("missing")
+        }
+    }
+
     @Test func grayscaleIsPILsLuma() {
         let pixel = Tensor(shape: [3, 1, 1], values: [1, 0.5, 0])
         #expect(Swift.abs(ImageTransform.grayscale.apply(pixel).item - (0.299 + 0.587 * 0.5)) < 1e-6)

@@ -93,8 +93,9 @@ public struct TransferSetup: ParsableArguments {
         let file = try PretrainedWeights.load(URL(fileURLWithPath: weights))
         for note in file.notes { print("\(weights): \(note)") }
         // The architecture from the file's keys, and the preprocessing its weights were trained with.
-        let isLite = file.tensors["_conv_stem.weight"] != nil
-        let source: any TransferModel = isLite ? try EfficientNetLite.pretrained(file) : try VGG.pretrained(file)
+        let known = try KnownArchitecture(of: file, path: weights)
+        let isLite = known == .efficientNetLite0
+        let source = try known.model(file)
         let makeModel: () -> any TransferModel =
             isLite ? { EfficientNetLite() } : { try! VGG(shapedLike: file.tensors, initialized: true) }
         var preprocessing: ImagePreprocessing =

@@ -26,7 +26,8 @@ struct Classify: ParsableCommand {
             exported by Tapegrad (step 6 writes one), which brings its own classes and preprocessing.
             """)
     var weights: String?
-    @Argument(help: "PNG, JPEG or WebP images.") var images: [String] = []
+    @Argument(help: "PNG, JPEG or WebP images, or folders of them (searched all the way down).")
+    var images: [String] = []
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("no images to classify") }
@@ -41,12 +42,40 @@ struct Classify: ParsableCommand {
         for note in classifier.notes { print("\(url.lastPathComponent): \(note)") }
         print(
             "\(classifier.architecture) from \(url.lastPathComponent); preprocessing: \(classifier.preprocessing.name)")
-        for path in images {
-            let image = try RGBImage(contentsOf: URL(fileURLWithPath: path))
+        let paths = try images.flatMap(Self.imageFiles)
+        guard !paths.isEmpty else {
+            throw ValidationError("no PNG, JPEG or WebP images in \(images.joined(separator: ", "))")
+        }
+        var unreadable = 0
+        for path in paths {
+            // One bad file does not stop the others: it is reported, and the exit status says so at the end.
+            let image: RGBImage
+            do { image = try RGBImage(contentsOf: URL(fileURLWithPath: path)) } catch {
+                unreadable += 1
+                fflush(nil)  // the answers so far, before the message, when both go to one log
+                FileHandle.standardError.write("\(path): skipped, \(error)\n".data(using: .utf8)!)
+                continue
+            }
             print("\n\(path):")
             for (name, probability) in classifier.classify(image, top: min(5, classifier.classNames.count)) {
                 print(String(format: "  %6.2f%%  %@", probability * 100, name))
             }
         }
+        if unreadable > 0 {
+            throw ValidationError("\(unreadable) of \(paths.count) images could not be read (listed above)")
+        }
+    }
+
+    /// `path` itself, or the PNG, JPEG and WebP files under it when it is a folder, in name order.
+    static func imageFiles(_ path: String) throws -> [String] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ValidationError("\(path) does not exist")
+        }
+        guard isFolder.boolValue else { return [path] }
+        return try FileManager.default.subpathsOfDirectory(atPath: path).filter { sub in
+            ImageFolder.extensions.contains((sub as NSString).pathExtension.lowercased())
+                && !sub.split(separator: "/").contains { $0.hasPrefix(".") }
+        }.sorted().map { (path as NSString).appendingPathComponent($0) }
     }
 }

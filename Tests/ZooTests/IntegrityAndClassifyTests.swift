@@ -53,6 +53,29 @@ import Zoo
         #expect(printed.contains("pikachu") && printed.contains("not pikachu"))
     }
 
+    /// A folder is classified file by file; a bad file is reported and skipped, and the status says so.
+    @Test func classifyTakesFoldersAndGoesOnPastABadFile() throws {
+        let manager = FileManager.default
+        let folder = manager.temporaryDirectory.appendingPathComponent("tapegrad-classify-folder-\(getpid())")
+        defer { try? manager.removeItem(at: folder) }
+        try manager.createDirectory(at: folder.appendingPathComponent("more"), withIntermediateDirectories: true)
+        let photo = Self.fixture.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("images/rgb.jpg")
+        try manager.copyItem(at: photo, to: folder.appendingPathComponent("more/b.jpg"))
+        #expect(manager.createFile(atPath: folder.appendingPathComponent("a.jpg").path, contents: Data("no".utf8)))
+        #expect(manager.createFile(atPath: folder.appendingPathComponent("notes.txt").path, contents: Data()))
+        let model = folder.appendingPathComponent("model.safetensors")
+        try VGG.small(classes: 2).export(
+            to: model, classNames: ["pikachu", "not pikachu"],
+            preprocessing: ImagePreprocessing(
+                size: 28, resizeShorterSide: 28, grayscale: true, mean: [0.5], standardDeviation: [0.5]))
+        let (status, printed, message) = try classify(["--model", model.path, folder.path])
+        #expect(status != 0)
+        #expect(printed.contains("more/b.jpg:") && printed.contains("pikachu"), "\(printed)")
+        #expect(message.contains("a.jpg: skipped") && message.contains("1 of 2 images could not be read"), "\(message)")
+        #expect(!message.contains("notes.txt") && !printed.contains("notes.txt"))
+    }
+
     @Test func classifyRunsOfflineOnEfficientNetLite0() throws {
         let photo = try #require(PretrainedCache.labelledPhotos().first)  // imagenet_00_243.jpg, a bull mastiff
         let (status, printed, _) = try classify([photo.url.path])

@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test demo notebooks bench bench-compare fixtures format fuzz docs
+.PHONY: deps test demo notebooks bench bench-compare fixtures format fuzz docs docs-serve
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -28,6 +28,14 @@ test: deps
 # learning) in docs-build/<Target>/.
 docs:
 	SWIFT=$(SWIFT) scripts/docs.sh
+
+# DocC pages load their content with JavaScript, which browsers refuse from file://: serve them locally.
+# make docs-serve DOCS=Zoo, then open http://localhost:8000/documentation/zoo (lower case).
+DOCS ?= NN
+docs-serve:
+	@test -d docs-build/$(DOCS) || SWIFT=$(SWIFT) scripts/docs.sh
+	@echo "Serving docs-build/$(DOCS): open http://localhost:8000/documentation/$$(echo $(DOCS) | tr A-Z a-z) (Ctrl-C stops)"
+	python3 -m http.server --directory docs-build/$(DOCS) 8000
 
 # The main job: scratch vs transfer learning on Fashion-MNIST (tutorial step 7).
 demo: deps

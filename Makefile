@@ -24,7 +24,7 @@ test: deps
 	TAPEGRAD_TUTORIALS_BIN="$$($(SWIFT) build -c release --show-bin-path)" $(SWIFT) test
 	SWIFT=$(SWIFT) scripts/docs.sh
 
-# The libraries' DocC reference and articles (Getting started, Adding a layer, Adding an op, Transfer
+# The libraries' DocC reference and articles (Getting started, Adding a layer, Adding an op, Your own images, Transfer
 # learning) in docs-build/<Target>/.
 docs:
 	SWIFT=$(SWIFT) scripts/docs.sh

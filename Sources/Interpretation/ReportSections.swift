@@ -77,7 +77,10 @@ extension RunReport {
             let photo = picture(inputs.squeezed(axis: 0))
             return GalleryItem(
                 image: RGBImage(grid: [photo, cam.overlay(on: photo)], columns: 2),
-                caption: ["#\(index): \(names[labels[0]])", "predicted \(names[cam.targetClass])"],
+                caption: [
+                    "#\(index): \(names[labels[0]])", "predicted \(names[cam.targetClass])",
+                    "right: where it looked",
+                ],
                 isMistake: cam.targetClass != labels[0])
         }
         try addGallery(

@@ -10,7 +10,7 @@ extension ConfusionMatrix {
         let (width, height) = (left + cell * Double(n) + 60, top + cell * Double(n) + 40)  // room for rotated names
         let largest = Double(counts.joined().max() ?? 1)
         var parts = [
-            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="11">"#,
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" viewBox="0 0 \#(Int(width)) \#(Int(height))" font-family="sans-serif" font-size="11">"#,
             #"<rect width="100%" height="100%" fill="white"/>"#,
             #"<text x="\#(width / 2)" y="20" text-anchor="middle" font-size="14">Confusion matrix (accuracy \#(String(format: "%.1f", accuracy * 100))%)</text>"#,
             #"<text x="\#(left + cell * Double(n) / 2)" y="\#(height - 12)" text-anchor="middle">predicted class</text>"#,

@@ -67,19 +67,29 @@ public struct RunReport {
     /// A picture with a caption, shown at `scale` times its pixel size (sharp, not smoothed).
     public mutating func addImage(_ image: RGBImage, caption: String, scale: Int = 1) throws {
         sections.append(
-            "<figure>\n\(try imageTag(image, scale: scale, alt: caption))\n<figcaption>\(escaped(caption))</figcaption>\n</figure>"
+            "<figure>\n\(try imageTag(image, width: image.width * scale, height: image.height * scale, alt: caption))\n<figcaption>\(escaped(caption))</figcaption>\n</figure>"
         )
     }
 
-    /// Pictures side by side, each with lines of caption under it: top losses, Grad-CAMs.
+    /// The widest a gallery tile is drawn, in CSS pixels: a wider picture (a 224-pixel photo beside its Grad-CAM)
+    /// is scaled down to it, so tiles sit side by side and none hides under the next.
+    public static let galleryTileWidth = 360
+
+    /// Pictures side by side, each with lines of caption under it: top losses, Grad-CAMs. Each tile is as wide
+    /// as its picture at `scale` (3 suits 28-pixel images), at most `galleryTileWidth`.
     public mutating func addGallery(_ items: [GalleryItem], heading: String, note: String? = nil, scale: Int = 1)
         throws
     {
+        check(
+            items.allSatisfy { !$0.caption.joined().isEmpty },
+            "RunReport.addGallery: every picture of \"\(heading)\" needs a caption saying what it shows")
         var html = "<h2>\(escaped(heading))</h2>\n" + (note.map { "<p>\(escaped($0))</p>\n" } ?? "")
         html += "<div class=\"gallery\">\n"
         for item in items {
-            html += "<figure class=\"\(item.isMistake ? "item mistake" : "item")\">"
-            html += try imageTag(item.image, scale: scale, alt: item.caption.first ?? "")
+            let width = min(item.image.width * scale, Self.galleryTileWidth)
+            let height = max(1, (item.image.height * width + item.image.width / 2) / item.image.width)
+            html += "<figure class=\"\(item.isMistake ? "item mistake" : "item")\" style=\"width: \(width)px\">"
+            html += try imageTag(item.image, width: width, height: height, alt: item.caption.first ?? "")
             html += "<figcaption>" + item.caption.map(escaped).joined(separator: "<br>") + "</figcaption></figure>\n"
         }
         sections.append(html + "</div>")
@@ -95,13 +105,14 @@ public struct RunReport {
         <title>\(escaped(title))</title>
         <style>
         body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-        table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+        table { border-collapse: collapse; margin: 0.5em 0 1.5em; display: block; max-width: 100%; overflow-x: auto; }
         th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
         figure { margin: 1em 0; }
         figcaption { font-size: 0.9em; color: #444; }
-        img { image-rendering: pixelated; }
+        img { image-rendering: pixelated; max-width: 100%; height: auto; }
+        svg { max-width: 100%; height: auto; }
         .gallery { display: flex; flex-wrap: wrap; gap: 0.75em; }
-        .gallery .item { margin: 0; padding: 4px; border: 2px solid #ddd; max-width: 240px; }
+        .gallery .item { margin: 0; padding: 4px; border: 2px solid #ddd; max-width: calc(100% - 12px); }
         .gallery .mistake { border-color: #c33; }
         </style>
         </head>
@@ -122,10 +133,10 @@ public struct RunReport {
         return url
     }
 
-    private func imageTag(_ image: RGBImage, scale: Int, alt: String) throws -> String {
+    private func imageTag(_ image: RGBImage, width: Int, height: Int, alt: String) throws -> String {
         let png = try image.pngData().base64EncodedString()
-        return "<img src=\"data:image/png;base64,\(png)\" width=\"\(image.width * scale)\" "
-            + "height=\"\(image.height * scale)\" alt=\"\(escaped(alt))\">"
+        return "<img src=\"data:image/png;base64,\(png)\" width=\"\(width)\" height=\"\(height)\" "
+            + "alt=\"\(escaped(alt))\">"
     }
 }
 

@@ -32,4 +32,33 @@ import Training
         #expect(try String(contentsOf: url, encoding: .utf8) == html)
         try? FileManager.default.removeItem(at: folder)
     }
+
+    /// Gallery tiles are sized from their pictures: a 32-pixel image at 3x keeps 96 px, a 128- or 224-pixel one
+    /// (224 beside its Grad-CAM is 448 wide) is drawn at the tile width at most, its height in proportion; the
+    /// picture never sets a width beyond its tile's, and every tile has a caption.
+    @Test(arguments: [32, 128, 224])
+    func galleryPicturesFitTheirTilesAndSayWhatTheyShow(_ side: Int) throws {
+        let photo = RGBImage(width: side, height: side, pixels: [UInt8](repeating: 128, count: side * side * 3))
+        let pair = RGBImage(grid: [photo, photo], columns: 2)
+        var report = RunReport(title: "sizes")
+        try report.addGallery(
+            [.init(image: photo, caption: ["#0: cat"]), .init(image: pair, caption: ["#1: dog", "right: heat"])],
+            heading: "Gallery", scale: 3)
+        let tiles = report.html.components(separatedBy: "<figure class=\"item").dropFirst()
+        #expect(tiles.count == 2)
+        for (tile, source) in zip(tiles, [photo, pair]) {
+            func number(after key: String) -> Int? {
+                tile.range(of: key).flatMap { Int(tile[$0.upperBound...].prefix { $0.isNumber }) }
+            }
+            let tileWidth = try #require(number(after: "style=\"width: "))
+            let (width, height) = try (#require(number(after: " width=\"")), #require(number(after: " height=\"")))
+            #expect(tileWidth == min(source.width * 3, RunReport.galleryTileWidth))
+            #expect(width <= tileWidth && width == tileWidth)
+            #expect(abs(height * source.width - source.height * width) <= source.width, "in proportion")
+            let caption = tile.components(separatedBy: "<figcaption>").last?.components(separatedBy: "</figcaption>")
+                .first
+            #expect(caption?.isEmpty == false)
+        }
+        #expect(report.html.contains("img { image-rendering: pixelated; max-width: 100%; height: auto; }"))
+    }
 }

@@ -39,9 +39,15 @@ docs-serve:
 	@echo "Serving docs-build/$(DOCS): open http://localhost:8000/documentation/$$(echo $(DOCS) | tr A-Z a-z) (Ctrl-C stops)"
 	python3 -m http.server --directory docs-build/$(DOCS) 8000
 
-# The main job: scratch vs transfer learning on Fashion-MNIST (tutorial step 7).
+# The main job, tutorial step 7: scratch vs transfer learning on Fashion-MNIST, then the same race on real photos
+# (Tux Paint's stamps, as one would run it on a folder of one's own; notebooks-md/07-on-real-photos.md).
+# STAMPS_RACE: the arguments of that notebook's first line, with the cache where TAPEGRAD_CACHE puts it.
+STAMPS = $${TAPEGRAD_CACHE:-.cache}/stamps
+STAMPS_RACE = --data $(STAMPS)/photos --source-data $(STAMPS)/source --background white --test-fraction 0.15 \
+	--budgets 5,10,all --source-folder runs/stamps-source --output runs/07-on-real-photos
 demo: deps
 	$(SWIFT) run -c release 07-scratch-vs-transfer
+	$(SWIFT) run -c release 07-scratch-vs-transfer $(STAMPS_RACE)
 
 # Re-runs every tutorial and refreshes notebooks-md/ (code, outputs, charts): about 7 minutes after the build.
 notebooks: deps
@@ -71,8 +77,10 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 # Developer only (needs PyPI): regenerates Tests/Fixtures with PyTorch.
-fixtures:
-	[ -x .venv-fixtures/bin/python ] || (python3 -m venv .venv-fixtures && .venv-fixtures/bin/pip install torch torchvision safetensors)
+fixtures: deps
+	[ -x .venv-fixtures/bin/python ] || (python3 -m venv .venv-fixtures && .venv-fixtures/bin/pip install torch torchvision \
+		safetensors && .venv-fixtures/bin/pip install --no-deps efficientnet-lite-pytorch==0.1.0)
+	[ -f runs/07-on-real-photos/splits.json ] || $(SWIFT) run -c release 07-scratch-vs-transfer $(STAMPS_RACE)
 	for script in scripts/fixtures/*.py; do .venv-fixtures/bin/python $$script || exit 1; done
 
 format:

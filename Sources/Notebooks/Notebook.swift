@@ -104,8 +104,9 @@ public struct Notebook {
         return folded
     }
 
-    /// Every `code:` block that differs from its region in `source` or `shared`, and every region of `source`
-    /// the notebook lacks.
+    /// Every `code:` block that differs from its region in `source` or `shared`, and, in the tutorial's own
+    /// notebook (named after it), every region of `source` it lacks. Another notebook that runs the tutorial, a
+    /// worked example with other arguments, shows the regions it chooses.
     public func mismatches(source: String, shared: String = "") -> [String] {
         let own = Self.regions(in: source)
         let regions = own.merging(Self.regions(in: shared)) { mine, _ in mine }
@@ -122,7 +123,8 @@ public struct Notebook {
                     "\(url.lastPathComponent): code block '\(name)' differs from the source (run `make notebooks`)")
             }
         }
-        for name in own.keys.sorted() where !used.contains(name) {
+        let isTutorialsOwn = url.deletingPathExtension().lastPathComponent == run?.tutorial
+        for name in own.keys.sorted() where isTutorialsOwn && !used.contains(name) {
             problems.append("\(url.lastPathComponent): the source's region '\(name)' is not in the notebook")
         }
         return problems

@@ -29,7 +29,11 @@ struct NotebooksTool: ParsableCommand {
                     print("running \(run.tutorial) \(run.arguments.joined(separator: " "))")
                     output = try execute("\(bin)/\(run.tutorial)", run.arguments)
                 }
-                let folder = URL(fileURLWithPath: "runs/\(run.tutorial)", isDirectory: true)
+                // Where the run wrote its charts: its --output, else the tutorial's default folder.
+                let outputFolder = run.arguments.firstIndex(of: "--output").flatMap {
+                    run.arguments.dropFirst($0 + 1).first
+                }
+                let folder = URL(fileURLWithPath: outputFolder ?? "runs/\(run.tutorial)", isDirectory: true)
                 let refreshed = try notebook.refreshed(
                     source: source, shared: shared, output: output, runFolder: codeOnly ? nil : folder, images: images)
                 try refreshed.text.write(to: notebook.url, atomically: true, encoding: .utf8)

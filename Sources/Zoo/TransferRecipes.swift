@@ -121,9 +121,12 @@ public enum Recipe {
         let validationMaps = try FeatureCache().features(of: model, for: validation, belowBlock: boundary)
         let trainer = Trainer(
             model: model.layers(fromBlock: boundary), optimizer: optimizer, label: label, continuing: history)
+        // A last batch of one example cannot train batch norm on a 1x1 map (Lite0's last blocks at 32 px): it is
+        // left out, as PyTorch's drop_last would, and only then, so other batch counts keep every example.
         try trainer.fit(
-            DataLoader(trainMaps, batchSize: batchSize, shuffle: true, seed: seed), validation: validationMaps,
-            epochs: epochs, evaluatingEvery: evaluatingEvery)
+            DataLoader(
+                trainMaps, batchSize: batchSize, shuffle: true, seed: seed, dropLast: trainMaps.count % batchSize == 1),
+            validation: validationMaps, epochs: epochs, evaluatingEvery: evaluatingEvery)
         history = trainer.history
     }
 }

@@ -44,14 +44,27 @@ import Testing
     @Test func aChangedRegionIsReported() throws {
         let source = "let a = 1\n    // notebook: one\n    let b = 2\n    // end notebook\n"
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-sync-\(getpid()).md")
-        try "<!-- run: x -->\n<!-- code: one -->\n```swift\nlet b = 3\n```\n".write(
-            to: url, atomically: true, encoding: .utf8)
+        // The tutorial's own notebook (named after it) shows every region.
+        try
+            "<!-- run: \(url.deletingPathExtension().lastPathComponent) -->\n<!-- code: one -->\n```swift\nlet b = 3\n```\n"
+            .write(to: url, atomically: true, encoding: .utf8)
         let notebook = try Notebook(url: url)
         #expect(notebook.mismatches(source: source).count == 1)
         let fixed = try notebook.refreshed(source: source, output: nil, runFolder: nil, images: url)
         #expect(fixed.text.contains("```swift\nlet b = 2\n```"))
         #expect(fixed.mismatches(source: source).isEmpty)
         #expect(notebook.mismatches(source: source + "// notebook: two\n// end notebook\n").count == 2)
+
+        // A worked example that runs the same tutorial with other arguments shows the regions it picks.
+        let example = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-example-\(getpid()).md")
+        try fixed.text.replacingOccurrences(of: url.deletingPathExtension().lastPathComponent, with: "x")
+            .write(to: example, atomically: true, encoding: .utf8)
+        let worked = try Notebook(url: example)
+        #expect(worked.run?.tutorial == "x")
+        #expect(
+            worked.mismatches(source: "let a = 1\n" + source.replacingOccurrences(of: "one", with: "two")).count == 1)
+        #expect(worked.mismatches(source: source + "// notebook: two\n// end notebook\n").isEmpty)
+        try? FileManager.default.removeItem(at: example)
     }
 
     /// A section keeps its text, drops mid-run progress, and folds a phase's epoch lines to its first and last.

@@ -1,13 +1,15 @@
 import Foundation
 
-/// Runs a tutorial executable and returns its exit status and standard output.
+/// Runs a tutorial executable and returns its exit status and standard output (and standard error, `withErrors`).
 ///
 /// The executables come from `TAPEGRAD_TUTORIALS_BIN` when set (`make test` points it at a release build, so
 /// the transfer-learning steps train at full speed), else from beside the test runner (debug, much slower).
 /// `OPENBLAS_CORETYPE` is left out of the tutorial's environment: it chooses its kernels itself, as on a
 /// learner's machine, so that where those are the pins' kernels the pins are checked exactly (see
 /// `pinsAreExactHere`), even on a machine whose environment asks for others.
-func runTutorial(_ name: String, arguments: [String] = []) throws -> (status: Int32, output: String) {
+func runTutorial(_ name: String, arguments: [String] = [], withErrors: Bool = false) throws
+    -> (status: Int32, output: String)
+{
     let directory =
         ProcessInfo.processInfo.environment["TAPEGRAD_TUTORIALS_BIN"].map { URL(fileURLWithPath: $0) }
         ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -17,6 +19,7 @@ func runTutorial(_ name: String, arguments: [String] = []) throws -> (status: In
     process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "OPENBLAS_CORETYPE" }
     let pipe = Pipe()
     process.standardOutput = pipe
+    if withErrors { process.standardError = pipe }
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -33,12 +33,14 @@ struct TransferLearning: ParsableCommand {
             """
             Transfer needs a model trained on another task. Offline it is VGG.small (two blocks of two 3x3
             convolutions with batch norm, 16 then 32 channels, then dense layers of 128 units), trained for
-            \(setup.sourceEpochs) epochs on Fashion-MNIST's classes 0-4, the tops. The first of steps 6-8 to
+            \(setup.sourceEpochs ?? 2) epochs on Fashion-MNIST's classes 0-4, the tops. The first of steps 6-8 to
             run trains it and saves it in \(setup.sourceFolder); the others reuse it.
             """)
         let prepared = try setup.prepare()
         print(prepared.story)
-        if setup.weights == nil { print(prepared.source.summary(inputShape: [1, 1, 28, 28])) }
+        if prepared.sourceKind == .developed {
+            print(prepared.source.summary(inputShape: [1] + prepared.train.inputs.shape.dropFirst()))
+        }
         // The curves are measured on validation images drawn beside the budget; the test images judge the
         // finished model once, at the end.
         let (train, validation) = try prepared.train.budget(

@@ -29,6 +29,8 @@ struct Choices: Codable {
     let seed: UInt64
     let epochs: Int
     let validationCount: Int
+    /// The side of the images scratch and the developed model see (Lite0's is in each trial).
+    let inputSide: Int
     let trials: [Trial]
     /// Lite0's image side for the race; nil without the ImageNet row.
     let imageNetSize: Int?
@@ -58,7 +60,7 @@ struct Choices: Codable {
     var rows: [[String]] {
         trials.filter { !($0.varying == .rate && $0.approach == .imageNet && $0.rate == middleRate) }.map { trial in
             [
-                trial.approach.name, trial.size.map { "\($0) px" } ?? "28 px", "\(trial.rate)",
+                trial.approach.name, "\(trial.size ?? inputSide) px", "\(trial.rate)",
                 pct(trial.accuracy), String(format: "%.1f", trial.seconds),
             ]
         }

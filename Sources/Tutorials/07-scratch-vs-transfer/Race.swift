@@ -8,12 +8,12 @@ import Zoo
 
 /// The three ways of learning the target task that step 7 races.
 enum Approach: String, Codable, CaseIterable, CodingKeyRepresentable {
-    /// A fresh model of the source's architecture, every layer trained.
+    /// A fresh `VGG.small`, every layer trained.
     case scratch
-    /// The developed-model approach offline (VGG.small pretrained on Fashion-MNIST's tops); with `--weights`,
-    /// the network in that file.
+    /// The developed-model approach (VGG.small pretrained on Fashion-MNIST's classes 0-4, or on `--source-data`);
+    /// with `--weights`, the network in that file.
     case transfer
-    /// The pre-trained-model approach offline: EfficientNet-Lite0 with its ImageNet weights.
+    /// The pre-trained-model approach: EfficientNet-Lite0 with its ImageNet weights.
     case imageNet
 
     var name: String { self == .imageNet ? "ImageNet transfer" : rawValue }
@@ -24,7 +24,7 @@ enum Approach: String, Codable, CaseIterable, CodingKeyRepresentable {
 /// How step 7 trains each approach, and how it chooses their settings on validation images.
 struct Race {
     let prepared: TransferSetup.Prepared
-    /// The pre-trained-model approach, offline only.
+    /// The pre-trained-model approach; nil with `--weights`, whose network is the transfer row.
     let imageNet: ImageNetTransfer?
     /// Learning rates each approach tries.
     let rates: [Float]
@@ -34,7 +34,14 @@ struct Race {
     let epochs: Int?
     let seed: UInt64
 
-    var approaches: [Approach] { imageNet == nil ? [.scratch, .transfer] : Approach.allCases }
+    /// Scratch, then transfer from the developed model (or the `--weights` file), then ImageNet's Lite0: the
+    /// transfer row is left out when its source would be Lite0 itself.
+    var approaches: [Approach] {
+        [.scratch] + (prepared.sourceKind == .imageNetLite0 ? [] : [.transfer]) + (imageNet == nil ? [] : [.imageNet])
+    }
+
+    /// The approach whose first model of the largest budget the report looks inside (and step 9 reuses).
+    var inspected: Approach { approaches.contains(.transfer) ? .transfer : .imageNet }
 
     /// The same for every approach: few examples need more passes to take enough optimizer steps, so about
     /// 3,000 examples seen, 4 to 30 epochs.
@@ -52,7 +59,7 @@ struct Race {
         switch approach {
         case .scratch:
             return try Recipe.scratch(
-                prepared.makeModel, data: data, validation: validation, epochs: epochs, learningRate: rate,
+                prepared.makeScratch, data: data, validation: validation, epochs: epochs, learningRate: rate,
                 seed: seed, label: label)
         case .transfer:
             return try Recipe.transfer(
@@ -112,7 +119,7 @@ struct Race {
         }
         return Choices(
             budget: k.map { "\($0) per class" } ?? "all", seed: seed, epochs: epochCount,
-            validationCount: validation.count, trials: trials, imageNetSize: size)
+            validationCount: validation.count, inputSide: prepared.images.side, trials: trials, imageNetSize: size)
     }
 
     // end notebook
@@ -122,14 +129,68 @@ struct Race {
         let rates = approaches.map { "\($0.name) \(choices.rate[$0]!)" }.joined(separator: ", ")
         var text =
             "These verdicts hold for this recipe, on the data above: Adam at each approach's rate chosen on "
-            + "validation (\(rates)); the same epochs for every approach, about 3,000 examples seen, 4 to 30; "
+            + "validation (\(rates)); the same epochs for every approach, "
+            + (epochs.map { "\($0)" } ?? "about 3,000 examples seen, 4 to 30") + "; "
             + "half of them training the new head on frozen features, half fine-tuning; no augmentation."
         if let size = choices.imageNetSize {
+            let side = prepared.images.side
             text +=
-                " EfficientNet-Lite0 saw the 28x28 images resized to \(size)x\(size). The two transfer heads "
-                + "differ: the developed model keeps VGG.small's two pretrained dense layers (128 units) under a new "
-                + "last layer; Lite0 gets one new linear layer on its 1,280 pooled features."
+                " EfficientNet-Lite0 saw the \(side)x\(side) images "
+                + (size == side ? "as they are." : "resized to \(size)x\(size).")
+            if approaches.contains(.transfer) {
+                text +=
+                    " The two transfer heads differ: the developed model keeps VGG.small's two pretrained dense "
+                    + "layers (128 units) under a new last layer; Lite0 gets one new linear layer on its 1,280 "
+                    + "pooled features."
+            }
         }
         return text
     }
+
+    // notebook: estimate
+    /// The whole run's time, before it starts. A 2-epoch and a 4-epoch run of each approach on the first budget
+    /// (Lite0 at its largest size, so the estimate errs long) give its cost per run and per epoch; the cost of an
+    /// epoch grows with the examples. Then the choices and every budget and seed are counted up.
+    func estimate(budgets: [Int?], seeds: (Int?) -> Int) throws -> String {
+        // Every budget drawn first: one that a class cannot fill stops the run here, before any training.
+        let examples = try budgets.map { k in
+            try prepared.train.budget(
+                trainingPerClass: k, validationPerClass: prepared.validationPerClass, seed: seed
+            ).training.count
+        }
+        let (training, validation) = try prepared.train.budget(
+            trainingPerClass: budgets[0], validationPerClass: prepared.validationPerClass, seed: seed)
+        let started = Date()
+        var cost: [Approach: (perRun: Double, perEpoch: Double)] = [:]
+        for approach in approaches {
+            let seconds = try [2, 4].map { epochs in
+                let start = Date()
+                _ = try train(
+                    approach, data: training, validation: validation, epochs: epochs, rate: rates[0],
+                    size: sizes.last, seed: seed)
+                return Date().timeIntervalSince(start)
+            }
+            let perEpoch = max(0, seconds[1] - seconds[0]) / 2
+            cost[approach] = (max(0, seconds[0] - 2 * perEpoch), perEpoch)
+        }
+        func seconds(_ runs: [Approach: Int], examples count: Int) -> Double {
+            let epochCount = Double(epochs(forExamples: count))
+            let scale = Double(count) / Double(training.count)
+            return runs.map { Double($0.value) * (cost[$0.key]!.perRun + cost[$0.key]!.perEpoch * epochCount * scale) }
+                .reduce(0, +)
+        }
+        var trials = Dictionary(uniqueKeysWithValues: approaches.map { ($0, rates.count) })
+        trials[.imageNet] = imageNet == nil ? nil : rates.count + sizes.count - 1
+        let choosing = seconds(trials, examples: training.count)
+        let racing = zip(budgets, examples).map { k, count in
+            seconds(Dictionary(uniqueKeysWithValues: approaches.map { ($0, seeds(k)) }), examples: count)
+        }.reduce(0, +)
+        let total = choosing + racing
+        return String(
+            format: "Estimated time: about %@ (choices %.0f s, race %.0f s), from a 2- and a 4-epoch run of each "
+                + "approach (%.0f s).",
+            total < 120 ? String(format: "%.0f s", total) : String(format: "%.0f min", total / 60),
+            choosing, racing, Date().timeIntervalSince(started))
+    }
+    // end notebook
 }

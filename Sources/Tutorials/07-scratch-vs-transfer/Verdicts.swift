@@ -20,15 +20,19 @@ struct Verdicts {
         }
     }
 
-    /// The seeds (by position) whose run of `approach` ended at or below chance.
+    /// The seeds (by position) whose run of `approach` ended at or below chance, or answered one class for
+    /// every test image (which can score above chance when that class is the largest).
     func failedSeeds(_ result: ScratchVersusTransfer.Result, _ approach: Approach) -> [Int] {
-        result.testAccuracies[approach]!.indices.filter { result.testAccuracies[approach]![$0] <= chance }
+        // Accuracies are Floats: 4 of 12 is 0.33333334, above the Double 1/3, and still chance.
+        result.testAccuracies[approach]!.indices.filter {
+            result.testAccuracies[approach]![$0] <= chance + 1e-6 || result.classesPredicted[approach]![$0] == 1
+        }
     }
 
     /// The pairs compared: each transfer approach against scratch, and the two transfer approaches.
     var pairs: [(Approach, Approach)] {
-        approaches.count == 3
-            ? [(.transfer, .scratch), (.imageNet, .scratch), (.imageNet, .transfer)] : [(.transfer, .scratch)]
+        let transfers = approaches.filter { $0 != .scratch }
+        return transfers.map { ($0, .scratch) } + (transfers.count == 2 ? [(.imageNet, .transfer)] : [])
     }
 
     // notebook: verdicts
@@ -38,10 +42,13 @@ struct Verdicts {
             lines.append("\(r.name) (test accuracy, mean over \(r.testAccuracies[.scratch]!.count) seeds):")
             for a in approaches where !failedSeeds(r, a).isEmpty {
                 let accuracies = failedSeeds(r, a).map { String(format: "%.1f%%", r.testAccuracies[a]![$0] * 100) }
+                let oneClass = failedSeeds(r, a).filter { r.classesPredicted[a]![$0] == 1 }.count
                 lines.append(
-                    "  FAILED: \(a.name) ended at or below chance (\(String(format: "%.0f%%", chance * 100))) in "
-                        + "\(accuracies.count) run(s) (\(accuracies.joined(separator: ", "))): it learnt nothing, "
-                        + "so no comparison with it is a finding.")
+                    "  FAILED: \(a.name) ended at or below chance (\(String(format: "%.0f%%", chance * 100))), or "
+                        + "answered one class for every image, in \(accuracies.count) run(s) "
+                        + "(\(accuracies.joined(separator: ", ")); \(oneClass) answered one class): it learnt nothing, "
+                        + "so no comparison with it is a finding. Likely causes: too high a learning rate, or too few "
+                        + "examples for this model.")
             }
             for (first, second) in pairs {
                 guard failedSeeds(r, first).isEmpty, failedSeeds(r, second).isEmpty else { continue }

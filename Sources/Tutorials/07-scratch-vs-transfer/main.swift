@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import Datasets
 import Foundation
 import NN
 import TutorialSupport
@@ -14,9 +15,10 @@ struct ScratchVersusTransfer: ParsableCommand {
         abstract: "Step 7: the same task learnt from scratch and by transfer, for 10 to all examples per class.",
         discussion: """
             Offline (the default) the developed model is a small VGG trained on Fashion-MNIST classes 0-4, the \
-            pre-trained model is ImageNet's EfficientNet-Lite0, and the task is classes 5-9. With --weights \
-            vgg16-397923af.pth --data FOLDER the same comparison runs on a real ImageNet VGG16 and your images \
-            (slow on a CPU: scratch training of VGG16 is the expensive part).
+            pre-trained model is ImageNet's EfficientNet-Lite0, and the task is classes 5-9. With --data FOLDER \
+            (one sub-folder per class) the same race runs on your images: scratch (a small VGG) against \
+            EfficientNet-Lite0, and against a small VGG developed on --source-data FOLDER when you give one. \
+            With --weights vgg16-397923af.pth --data FOLDER, transfer starts from that ImageNet network.
             """)
 
     @OptionGroup var setup: TransferSetup
@@ -27,7 +29,7 @@ struct ScratchVersusTransfer: ParsableCommand {
     var epochs: Int?
     @Option(help: "Adam learning rates each approach tries on the validation images; it races with its best.")
     var rates = "3e-3,1e-2,3e-2"
-    @Option(help: "Image sides EfficientNet-Lite0 tries, smallest first (offline; 0 leaves it out).")
+    @Option(help: "Image sides EfficientNet-Lite0 tries, smallest first (at most --image-size; 0 leaves it out).")
     var imageNetSizes = "32,64,96,128"
     @Option(help: "Runs per budget, seeds --seed, --seed + 1, ...: each draws its own examples, weights and order.")
     var seeds = 3
@@ -61,11 +63,12 @@ struct ScratchVersusTransfer: ParsableCommand {
         let prepared = try setup.prepare()
         print(prepared.story)
         let test =
-            setup.weights == nil && testPerClass > 0
+            prepared.isOffline && testPerClass > 0
             ? try prepared.test.examples(perClass: testPerClass, seed: setup.seed) : prepared.test
-        // The pre-trained-model approach, offline: with --weights the source already is an ImageNet network.
-        let sizes = try parsedSizes()
-        let imageNet = setup.weights == nil && !sizes.isEmpty ? try ImageNetTransfer() : nil
+        // The pre-trained-model approach: with --weights, the source already is an ImageNet network. Lite0 is
+        // never given photos enlarged beyond the size they were decoded at.
+        let sizes = try parsedSizes().filter { prepared.isOffline || $0 <= prepared.images.side }
+        let imageNet = setup.weights == nil && !sizes.isEmpty ? try ImageNetTransfer(images: prepared.images) : nil
         print(
             "Test: \(test.count) images (\(test.countsPerClass.map(String.init).joined(separator: ", ")) per class), "
                 + "evaluated once per finished model. Validation: \(prepared.validationPerClass) images per class, "
@@ -76,6 +79,8 @@ struct ScratchVersusTransfer: ParsableCommand {
         let race = Race(
             prepared: prepared, imageNet: imageNet, rates: try parsedRates(), sizes: sizes, epochs: epochs,
             seed: setup.seed)
+        // A resumed run has been estimated (and its budgets checked) by the run it resumes.
+        if !resume { print(try race.estimate(budgets: perClass) { $0 == nil ? seedsForAll : seeds }) }
         let settings =
             "\(prepared.story) test \(test.count), validation \(prepared.validationPerClass) per class, epochs "
             + "\(epochs.map(String.init) ?? "auto"), rates \(rates), sizes \(imageNet == nil ? "none" : imageNetSizes)"
@@ -92,7 +97,7 @@ struct ScratchVersusTransfer: ParsableCommand {
             try race.choose(perClass: perClass[0])
         }
         print(choices.summary)
-        if let imageNetSize = choices.imageNetSize {
+        if let imageNetSize = choices.imageNetSize, prepared.isOffline {
             golden("ImageNet image size chosen on validation, seed \(setup.seed)", Double(imageNetSize))
         }
         // end notebook
@@ -100,13 +105,14 @@ struct ScratchVersusTransfer: ParsableCommand {
         explain(
             "3. The race",
             """
-            For each budget and seed, the same labelled and validation images for every approach: (a) scratch:
-            a fresh VGG.small, every layer trained; (b) transfer: the developed model's convolutions frozen, a new
-            last layer, the dense layers trained on cached features for the first half of the epochs, then the
-            last convolution block fine-tuned with them at a tenth of the rate; (c) ImageNet transfer: the same
-            recipe from EfficientNet-Lite0, a new linear layer on its 1,280 features, then its last two inverted
-            residual blocks and head convolution fine-tuned. Each budget runs \(seeds) seeds (\(seedsForAll) for
-            all): each draws its own examples, new weights and its own order.
+            For each budget and seed, the same labelled and validation images for every approach. (a) Scratch:
+            a fresh VGG.small, every layer trained. (b) Transfer, when there is a developed model (or a
+            --weights file): its convolutions frozen under a new last layer, the dense layers trained on cached
+            features for the first half of the epochs, then the last convolution block fine-tuned with them at a
+            tenth of the rate. (c) ImageNet transfer: the same recipe from EfficientNet-Lite0, a new linear layer
+            on its 1,280 features, then its last two inverted residual blocks and head convolution fine-tuned.
+            Each budget runs \(seeds) seeds (\(seedsForAll) for all): each draws its own examples, new weights
+            and its own order.
             """)
         // notebook: race
         let imageNetTest = choices.imageNetSize.map { size in imageNet!.inputs(test, size: size) }
@@ -129,11 +135,11 @@ struct ScratchVersusTransfer: ParsableCommand {
                             let run = try race.train(
                                 approach, data: train, validation: validation, epochs: epochCount,
                                 rate: choices.rate[approach]!, size: choices.imageNetSize, seed: seed)
-                            let accuracy = try evaluate(run.model, on: approach == .imageNet ? imageNetTest! : test)
-                                .matrix.accuracy
-                            result.add(approach, history: run.history, testAccuracy: Double(accuracy))
+                            let matrix = try evaluate(run.model, on: approach == .imageNet ? imageNetTest! : test)
+                                .matrix
+                            result.add(approach, history: run.history, test: matrix)
                             // The largest budget's first transfer model is kept for the report and for step 9.
-                            if approach == .transfer && k == perClass.last && seed == setup.seed {
+                            if approach == race.inspected && k == perClass.last && seed == setup.seed {
                                 try run.model.save(to: transferModelFile(in: folder))
                             }
                         }
@@ -155,18 +161,19 @@ struct ScratchVersusTransfer: ParsableCommand {
         print(table([verdicts.header] + verdicts.rows))
         print("\n" + verdicts.text + "\n\n" + race.recipe(choices))
         // end notebook
-        for r in results where r.name == results[0].name {
+        for r in results where r.name == results[0].name && prepared.isOffline {
             for approach in race.approaches {
                 golden(
                     "\(approach.name) test accuracy at \(r.name), seed \(setup.seed)", r.testAccuracies[approach]![0])
             }
-            if r.testAccuracies[.transfer]!.count > 1 {
+            if r.testAccuracies[.scratch]!.count > 1 {
                 golden(
                     "mean transfer - scratch at \(r.name) over seeds \(runSeedsText(r))",
                     mean(r.testAccuracies[.transfer]!) - mean(r.testAccuracies[.scratch]!))
             }
         }
         let charts = try write(results, approaches: race.approaches, to: folder)
+        if test.sources != nil { try writeSplits(prepared: prepared, test: test, budgets: perClass, to: folder) }
         var report = RunReport(title: "Step 7: training from scratch against transfer learning")
         report.addTable(heading: "Results", header: verdicts.header, rows: verdicts.rows)
         report.addText(verdicts.text + "\n\n" + race.recipe(choices), heading: "Conclusion")
@@ -180,12 +187,17 @@ struct ScratchVersusTransfer: ParsableCommand {
         ])
         report.addTable(heading: "Choices on validation", header: Choices.header, rows: choices.rows)
         for chart in charts { report.addChart(chart.svg, caption: chart.title) }
-        let transferModel = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: classes)
+        let transferModel =
+            race.inspected == .transfer
+            ? try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: classes)
+            : try Recipe.newHead(on: imageNet!.source, { EfficientNetLite() }, classes: classes)
         try transferModel.load(from: transferModelFile(in: folder))
         report.addText(
-            "The transfer model of the largest budget (\(results.last!.name)), first seed, on the test set.",
+            "The \(race.inspected.name) model of the largest budget (\(results.last!.name)), first seed, on the test set.",
             heading: "Inside the transfer model")
-        try report.addEvaluation(of: transferModel, on: test, gradCAMLayer: transferModel.lastFeatureMapKey)
+        try report.addEvaluation(
+            of: transferModel, on: race.inspected == .transfer ? test : imageNetTest!,
+            gradCAMLayer: transferModel.lastFeatureMapKey)
         print("The report: \(try folder.write(report))")
         print(String(format: "\nFinished in %.0f s.", Date().timeIntervalSince(started)))
     }
@@ -197,6 +209,28 @@ struct ScratchVersusTransfer: ParsableCommand {
     /// Where the transfer model of the largest budget is saved.
     func transferModelFile(in folder: RunFolder) -> URL {
         folder.url.appendingPathComponent("transfer-model.safetensors")
+    }
+
+    /// splits.json, for a folder: the files of the test images, and of each budget's training and validation
+    /// images per seed, so that another program (scripts/fixtures/stamps_linear_probe.py) can race on the same
+    /// split.
+    func writeSplits(prepared: TransferSetup.Prepared, test: TensorDataset, budgets: [Int?], to folder: RunFolder)
+        throws
+    {
+        var splits: [String: Any] = ["test": test.sources!]
+        for k in budgets {
+            let seedCount = k == nil ? seedsForAll : seeds
+            splits["budget-\(k.map(String.init) ?? "all")"] = try (0..<seedCount).map { offset in
+                let (training, validation) = try prepared.train.budget(
+                    trainingPerClass: k, validationPerClass: prepared.validationPerClass,
+                    seed: setup.seed + UInt64(offset))
+                return [
+                    "seed": Int(setup.seed) + offset, "training": training.sources!, "validation": validation.sources!,
+                ]
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: splits, options: [.prettyPrinted, .sortedKeys])
+        try folder.write(String(decoding: data, as: UTF8.self), to: "splits.json")
     }
 
     /// `--budgets` as examples per class; nil stands for "all".
@@ -239,12 +273,16 @@ struct ScratchVersusTransfer: ParsableCommand {
         var examples = 0
         var histories: [Approach: [TrainingHistory]] = [:]
         var testAccuracies: [Approach: [Double]] = [:]
+        /// How many classes each run answered on the test images: one means it learnt nothing.
+        var classesPredicted: [Approach: [Int]] = [:]
 
         init(name: String, epochs: Int) { (self.name, self.epochs) = (name, epochs) }
 
-        mutating func add(_ approach: Approach, history: TrainingHistory, testAccuracy: Double) {
+        mutating func add(_ approach: Approach, history: TrainingHistory, test: ConfusionMatrix) {
             histories[approach, default: []].append(history)
-            testAccuracies[approach, default: []].append(testAccuracy)
+            testAccuracies[approach, default: []].append(Double(test.accuracy))
+            let answered = test.classNames.indices.filter { column in test.counts.contains { $0[column] > 0 } }
+            classesPredicted[approach, default: []].append(answered.count)
         }
     }
 
@@ -267,6 +305,7 @@ struct ScratchVersusTransfer: ParsableCommand {
             var entry: [String: Any] = ["budget": r.name, "examples": r.examples, "epochs": r.epochs]
             for a in approaches {
                 entry["\(a.key)_test_accuracy"] = r.testAccuracies[a]!  // per seed
+                entry["\(a.key)_classes_predicted"] = r.classesPredicted[a]!
                 entry["\(a.key)_validation_accuracy"] = r.histories[a]!.map { $0.series("validation_accuracy") }
             }
             return entry

@@ -1,0 +1,93 @@
+import Datasets
+import Foundation
+import Testing
+
+/// Step 7 on a learner's own folders, as `--data` and `--source-data`: here small generated ones, whose classes
+/// differ by colour, so that a few epochs learn them.
+@Suite(.serialized) struct OwnFolderRaceTests {
+    /// `count` pictures per class of `classes`, 40x40, each class with its own dominant colour under noise.
+    static func makeFolder(_ name: String, classes: [(String, [Float])], count: Int) throws -> URL {
+        let root = temporaryFolder(name)
+        var generator = SystemRandomNumberGenerator()
+        for (className, colour) in classes {
+            let folder = root.appendingPathComponent(className)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for i in 0..<count {
+                let pixels = (0..<40 * 40 * 3).map { j in
+                    UInt8(max(0, min(255, colour[j % 3] * 200 + Float.random(in: 0..<56, using: &generator))))
+                }
+                try RGBImage(width: 40, height: 40, pixels: pixels).pngData()
+                    .write(to: folder.appendingPathComponent("\(i).png"))
+            }
+        }
+        return root
+    }
+
+    static let target = try! makeFolder(
+        "own-target", classes: [("blues", [0, 0, 1]), ("greens", [0, 1, 0]), ("reds", [1, 0, 0])], count: 20)
+    static let source = try! makeFolder(
+        "own-source", classes: [("cyans", [0, 1, 1]), ("yellows", [1, 1, 0])], count: 20)
+    static let quick = [
+        "--image-size", "32", "--image-net-sizes", "32", "--rates", "0.01", "--seeds", "2", "--epochs", "4",
+    ]
+
+    @Test func theRaceRunsOnYourFoldersWithTheirCountsAndNoFashionMNIST() throws {
+        let output = temporaryFolder("07-own")
+        let (status, text) = try runTutorial(
+            "07-scratch-vs-transfer",
+            arguments: Self.quick + [
+                "--data", Self.target.path, "--source-data", Self.source.path, "--budgets", "5,all",
+                "--source-folder", temporaryFolder("own-source-model").path, "--output", output.path,
+            ])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        // A stratified split, counted per class; the developed source trained on the other folder.
+        #expect(text.contains("training+test per class: blues 16+4, greens 16+4, reds 16+4"), "\(text.prefix(3_000))")
+        #expect(
+            text.contains("Source: VGG.small developed on \(Self.source.path): 2 classes, 32 training images"),
+            "\(text.prefix(3_000))")
+        #expect(text.contains("Estimated time: about"))
+        // Your data's story only: no Fashion-MNIST text, no golden numbers (they are the offline run's).
+        #expect(!text.contains("Fashion-MNIST") && !text.contains("golden:"))
+        let csv = try String(contentsOf: output.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("budget,examples,epochs,seeds,scratch_test_accuracy,scratch_sd,transfer_test_accuracy"))
+        #expect(csv.contains("imagenet_transfer_test_accuracy"))
+        let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        #expect(rows.map { String($0[1]) } == ["15", "33"], "5 per class, then all the validation images leave")
+        // Each pair gets a verdict, unless a row failed: then that is said instead.
+        for (approach, against) in [
+            ("transfer", "transfer against scratch"), ("ImageNet transfer", "ImageNet transfer against scratch"),
+        ] {
+            #expect(
+                text.contains(against) || text.contains("FAILED: \(approach) ended at or below chance"), "\(against)")
+        }
+        try expectRunReport(
+            in: output, headings: ["Results", "Conclusion", "Settings", "Choices on validation", "Top losses"],
+            charts: 3, pictures: 4)
+    }
+
+    /// Without `--source-data`, the developed-model row is left out: its source would be Lite0 itself.
+    @Test func withoutASourceFolderScratchRacesEfficientNetLite0() throws {
+        let output = temporaryFolder("07-own-lite0")
+        let (status, text) = try runTutorial(
+            "07-scratch-vs-transfer",
+            arguments: Self.quick + ["--data", Self.target.path, "--budgets", "5", "--output", output.path])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        #expect(text.contains("Source: EfficientNet-Lite0, trained on ImageNet."))
+        let csv = try String(contentsOf: output.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(!csv.contains(",transfer_test_accuracy") && csv.contains("imagenet_transfer_test_accuracy"))
+        #expect(
+            text.contains("ImageNet transfer against scratch") && !text.contains("ImageNet transfer against transfer"))
+    }
+
+    /// A budget the smallest class cannot fill stops the run before any training, naming the class.
+    @Test func aBudgetLargerThanAClassIsRefused() throws {
+        let (status, text) = try runTutorial(
+            "07-scratch-vs-transfer",
+            arguments: Self.quick + [
+                "--data", Self.target.path, "--budgets", "12", "--output", temporaryFolder("07-own-refused").path,
+            ], withErrors: true)
+        #expect(status != 0)
+        #expect(text.contains("class 'blues' has 16 examples, fewer than the 17 asked for"), "\(text.suffix(1_000))")
+        #expect(!text.contains("Estimated time"), "refused before anything trains")
+    }
+}

@@ -104,8 +104,8 @@ public enum Recipe {
     /// Phase 2: unfreezes the backbone's last `unfrozenBlocks` blocks and trains them with the head. The head's
     /// optimizer takes them on at `backboneLearningRate` (a tenth of the head's, so the features adapt without
     /// being destroyed) and keeps its moments for the head: a fresh Adam's first steps move every weight by the
-    /// full rate, whatever its gradient, and knock the trained head back (step 8 measures it). The blocks below
-    /// stay frozen, so their feature maps are cached once and an epoch runs only the blocks that train.
+    /// full rate, whatever its gradient, which can knock the trained head back (step 8 measures it). The blocks
+    /// below stay frozen, so their feature maps are cached once and an epoch runs only the blocks that train.
     public static func fineTune(
         _ model: some TransferModel, optimizer: Optimizer, unfrozenBlocks: Int, backboneLearningRate: Float,
         data: TensorDataset, validation: TensorDataset, epochs: Int, batchSize: Int = 32, evaluatingEvery: Int = 1,

@@ -15,7 +15,7 @@ let pinnedGoldenNumbers: [String: [String: Double]] = [
     ],
     "06-transfer-learning": [
         "source model test accuracy (classes 0-4)": 0.9268, "validation accuracy after the dense layers": 0.9320,
-        "test accuracy after fine-tuning": 0.9350,
+        "test accuracy after fine-tuning": 0.9350, "test accuracy, dense layers only for as many epochs": 0.9224,
     ],
     "07-scratch-vs-transfer": [
         "source model test accuracy (classes 0-4)": 0.9268, "ImageNet image size chosen on validation, seed 0": 64,

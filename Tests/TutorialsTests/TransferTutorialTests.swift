@@ -177,7 +177,12 @@ import Testing
         #expect(moved[2] > moved[1], "the full rate moves the backbone further: \(moved)")
         // Three seeds per variant: a spread, and the conclusion from the mean with each seed's difference.
         #expect(rows.allSatisfy { $0[6] == "3" && Double($0[5])! > 0 }, "\(rows)")
-        #expect(text.contains("Over 3 seeds, fine-tuning the last block at a tenth of the rate"))
+        // Each variant judged against the dense layers only by the two-standard-error rule, and the rule of
+        // thumb set beside the verdict.
+        #expect(text.contains("last block at 1/10 rate against dense layers only: "))
+        #expect(text.contains("points ± ") && text.contains("(standard error): "))
+        #expect(text.contains("The rule of thumb: with a small dataset similar to the source"))
+        #expect(text.contains("as the rule expects.") || text.contains("against the rule."))
         expectGoldenNumbers(of: "08-fine-tuning-deeper", in: text)
         // The lesson of section 3: a fresh Adam where fine-tuning begins makes the test loss jump; one Adam
         // throughout does not.

@@ -56,6 +56,36 @@ struct FineTuningDeeper: ParsableCommand {
         let backboneScale: Float
     }
 
+    /// The usual rule of thumb for how much to fine-tune, from the target's size and its similarity to the source
+    /// (as CS231n's transfer-learning notes put it), set beside what this run measured.
+    func sizeAndSimilarityRule(_ verdict: MeanDifference.Verdict, examples: Int, classes: Int, offline: Bool)
+        -> String
+    {
+        let small = examples / classes < 1_000
+        let target =
+            "This target has \(examples / classes) labelled examples per class, "
+            + (small ? "a small dataset" : "a large one")
+            + (offline
+                ? ", from the source's own dataset (Fashion-MNIST): similar to the source."
+                : "; how similar it is to ImageNet's photos is for you to judge.")
+        let rule =
+            "The rule of thumb: with a small dataset similar to the source, train the dense layers only (fine-tuning "
+            + "has little to learn from and can overfit); with a large one, or one unlike the source, fine-tune."
+        let measured: String
+        switch verdict {
+        case .better: measured = "Here fine-tuning the last block was better than the dense layers only"
+        case .worse: measured = "Here fine-tuning the last block was worse than the dense layers only"
+        case .noMeasurableDifference:
+            measured = "Here fine-tuning the last block made no measurable difference against the dense layers only"
+        case .tooFewRuns: return "\(rule) \(target) One seed cannot test it: run --seeds 3 or more."
+        }
+        // The rule expects no gain on a small, similar target and a gain on a large one; a small folder of
+        // unknown similarity gets no judgement.
+        let expectsGain: Bool? = !small ? true : offline ? false : nil
+        let judged = expectsGain.map { $0 == (verdict == .better) ? ", as the rule expects." : ", against the rule." }
+        return "\(rule) \(target) \(measured)\(judged ?? ".")"
+    }
+
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
     }
@@ -124,16 +154,26 @@ struct FineTuningDeeper: ParsableCommand {
         // notebook: table
         print(table([Row.header] + rows.map(\.cells)))
         let (usual, headOnly, fullRate) = (rows[1], rows[0], rows[2])
-        let gains = zip(usual.testAccuracies, headOnly.testAccuracies).map { ($0 - $1) * 100 }
+        // Each variant against the dense layers only, every variant having trained for the same epochs.
+        for row in rows.dropFirst() {
+            print(
+                "\(row.variant) against dense layers only: \(MeanDifference(row.testAccuracies, headOnly.testAccuracies))"
+            )
+        }
+        let gain = MeanDifference(usual.testAccuracies, headOnly.testAccuracies)
         print(
             String(
                 format: """
-                    \nOver %d seeds, fine-tuning the last block at a tenth of the rate %@ accuracy by %.1f points \
-                    on average over training the dense layers only (per seed: %@). At the full rate its weights \
-                    moved %.1fx as far (%.2f%% vs %.2f%%).
-                    """, seeds, mean(gains) >= 0 ? "raised" : "lowered", abs(mean(gains)),
-                gains.map { String(format: "%+.1f", $0) }.joined(separator: ", "),
+                    \nPer seed, the last block at a tenth of the rate against the dense layers only: %@ points. At \
+                    the full rate its weights moved %.1fx as far (%.2f%% vs %.2f%%).
+                    """,
+                zip(usual.testAccuracies, headOnly.testAccuracies).map {
+                    String(format: "%+.1f", ($0 - $1) * 100)
+                }.joined(separator: ", "),
                 fullRate.meanMoved / max(usual.meanMoved, 1e-12), fullRate.meanMoved * 100, usual.meanMoved * 100))
+        print(
+            sizeAndSimilarityRule(
+                gain.verdict, examples: train.count, classes: train.classNames.count, offline: prepared.isOffline))
         // end notebook
         golden("test accuracy, last block at 1/10 rate", usual.testAccuracies[0])
         golden("mean test accuracy over the seeds, last block at 1/10 rate", usual.meanAccuracy)
@@ -219,15 +259,24 @@ struct FineTuningDeeper: ParsableCommand {
             let loss = meanCurve(histories[fresh]!, "validation_loss").map(\.y)
             return loss[next] - loss[boundary]
         }
+        // Per seed, judged by the two-standard-error rule as every comparison of the steps.
+        let jumps = { (fresh: Bool) in
+            histories[fresh]!.map { $0.series("validation_loss")[next] - $0.series("validation_loss")[boundary] }
+        }
+        let restart = MeanDifference(jumps(true), jumps(false))
+        // "better" means a larger number, here a larger jump of the loss: said in words.
+        let larger =
+            [.better: "a measurably larger jump", .worse: "a measurably smaller jump"][restart.verdict]
+            ?? restart.verdict.rawValue
         print(
             String(
-                format: """
-                    Over %d seeds, a fresh Adam %@ the mean validation loss by %.3f at the boundary; one Adam throughout                     %@ it by %.3f. %@
-                    """, seeds, jump(true) >= 0 ? "raised" : "lowered", abs(jump(true)),
-                jump(false) >= 0 ? "raised" : "lowered", abs(jump(false)),
-                jump(true) > jump(false)
+                format: "\nOver %d seeds, a fresh Adam %@ the mean validation loss by %.3f at the boundary; one Adam "
+                    + "throughout %@ it by %.3f. Fresh against one Adam: %+.3f ± %.3f (standard error), %@. %@", seeds,
+                jump(true) >= 0 ? "raised" : "lowered", abs(jump(true)), jump(false) >= 0 ? "raised" : "lowered",
+                abs(jump(false)), restart.difference, restart.standardError, larger,
+                restart.verdict == .better
                     ? "So the recipe hands the head's optimizer to fine-tuning (`addParameterGroup`)."
-                    : "Here the restart did no harm."))
+                    : "Here the restart did no measurable harm."))
         golden("mean validation loss change at the boundary, fresh Adam", jump(true))
         golden("mean validation loss change at the boundary, one Adam", jump(false))
         var chart = LineChart(

@@ -51,8 +51,13 @@ import Zoo
     /// A wrong number of class names is an error a program can catch, and nothing is written.
     @Test func theNumberOfClassNamesMustMatchTheHead() {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("never-\(getpid()).safetensors")
+        let gray = ImagePreprocessing(size: 28, grayscale: true, mean: [0.3], standardDeviation: [0.4])
         #expect(throws: ExportError.classCountMismatch(classNames: 2, outputs: 3)) {
-            try VGG.small(classes: 3).export(to: url, classNames: ["a", "b"], preprocessing: .torchvision())
+            try VGG.small(classes: 3).export(to: url, classNames: ["a", "b"], preprocessing: gray)
+        }
+        // RGB preprocessing for a gray model: said before any forward pass could stop the program.
+        #expect(throws: ExportError.channelMismatch(model: 1, preprocessing: 3)) {
+            try VGG.small(classes: 3).export(to: url, classNames: ["a", "b", "c"], preprocessing: .torchvision())
         }
         #expect(!FileManager.default.fileExists(atPath: url.path))
         #expect(
@@ -72,6 +77,53 @@ import Zoo
             let message = "\(error)"
             return message.contains("none of the architectures") && message.contains("load(stateDict:)")
                 && message.contains("weights: 4 tensors") && !message.contains("missing")
+        }
+    }
+
+    /// A network of your own (here a small CNN with batch norm) exported and loaded into a fresh copy you build:
+    /// the same answers, its class names and preprocessing back, and clear errors for the wrong model or file.
+    @Test func aModelOfYourOwnComesBackWithItsClassesAndPreprocessing() throws {
+        func ownNetwork() -> Sequential {
+            Sequential([
+                Conv2d(3, 4, kernelSize: 3, padding: 1), BatchNorm2d(4), ReLU(), AdaptiveAvgPool2d(outputSize: 2),
+                Flatten(), Linear(16, 3),
+            ])
+        }
+        Random.seed(7)
+        let model = ownNetwork()
+        model.train()  // export evaluates it once, and leaves it as it was
+        let preprocessing = ImagePreprocessing.torchvision(size: 32)
+        let url = temporary("own.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.export(to: url, classNames: ["ant", "bee", "wasp"], preprocessing: preprocessing)
+        #expect(model.isTraining)
+
+        Random.seed(99)
+        let loaded = try ExportedClassifier(loading: url, into: ownNetwork())
+        #expect(loaded.classNames == ["ant", "bee", "wasp"] && loaded.preprocessing == preprocessing)
+        #expect(!loaded.model.isTraining)
+        model.eval()
+        let image = try RGBImage(contentsOf: Self.photo)
+        let inMemory = withNoGrad { model(preprocessing.input(from: image).unsqueezed(axis: 0)) }
+            .softmax(alongAxis: 1).scalars
+        let byName = Dictionary(uniqueKeysWithValues: loaded.classify(image, top: 3).map { ($0.name, $0.probability) })
+        #expect(["ant", "bee", "wasp"].map { byName[$0]! } == inMemory, "bit for bit")
+
+        // Into a model of another shape: the load says which weights differ.
+        #expect {
+            try ExportedClassifier(loading: url, into: Sequential([Flatten(), Linear(3 * 32 * 32, 3)]))
+        } throws: { "\($0)".contains("0.weight") }
+        // A file of weights alone has no classes to give.
+        let bare = temporary("bare.safetensors")
+        defer { try? FileManager.default.removeItem(at: bare) }
+        try model.save(to: bare)
+        #expect {
+            try ExportedClassifier(loading: bare, into: ownNetwork())
+        } throws: { "\($0)".contains("not a file export(to:classNames:preprocessing:) wrote") }
+        // A model that does not end in class scores is refused before anything is written.
+        #expect(throws: ExportError.notAClassifier(outputShape: [1, 4, 32, 32], inputSide: 32)) {
+            try Sequential([Conv2d(3, 4, kernelSize: 3, padding: 1)]).export(
+                to: bare, classNames: ["a"], preprocessing: preprocessing)
         }
     }
 

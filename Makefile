@@ -20,14 +20,16 @@ deps:
 	scripts/fetch_stamps.sh
 
 # The tutorials' tests run release executables: steps 6-8 train real models, 10x slower in a debug build.
+# Then Examples/UsingTapegrad is built as a package depending on Tapegrad would build it, failing on any warning.
 # The documentation is built last, with warnings as errors: a broken link or an undocumented parameter fails.
 test: deps
 	$(SWIFT) build -c release
 	TAPEGRAD_TUTORIALS_BIN="$$($(SWIFT) build -c release --show-bin-path)" $(SWIFT) test
+	SWIFT=$(SWIFT) scripts/dependent_package.sh
 	SWIFT=$(SWIFT) scripts/docs.sh
 
-# The libraries' DocC reference and articles (Getting started, Adding a layer, Adding an op, Your own images, Transfer
-# learning) in docs-build/<Target>/.
+# The libraries' DocC reference and articles (Getting started, Adding a layer, Use Tapegrad in your package, Adding
+# an op, Your own images, Transfer learning) in docs-build/<Target>/.
 docs:
 	SWIFT=$(SWIFT) scripts/docs.sh
 

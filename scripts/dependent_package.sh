@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds Examples/UsingTapegrad, the package of the article "Use Tapegrad in your package", as someone depending on
 # Tapegrad would: beside a clone named `tapegrad` (a local package's identity is its folder's name), in a folder
-# of its own. Fails if the article's snippets are not the example's own code, if the build prints a warning (the
-# dependent sees Tapegrad's warnings too), or if the program does not answer. Run by `make test`.
+# of its own. Fails if the article's snippets are not the example's own code, if the snippets of Zoo's article
+# "Transfer learning" do not compile there, if the build prints a warning (the dependent sees Tapegrad's warnings
+# too), or if the program does not answer. Run by `make test`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 example="$root/Examples/UsingTapegrad"
@@ -29,6 +30,16 @@ trap 'rm -rf "$work"' EXIT
 ln -s "$root" "$work/tapegrad"
 cp -R "$example" "$work/app"
 rm -rf "$work/app/.build"
+# The articles whose snippets must compile as a dependent writes them: each article's swift blocks, in order, as
+# the body of one function (they use `try`), beside the program.
+python3 - "$work/app/Sources/Classifier/DocumentedExamples.swift" "$root/Sources/Zoo/Zoo.docc/TransferLearning.md" <<'PY'
+import re, sys
+out = "import Autograd\nimport Datasets\nimport Foundation\nimport NN\nimport Training\nimport Zoo\n"
+for number, path in enumerate(sys.argv[2:]):
+    blocks = re.findall(r"```swift\n(.*?)```", open(path).read(), re.S)
+    out += f"\n// {path.split('/Sources/')[-1]}\nfunc documentedExample{number}() throws {{\n" + "".join(blocks) + "}\n"
+open(sys.argv[1], "w").write(out)
+PY
 started=$(date +%s)
 "$SWIFT" build --package-path "$work/app" 2>&1 | tee "$work/build.log" | grep -E "error|warning|Compiling plugin|Build complete" || true
 if grep -q "warning:" "$work/build.log"; then

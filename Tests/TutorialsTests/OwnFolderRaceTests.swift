@@ -79,6 +79,36 @@ import Testing
             text.contains("ImageNet transfer against scratch") && !text.contains("ImageNet transfer against transfer"))
     }
 
+    /// Steps 6 and 8 on a folder alone start from EfficientNet-Lite0, and step 6's exported model classifies
+    /// with the folder's classes.
+    @Test func stepsSixAndEightRunOnYourFolderFromLite0() throws {
+        let output = temporaryFolder("06-own")
+        let (status, text) = try runTutorial(
+            "06-transfer-learning",
+            arguments: [
+                "--data", Self.target.path, "--image-size", "32", "--per-class", "5", "--head-epochs", "2",
+                "--fine-tune-epochs", "1", "--output", output.path,
+            ])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        #expect(text.contains("Source: EfficientNet-Lite0, trained on ImageNet."))
+        #expect(text.contains("first convolution bit-identical after fine-tuning: true"))
+        #expect(!text.contains("golden:") && !text.contains("Fashion-MNIST"))
+        let picture = Self.target.appendingPathComponent("reds/0.png").path
+        let (classified, answers) = try runTutorial(
+            "classify", arguments: ["--model", output.appendingPathComponent("model.safetensors").path, picture])
+        #expect(classified == 0 && answers.contains("reds"), "\(answers)")
+
+        let (status8, text8) = try runTutorial(
+            "08-fine-tuning-deeper",
+            arguments: [
+                "--data", Self.target.path, "--image-size", "32", "--per-class", "5", "--head-epochs", "2",
+                "--fine-tune-epochs", "1", "--seeds", "2", "--output", temporaryFolder("08-own").path,
+            ])
+        #expect(status8 == 0, "\(text8.suffix(2_000))")
+        #expect(text8.contains("last block at 1/10 rate against dense layers only: "))
+        #expect(text8.contains("how similar it is to ImageNet's photos is for you to judge"))
+    }
+
     /// A budget the smallest class cannot fill stops the run before any training, naming the class.
     @Test func aBudgetLargerThanAClassIsRefused() throws {
         let (status, text) = try runTutorial(

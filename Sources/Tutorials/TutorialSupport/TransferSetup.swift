@@ -59,6 +59,13 @@ public struct TransferSetup: ParsableArguments {
 
     public init() {}
 
+    /// The source model the options name, in words, before it is loaded: for a lesson's opening on your folder.
+    public var sourceInWords: String {
+        if let weights { return "the ImageNet network in \(weights)" }
+        if let sourceData { return "a VGG.small developed first on \(sourceData) (the developed-model approach)" }
+        return "EfficientNet-Lite0, trained on ImageNet's 1.2 million photos (the pre-trained-model approach)"
+    }
+
     public func validate() throws {
         if data == nil, weights != nil || sourceData != nil {
             throw ValidationError(

@@ -14,8 +14,12 @@ func layoutProblems(of page: URL, windowWidth: Int) throws -> (tiles: Int, probl
         .write(to: copy, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: copy) }
 
+    let browser = "/usr/bin/chromium-headless-shell"
+    try #require(
+        FileManager.default.isExecutableFile(atPath: browser),
+        "\(browser) is missing: `make deps` installs Debian's chromium-headless-shell")
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium-headless-shell")
+    process.executableURL = URL(fileURLWithPath: browser)
     // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
     process.arguments = [
         "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=\(windowWidth),2000", "--dump-dom",

@@ -3,7 +3,7 @@ import Foundation
 /// A read-only view of the tape behind a result: what was recorded, in order, and what it keeps in memory.
 ///
 /// ```swift
-/// let loss = ((x * w).sum() - 1).squared()
+/// let loss = pow((x * w).sum() - 1, 2)
 /// print(Tape(of: loss))          // a table: index, op, input shapes, output shape, bytes kept for backward
 /// print(Tape(of: loss).mermaid)  // a flowchart any markdown viewer draws
 /// ```

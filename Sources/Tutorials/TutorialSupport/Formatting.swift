@@ -1,8 +1,5 @@
 import Foundation
 
-/// A loss or other plain number, to 4 decimals.
-public func fmt(_ x: Double) -> String { String(format: "%.4f", x) }
-
 /// A fraction as a percentage with 2 decimals: 0.9150 -> "91.50%".
 public func pct(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
 

@@ -17,6 +17,15 @@ public enum Random {
         set { shared.withLock { $0 = SeededGenerator(state: newValue) } }
     }
 
+    /// Runs `body` on this thread with a generator of its own, started from `seed`, as `torch.random.fork_rng`
+    /// with a seed: the shared generator is neither read nor moved, so another thread drawing at the same time
+    /// (a test running beside this one) changes nothing inside, and nothing inside changes what it draws.
+    public static func withSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        var context = DrawContext.current.value
+        context.generator = SeededGenerator(seed: seed)
+        return try DrawContext.current.withValue(context, body)
+    }
+
     /// Runs `body` with exclusive use of the generator in force: the example's own while a data loader prepares
     /// it (`ExampleDraws`), else the shared one.
     public static func withGenerator<R>(_ body: (inout SeededGenerator) -> R) -> R {

@@ -74,18 +74,35 @@ import Training
         #expect(one.values.allSatisfy { $0.contains(0) && $0.contains(4) }, "two layers of p = 0.5: 0, and 4")
     }
 
+    /// A scoped seed draws the same wherever it runs, and a scope inside another leaves the outer stream as it
+    /// was: what lets tests that run side by side each repeat their own draws.
+    @Test func aScopedSeedRepeatsItsDrawsAndNestsWithoutDisturbingTheOuterOne() {
+        let plain = Random.withSeed(5) { (Tensor.uniform([4]).scalars, Tensor.uniform([4]).scalars) }
+        let nested = Random.withSeed(5) {
+            let first = Tensor.uniform([4]).scalars
+            let inner = Random.withSeed(9) { Tensor.uniform([4]).scalars }
+            #expect(inner != first)
+            return (first, Tensor.uniform([4]).scalars)
+        }
+        #expect(plain.0 == nested.0 && plain.1 == nested.1)
+        #expect(plain.0 != plain.1)
+        #expect(Random.withSeed(6) { Tensor.uniform([4]).scalars } != plain.0)
+    }
+
     /// Three runs of one seed, the loader's thread held up for 0, 5 and 20 ms per image: before draws were per
     /// example, the order in which the two threads drew from the shared generator changed with the delay.
     @Test func runsWithAugmentationAndDropoutRepeatWhateverTheLoadersTiming() throws {
         func run(delay: Int) throws -> (history: [[Double]], suggestion: Float) {
             let images = try Self.augmented(delayMilliseconds: delay)
-            Random.seed(3)
-            let model = Sequential {
-                Flatten()
-                Linear(3 * 8 * 8, 16)
-                ReLU()
-                Dropout(probability: 0.5)
-                Linear(16, 2)
+            // A generator of this test's own: tests running beside it draw from the shared one.
+            let model = Random.withSeed(3) {
+                Sequential {
+                    Flatten()
+                    Linear(3 * 8 * 8, 16)
+                    ReLU()
+                    Dropout(probability: 0.5)
+                    Linear(16, 2)
+                }
             }
             let optimizer = SGD(model.trainableParameters(), learningRate: 0.05)
             let loader = DataLoader(images, batchSize: 2, shuffle: true, seed: 4)

@@ -89,8 +89,7 @@ import Zoo
                 Flatten(), Linear(16, 3),
             ])
         }
-        Random.seed(7)
-        let model = ownNetwork()
+        let model = Random.withSeed(7) { ownNetwork() }
         model.train()  // export evaluates it once, and leaves it as it was
         let preprocessing = ImagePreprocessing.torchvision(size: 32)
         let url = temporary("own.safetensors")
@@ -98,8 +97,7 @@ import Zoo
         try model.export(to: url, classNames: ["ant", "bee", "wasp"], preprocessing: preprocessing)
         #expect(model.isTraining)
 
-        Random.seed(99)
-        let loaded = try ExportedClassifier(loading: url, into: ownNetwork())
+        let loaded = try ExportedClassifier(loading: url, into: Random.withSeed(99) { ownNetwork() })
         #expect(loaded.classNames == ["ant", "bee", "wasp"] && loaded.preprocessing == preprocessing)
         #expect(!loaded.model.isTraining)
         model.eval()

@@ -153,13 +153,11 @@ struct Race {
     /// epoch grows with the examples. Then the choices and every budget and seed are counted up.
     func estimate(budgets: [Int?], seeds: (Int?) -> Int) throws -> String {
         // Every budget drawn first: one that a class cannot fill stops the run here, before any training.
-        let examples = try budgets.map { k in
-            try prepared.train.budget(
-                trainingPerClass: k, validationPerClass: prepared.validationPerClass, seed: seed
-            ).training.count
+        let drawn = try budgets.map { k in
+            try prepared.train.budget(trainingPerClass: k, validationPerClass: prepared.validationPerClass, seed: seed)
         }
-        let (training, validation) = try prepared.train.budget(
-            trainingPerClass: budgets[0], validationPerClass: prepared.validationPerClass, seed: seed)
+        let examples = drawn.map(\.training.count)
+        let (training, validation) = drawn[0]
         let started = Date()
         var cost: [Approach: (perRun: Double, perEpoch: Double)] = [:]
         for approach in approaches {

@@ -146,9 +146,7 @@ public struct TransferSetup: ParsableArguments {
             // models' see the same pixels.
             let side = imageSize ?? 96
             let (train, test, preprocessing) = try split(target, preprocessing: .efficientNetLite(size: side))
-            let makeScratch = { () -> any TransferModel in
-                VGG.small(inputChannels: 3, classes: train.classNames.count)
-            }
+            let makeScratch = smallRGBModel(classes: train.classNames.count)
             guard let sourceData else {
                 return Prepared(
                     source: try ImageNetTransfer(images: .photos(side: side)).source, sourceKind: .imageNetLite0,
@@ -170,7 +168,7 @@ public struct TransferSetup: ParsableArguments {
             let sourceAccuracy = try evaluate(source, on: sourceTest).matrix.accuracy
             return Prepared(
                 source: source, sourceKind: .developed,
-                makeModel: { VGG.small(inputChannels: 3, classes: sourceTrain.classNames.count) },
+                makeModel: smallRGBModel(classes: sourceTrain.classNames.count),
                 makeScratch: makeScratch, train: train, test: test, images: .photos(side: side),
                 validationPerClass: validationCount(train), preprocessing: preprocessing,
                 story: """
@@ -192,7 +190,7 @@ public struct TransferSetup: ParsableArguments {
         return Prepared(
             source: source, sourceKind: .imageNetFile,
             makeModel: isLite ? { EfficientNetLite() } : { try! VGG(shapedLike: file.tensors, initialized: true) },
-            makeScratch: { VGG.small(inputChannels: 3, classes: train.classNames.count) }, train: train, test: test,
+            makeScratch: smallRGBModel(classes: train.classNames.count), train: train, test: test,
             images: .photos(side: side), validationPerClass: validationCount(train), preprocessing: preprocessing,
             story: "Source: the \(isLite ? "EfficientNet-Lite0" : "VGG") in \(weights) (\(file.format.rawValue)), "
                 + "trained on ImageNet. " + folderStory(data, train, test, side))
@@ -202,6 +200,11 @@ public struct TransferSetup: ParsableArguments {
     private var smallSourceNote: String {
         " (a small source task: the developed-model row measures what so few images teach, not the approach at its "
             + "best, which develops its model on plenty of data)"
+    }
+
+    /// A maker of fresh `VGG.small`s for photos: the scratch row on a folder, and the developed source's copies.
+    private func smallRGBModel(classes: Int) -> () -> any TransferModel {
+        { VGG.small(inputChannels: 3, classes: classes) }
     }
 
     /// Validation images per class on a folder: `--validation-per-class`, else a fifth of the smallest class's

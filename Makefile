@@ -86,4 +86,4 @@ fixtures: deps
 	for script in scripts/fixtures/*.py; do .venv-fixtures/bin/python $$script || exit 1; done
 
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Plugins
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Examples

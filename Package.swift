@@ -31,9 +31,8 @@ let package = Package(
         .library(name: "ReaderFuzzing", targets: ["ReaderFuzzing"]),
     ] + tutorials.map { .executable(name: $0.folder, targets: [$0.target]) },
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // `make docs`: the libraries' reference and articles (DocC ships with the toolchain).
-        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `make docs` uses the toolchain's own docc (scripts/docs.sh), so no documentation plugin is a dependency.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // C shims. OpenBLAS is loaded with dlopen (see BLAS.swift), so CBLAS only declares types.
@@ -86,18 +85,13 @@ let package = Package(
         ),
 
         // Classroom exercises, one file each in Sources/Exercises: the student's code, the reference (under
-        // REFERENCE) and the check. The ExerciseCatalogue plugin lists them, and builds them a second time, with
-        // REFERENCE defined, as ExerciseSolutions.
+        // REFERENCE) and the check, listed in Catalogue.swift. Sources/ExerciseSolutions is a link to the same
+        // folder, built a second time with REFERENCE defined.
         .target(name: "ExerciseKit", dependencies: ["Autograd"]),
-        .executableTarget(name: "ExerciseCatalogueWriter"),
-        .plugin(name: "ExerciseCatalogue", capability: .buildTool(), dependencies: ["ExerciseCatalogueWriter"]),
-        .target(
-            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Interpretation"],
-            plugins: ["ExerciseCatalogue"]),
+        .target(name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Interpretation"]),
         .target(
             name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Interpretation"],
-            swiftSettings: [.define("REFERENCE")], plugins: ["ExerciseCatalogue"]
-        ),
+            swiftSettings: [.define("REFERENCE")]),
         .executableTarget(
             name: "ExercisesTool",
             dependencies: [

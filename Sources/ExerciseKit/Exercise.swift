@@ -1,7 +1,7 @@
 /// One exercise, declared by one file of `Sources/Exercises` and named after it: `Exercise4Im2col` lives in
 /// `Exercise4Im2col.swift` and is exercise 4. The file holds what the student writes (in its `#else` branch),
-/// the reference (in its `#if REFERENCE` branch) and the check; the ExerciseCatalogue build plugin lists every
-/// such file, so a new exercise is one new file.
+/// the reference (in its `#if REFERENCE` branch) and the check; `catalogue` (Sources/Exercises/Catalogue.swift)
+/// lists them.
 public protocol Exercise {
     static var title: String { get }
     /// The idea the exercise teaches, in a sentence.

@@ -8,8 +8,7 @@ import Training
 /// compare them. Each starts from `Random.seed(seed)`, so a run's numbers do not depend on what ran before it.
 ///
 /// Each evaluates on a validation set as it trains, never on the test set: the curves and every choice made
-/// from them (a learning rate, an image size) come from the validation images, and the test set judges the
-/// finished model once (`evaluate(_:on:)`).
+/// from them (a learning rate, an image size) come from the validation images, and the test set judges the finished model once (`evaluate(_:on:)`).
 // notebook: recipes
 public enum Recipe {
     /// A fresh model of the same architecture, every layer trained on the target data alone.
@@ -61,15 +60,14 @@ public enum Recipe {
         var history = TrainingHistory()
         try trainHead(
             of: model, optimizer: optimizer, data: data, validation: validation, epochs: headEpochs,
-            batchSize: batchSize,
-            evaluatingEvery: evaluatingEvery, seed: seed, label: "\(label) head", history: &history)
+            batchSize: batchSize, evaluatingEvery: evaluatingEvery, seed: seed, label: "\(label) head",
+            history: &history)
         guard fineTuneEpochs > 0 else { return (model, history) }
         try fineTune(
             model, optimizer: optimizer, unfrozenBlocks: unfrozenBlocks,
             backboneLearningRate: learningRate * backboneScale, data: data, validation: validation,
-            epochs: fineTuneEpochs,
-            batchSize: batchSize, evaluatingEvery: evaluatingEvery, seed: seed, label: "\(label) fine-tune",
-            history: &history)
+            epochs: fineTuneEpochs, batchSize: batchSize, evaluatingEvery: evaluatingEvery, seed: seed,
+            label: "\(label) fine-tune", history: &history)
         return (model, history)
     }
 
@@ -86,14 +84,19 @@ public enum Recipe {
 
     /// Phase 1: trains the head with `optimizer` (made for the head's parameters). The frozen backbone's
     /// features never change, so `FeatureCache` computes them once and the epochs cost only the head.
+    ///
+    /// `callbacks` act on the head's trainer here and on the upper layers' in `fineTune`: give both phases the
+    /// same `EarlyStopping(keeping: model)` to end with the best epoch of either.
     public static func trainHead(
         of model: some TransferModel, optimizer: Optimizer, data: TensorDataset, validation: TensorDataset,
         epochs: Int,
-        batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String, history: inout TrainingHistory
+        batchSize: Int = 32, evaluatingEvery: Int = 1, seed: UInt64, label: String,
+        callbacks: [any TrainingCallback] = [], history: inout TrainingHistory
     ) throws {
         let trainFeatures = try FeatureCache().features(of: model, for: data)
         let validationFeatures = try FeatureCache().features(of: model, for: validation)
-        let trainer = Trainer(model: model.head, optimizer: optimizer, label: label, continuing: history)
+        let trainer = Trainer(
+            model: model.head, optimizer: optimizer, label: label, continuing: history, callbacks: callbacks)
         try trainer.fit(
             DataLoader(trainFeatures, batchSize: batchSize, shuffle: true, seed: seed),
             validation: validationFeatures,
@@ -109,7 +112,7 @@ public enum Recipe {
     public static func fineTune(
         _ model: some TransferModel, optimizer: Optimizer, unfrozenBlocks: Int, backboneLearningRate: Float,
         data: TensorDataset, validation: TensorDataset, epochs: Int, batchSize: Int = 32, evaluatingEvery: Int = 1,
-        seed: UInt64, label: String, history: inout TrainingHistory
+        seed: UInt64, label: String, callbacks: [any TrainingCallback] = [], history: inout TrainingHistory
     ) throws {
         model.unfreezeLastBlocks(unfrozenBlocks)
         if !model.trainableBackboneParameters.isEmpty {
@@ -120,7 +123,8 @@ public enum Recipe {
         let trainMaps = try FeatureCache().features(of: model, for: data, belowBlock: boundary)
         let validationMaps = try FeatureCache().features(of: model, for: validation, belowBlock: boundary)
         let trainer = Trainer(
-            model: model.layers(fromBlock: boundary), optimizer: optimizer, label: label, continuing: history)
+            model: model.layers(fromBlock: boundary), optimizer: optimizer, label: label, continuing: history,
+            callbacks: callbacks)
         // A last batch of one example cannot train batch norm on a 1x1 map (Lite0's last blocks at 32 px): it is
         // left out, as PyTorch's drop_last would, and only then, so other batch counts keep every example.
         try trainer.fit(

@@ -51,17 +51,22 @@ import Testing
         #expect(!verdict.passed && verdict.message.contains("the cached inputs keep the tape of `"), "\(verdict)")
     }
 
-    /// One source, two builds: the reference module holds no exercise of its own, and lists the student's.
-    @Test func theReferenceIsCompiledFromTheStudentsFiles() throws {
+    /// One source, two builds: the reference module's folder is a link to the student's, and the catalogue lists
+    /// every exercise file in number order.
+    @Test func theReferenceIsCompiledFromTheStudentsFilesAndTheCatalogueListsThemAll() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources")
         let student = try FileManager.default.contentsOfDirectory(
             atPath: sources.appendingPathComponent("Exercises").path)
-        let reference = try FileManager.default.contentsOfDirectory(
-            atPath: sources.appendingPathComponent("ExerciseSolutions").path)
-        #expect(reference == ["Reference.swift"])
-        #expect(Set(Exercises.catalogue.map { $0.file }) == Set(student))
-        #expect(ExerciseSolutions.catalogue.map { $0.file } == Exercises.catalogue.map { $0.file })
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(
+                atPath: sources.appendingPathComponent("ExerciseSolutions").path) == "Exercises")
+        let files = student.filter { $0.hasPrefix("Exercise") }.sorted {
+            $0.compare($1, options: .numeric) == .orderedAscending
+        }
+        #expect(Set(student) == Set(files + ["Catalogue.swift"]), "one exercise per file, and the catalogue")
+        #expect(Exercises.catalogue.map { $0.file } == files, "Catalogue.swift lists every file, in number order")
+        #expect(ExerciseSolutions.catalogue.map { $0.file } == files)
     }
 
     /// `exercises export --student`: each file without its reference branch, and what is left still compiles

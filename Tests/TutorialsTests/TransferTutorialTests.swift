@@ -36,16 +36,19 @@ import Testing
         let lines = csv.split(separator: "\n")
         #expect(
             lines[0] == "budget,examples,epochs,seeds,scratch_test_accuracy,scratch_sd,transfer_test_accuracy,"
-                + "transfer_sd,imagenet_transfer_test_accuracy,imagenet_transfer_sd")
+                + "transfer_sd,transfer_linear_head_test_accuracy,transfer_linear_head_sd,"
+                + "imagenet_transfer_test_accuracy,imagenet_transfer_sd")
         let row = lines[1].split(separator: ",")
         #expect(row[0] == "10 per class" && row[1] == "50" && row[3] == "3", "\(row)")
         // Every approach learns, far above chance (20%), and each has a spread over its seeds.
-        for column in [4, 6, 8] {
+        for column in [4, 6, 8, 10] {
             #expect(Double(row[column])! > 0.6 && Double(row[column + 1])! > 0, "\(lines[0]): \(row)")
         }
         // A verdict for each pair, by the two-standard-error rule; no canned sentence.
         for pair in [
-            "transfer against scratch", "ImageNet transfer against scratch", "ImageNet transfer against transfer",
+            "transfer against scratch", "transfer, linear head against scratch", "ImageNet transfer against scratch",
+            "ImageNet transfer against transfer", "ImageNet transfer against transfer, linear head",
+            "transfer against transfer, linear head",
         ] {
             let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("  \(pair): ") }, "\(pair)")
             #expect(

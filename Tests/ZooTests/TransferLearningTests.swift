@@ -2,6 +2,7 @@ import Autograd
 import Datasets
 import NN
 import TestSupport
+import Training
 import Testing
 import Zoo
 
@@ -91,5 +92,65 @@ import Zoo
             #expect((tensor.scalars != before[key]!.scalars) == key.hasPrefix("_fc."), "\(key)")
         }
         #expect(model(images.inputs).shape == [4, 3])
+    }
+}
+
+/// The two heads of step 7's transfer rows, and the best epoch kept across a transfer run's two phases.
+@Suite struct TransferHeadsAndBestEpochTests {
+    @Test func aLinearHeadReadsTheBaseBackboneAndTakesItsWeights() throws {
+        try Random.withSeed(61) {
+            let source = VGG.small(classes: 5)
+            let wrapped = LinearHeadModel(on: source)
+            // VGG.small's head reads 32 maps of 7x7; the linear layer replaces its three dense layers.
+            #expect((wrapped.classifier[1] as! Linear).weight.shape == [1, 32 * 7 * 7])
+            #expect(
+                wrapped.backboneBlocks.first == [
+                    "base.features.0.", "base.features.1.", "base.features.2.",
+                    "base.features.3.", "base.features.4.", "base.features.5.", "base.features.6.",
+                ])
+            let target = try Recipe.newHead(on: wrapped, { LinearHeadModel(on: VGG.small(classes: 5)) }, classes: 3)
+            let base = (target as! LinearHeadModel).base as! VGG
+            #expect(
+                base.features.namedParameters().map(\.tensor.scalars)
+                    == source.features.namedParameters().map(\.tensor.scalars), "the backbone is the source's")
+            #expect(target.trainableBackboneParameters.isEmpty)
+            target.eval()
+            source.eval()
+            let x = Tensor.uniform([2, 1, 28, 28])
+            let layer = (target as! LinearHeadModel).classifier[1] as! Linear
+            #expect(layer.weight.shape == [3, 32 * 7 * 7])
+            let expected = linear(source.headInput(x), weight: layer.weight, bias: layer.bias)
+            #expect(closeness(target(x).scalars, expected.scalars) == nil)
+        }
+    }
+
+    /// One `EarlyStopping(keeping:)` given to both phases of transfer learning ends with the weights of the best
+    /// evaluated epoch of either: the finished model scores on the validation images what that epoch scored.
+    @Test func oneEarlyStoppingKeepsTheBestEpochOverBothPhases() throws {
+        try Random.withSeed(62) {
+            func images(_ count: Int) -> TensorDataset {
+                TensorDataset(
+                    inputs: Tensor.uniform([count, 1, 28, 28]), labels: (0..<count).map { $0 % 3 },
+                    classNames: ["a", "b", "c"])
+            }
+            let (train, validation) = (images(24), images(30))
+            let model = try Recipe.newHead(on: VGG.small(classes: 4), { VGG.small(classes: 4) }, classes: 3)
+            let best = EarlyStopping(monitor: "validation_accuracy", patience: .max, keeping: model)
+            let optimizer = Adam(model.head.parameters(), learningRate: 0.05)
+            var history = TrainingHistory()
+            try Recipe.trainHead(
+                of: model, optimizer: optimizer, data: train, validation: validation, epochs: 3, batchSize: 8, seed: 3,
+                label: "head", callbacks: [best], history: &history)
+            try Recipe.fineTune(
+                model, optimizer: optimizer, unfrozenBlocks: 1, backboneLearningRate: 0.005, data: train,
+                validation: validation, epochs: 3, batchSize: 8, seed: 3, label: "fine-tune", callbacks: [best],
+                history: &history)
+            let curve = history.series("validation_accuracy")
+            #expect(curve.count == 6)
+            // Here the best is a head epoch, so keeping it means restoring across the phases.
+            #expect(curve.firstIndex(of: curve.max()!)! < 3, "\(curve)")
+            let finished = try evaluate(model, on: validation).matrix
+            #expect(abs(Double(finished.accuracy) - curve.max()!) < 1e-6, "\(curve) -> \(finished.accuracy)")
+        }
     }
 }

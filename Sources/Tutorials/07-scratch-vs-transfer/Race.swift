@@ -13,12 +13,28 @@ enum Approach: String, Codable, CaseIterable, CodingKeyRepresentable {
     /// The developed-model approach (VGG.small pretrained on Fashion-MNIST's classes 0-4, or on `--source-data`);
     /// with `--weights`, the network in that file.
     case transfer
+    /// The developed model with Lite0's head, one new linear layer on its pooled features, in place of its own two
+    /// pretrained dense layers: the two transfer rows then differ in their backbones alone.
+    case transferLinearHead
     /// The pre-trained-model approach: EfficientNet-Lite0 with its ImageNet weights.
     case imageNet
 
-    var name: String { self == .imageNet ? "ImageNet transfer" : rawValue }
+    var name: String {
+        switch self {
+        case .scratch, .transfer: return rawValue
+        case .transferLinearHead: return "transfer, linear head"
+        case .imageNet: return "ImageNet transfer"
+        }
+    }
+
     /// Its name in file columns.
-    var key: String { self == .imageNet ? "imagenet_transfer" : rawValue }
+    var key: String {
+        switch self {
+        case .scratch, .transfer: return rawValue
+        case .transferLinearHead: return "transfer_linear_head"
+        case .imageNet: return "imagenet_transfer"
+        }
+    }
 }
 
 /// How step 7 trains each approach, and how it chooses their settings on validation images.
@@ -34,10 +50,11 @@ struct Race {
     let epochs: Int?
     let seed: UInt64
 
-    /// Scratch, then transfer from the developed model (or the `--weights` file), then ImageNet's Lite0: the
-    /// transfer row is left out when its source would be Lite0 itself.
+    /// Scratch, then transfer from the developed model (or the `--weights` file) with its own head and with a
+    /// linear one, then ImageNet's Lite0: the transfer rows are left out when their source would be Lite0 itself.
     var approaches: [Approach] {
-        [.scratch] + (prepared.sourceKind == .imageNetLite0 ? [] : [.transfer]) + (imageNet == nil ? [] : [.imageNet])
+        [.scratch] + (prepared.sourceKind == .imageNetLite0 ? [] : [.transfer, .transferLinearHead])
+            + (imageNet == nil ? [] : [.imageNet])
     }
 
     /// The approach whose first model of the largest budget the report looks inside (and step 9 reuses).
@@ -61,10 +78,12 @@ struct Race {
             return try Recipe.scratch(
                 prepared.makeScratch, data: data, validation: validation, epochs: epochs, learningRate: rate,
                 seed: seed, label: label)
-        case .transfer:
+        case .transfer, .transferLinearHead:
+            let linear = approach == .transferLinearHead
             return try Recipe.transfer(
-                from: prepared.source, prepared.makeModel, data: data, validation: validation,
-                headEpochs: (epochs + 1) / 2, fineTuneEpochs: epochs / 2,
+                from: linear ? LinearHeadModel(on: prepared.source) : prepared.source,
+                { linear ? LinearHeadModel(on: prepared.makeModel()) : prepared.makeModel() }, data: data,
+                validation: validation, headEpochs: (epochs + 1) / 2, fineTuneEpochs: epochs / 2,
                 unfrozenBlocks: prepared.source is EfficientNetLite ? ImageNetTransfer.unfrozenBlocks : 1,
                 learningRate: rate, seed: seed, label: label)
         case .imageNet:
@@ -130,8 +149,9 @@ struct Race {
         var text =
             "These verdicts hold for this recipe, on the data above: Adam at each approach's rate chosen on "
             + "validation (\(rates)); the same epochs for every approach, "
-            + (epochs.map { "\($0)" } ?? "about 3,000 examples seen, 4 to 30") + "; "
-            + "half of them training the new head on frozen features, half fine-tuning; no augmentation."
+            + (epochs.map { "\($0)" } ?? "about 3,000 examples seen, 4 to 30") + ", "
+            + "half of them training the new head on frozen features, half fine-tuning (a rule fixed before any "
+            + "run, not chosen on validation); no augmentation, so scratch learns only from the images as they are."
         if let size = choices.imageNetSize {
             let side = prepared.images.side
             text +=
@@ -139,9 +159,10 @@ struct Race {
                 + (size == side ? "as they are." : "resized to \(size)x\(size).")
             if approaches.contains(.transfer) {
                 text +=
-                    " The two transfer heads differ: the developed model keeps VGG.small's two pretrained dense "
-                    + "layers (128 units) under a new last layer; Lite0 gets one new linear layer on its 1,280 "
-                    + "pooled features."
+                    " The transfer heads: the developed model keeps its two pretrained dense layers under a new "
+                    + "last layer; Lite0, and the developed model in the 'linear head' row, get one new linear "
+                    + "layer on their pooled features (after dropout 0.2), so that row against ImageNet "
+                    + "transfer compares backbones alone, and against transfer measures the dense layers."
             }
         }
         return text

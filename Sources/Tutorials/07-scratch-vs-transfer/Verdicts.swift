@@ -29,10 +29,13 @@ struct Verdicts {
         }
     }
 
-    /// The pairs compared: each transfer approach against scratch, and the two transfer approaches.
+    /// The pairs compared: each transfer approach against scratch; ImageNet transfer against the developed model
+    /// with each head; and the developed model's own head against the linear one.
     var pairs: [(Approach, Approach)] {
-        let transfers = approaches.filter { $0 != .scratch }
-        return transfers.map { ($0, .scratch) } + (transfers.count == 2 ? [(.imageNet, .transfer)] : [])
+        let candidates: [(Approach, Approach)] =
+            approaches.filter { $0 != .scratch }.map { ($0, .scratch) }
+            + [(.imageNet, .transfer), (.imageNet, .transferLinearHead), (.transfer, .transferLinearHead)]
+        return candidates.filter { approaches.contains($0.0) && approaches.contains($0.1) }
     }
 
     // notebook: verdicts

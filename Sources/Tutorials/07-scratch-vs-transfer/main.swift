@@ -109,8 +109,10 @@ struct ScratchVersusTransfer: ParsableCommand {
             a fresh VGG.small, every layer trained. (b) Transfer, when there is a developed model (or a
             --weights file): its convolutions frozen under a new last layer, the dense layers trained on cached
             features for the first half of the epochs, then the last convolution block fine-tuned with them at a
-            tenth of the rate. (c) ImageNet transfer: the same recipe from EfficientNet-Lite0, a new linear layer
-            on its 1,280 features, then its last two inverted residual blocks and head convolution fine-tuned.
+            tenth of the rate. (b') Transfer, linear head: the same, with one new linear layer on the pooled
+            features in place of the dense layers. (c) ImageNet transfer: the same recipe from EfficientNet-Lite0,
+            a new linear layer on its 1,280 features, then its last two inverted residual blocks and head
+            convolution fine-tuned. (b') and (c) have the same head, so they differ in their backbones alone.
             Each budget runs \(seeds) seeds (\(seedsForAll) for all): each draws its own examples, new weights
             and its own order.
             """)

@@ -43,10 +43,10 @@ docs-serve:
 
 # The main job, tutorial step 7: scratch vs transfer learning on Fashion-MNIST, then the same race on real photos
 # (Tux Paint's stamps, as one would run it on a folder of one's own; notebooks-md/07-on-real-photos.md).
-# STAMPS_RACE: the arguments of that notebook's first line, with the cache where TAPEGRAD_CACHE puts it.
-STAMPS = $${TAPEGRAD_CACHE:-.cache}/stamps
-STAMPS_RACE = --data $(STAMPS)/photos --source-data $(STAMPS)/source --background white --test-fraction 0.15 \
-	--budgets 5,10,all --source-folder runs/stamps-source --output runs/07-on-real-photos
+# STAMPS_RACE: the arguments of that notebook's first line, read from it (one definition), with the cache where
+# TAPEGRAD_CACHE puts it.
+STAMPS_RACE = $$(sed -n '1s/^<!-- run: 07-scratch-vs-transfer \(.*\) -->$$/\1/p' notebooks-md/07-on-real-photos.md \
+	| sed "s|\.cache/|$${TAPEGRAD_CACHE:-.cache}/|g")
 demo: deps
 	$(SWIFT) run -c release 07-scratch-vs-transfer
 	$(SWIFT) run -c release 07-scratch-vs-transfer $(STAMPS_RACE)

@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Interpretation", dependencies: ["Autograd", "NN", "Datasets", "Training"]),
         .target(
             name: "Zoo",
-            dependencies: ["NN", "Datasets", "Training"]),
+            dependencies: ["Autograd", "NN", "Datasets", "Training"]),
         .executableTarget(
             name: "Classify",
             dependencies: ["Zoo", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -103,12 +103,18 @@ let package = Package(
         // Helpers every test target uses: tolerance comparison, resident memory.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Kernels", "TestSupport"]),
+        // One test target per library, as the libraries are laid out.
+        .testTarget(name: "NNTests", dependencies: ["NN", "Kernels", "Datasets", "Training", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NN", "Training", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "NN", "Kernels", "TestSupport"]),
         .testTarget(
-            name: "NNTests", dependencies: ["NN", "Kernels", "Datasets", "Training", "Interpretation", "TestSupport"]),
+            name: "InterpretationTests", dependencies: ["Interpretation", "Training", "Datasets", "NN", "TestSupport"]),
         .testTarget(
             name: "ZooTests",
             dependencies: ["Zoo", "Datasets", "Training", "Classify", "Interpretation", "TestSupport"]),
         .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
+        // The repository's own rules, read from its files: the layers ARCHITECTURE.md draws.
+        .testTarget(name: "RepositoryTests"),
         .testTarget(
             name: "ExercisesTests", dependencies: ["Autograd", "Zoo", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.

@@ -37,7 +37,7 @@ final class AnomalyRecorder {
     var isInsidePullback = false
 
     /// The recorder of the innermost `withAnomalyDetection` on this thread, if any.
-    static var active: AnomalyRecorder? { OpWatcher.current?.owner as? AnomalyRecorder }
+    static var active: AnomalyRecorder? { OpWatcher.innermost(AnomalyRecorder.self) }
 
     /// Records `tensor` as the anomaly if it holds a non-finite value and nothing was recorded yet.
     func check(
@@ -60,7 +60,7 @@ public func withAnomalyDetection<Result>(_ body: () throws -> Result) throws -> 
     let watcher = OpWatcher(owner: recorder) { result, op, inputs in
         recorder.check(result, phase: .forward, op: op, inputs: inputs, outputShape: result.shape)
     }
-    let result = try OpWatcher.installed.withValue(watcher, body)
+    let result = try OpWatcher.watching(watcher, body)
     if let anomaly = recorder.first { throw anomaly }
     return result
 }

@@ -27,7 +27,7 @@ extension Tensor {
             accumulateGrad(seed)
             return
         }
-        let order = Tape.entries(reachableFrom: root)
+        let order = TapeEntry.reachable(from: root)
         root.outputGrad = seed
         withNoGrad {
             for entry in order.reversed() {
@@ -78,5 +78,26 @@ extension Tensor {
     /// Adds `g` to this tensor's gradient, making a new tensor so that gradients shared between leaves stay apart.
     private func accumulateGrad(_ g: Tensor) {
         grad = withNoGrad { grad.map { $0 + g } ?? g }
+    }
+}
+
+extension TapeEntry {
+    /// Every entry reachable from `root` through entry inputs, each once, in recording order: what `backward`
+    /// walks (in reverse), and what the tape view lists.
+    static func reachable(from root: TapeEntry) -> [TapeEntry] {
+        let stamp = TapeEntry.newVisitStamp()
+        root.visitStamp = stamp
+        var found = [root]
+        var pending = [root]
+        while let entry = pending.popLast() {
+            for input in entry.inputs {
+                if let producer = input.entry, producer.visitStamp != stamp {
+                    producer.visitStamp = stamp
+                    found.append(producer)
+                    pending.append(producer)
+                }
+            }
+        }
+        return found.sorted { $0.index < $1.index }
     }
 }

@@ -32,7 +32,7 @@ public struct Tape: CustomStringConvertible {
 
     /// The tape reachable from `result`. Empty when `result` was not recorded (a leaf, or made under `withNoGrad`).
     public init(of result: Tensor) {
-        let recorded = result.entry.map(Tape.entries(reachableFrom:)) ?? []
+        let recorded = result.entry.map(TapeEntry.reachable(from:)) ?? []
         // Parameters are the leaves that require a gradient; a pullback may keep them through a detached view,
         // so storages, not tensors, are compared.
         let parameters = Set(
@@ -73,24 +73,6 @@ public struct Tape: CustomStringConvertible {
                 + "(\(formatBytes(activationBytesKept)) activations, \(formatBytes(parameterBytesKept)) parameters)"
         ]
         return table.rendered
-    }
-
-    /// Every entry reachable from `root` through entry inputs, each once, in recording order.
-    static func entries(reachableFrom root: TapeEntry) -> [TapeEntry] {
-        let stamp = TapeEntry.newVisitStamp()
-        root.visitStamp = stamp
-        var found = [root]
-        var pending = [root]
-        while let entry = pending.popLast() {
-            for input in entry.inputs {
-                if let producer = input.entry, producer.visitStamp != stamp {
-                    producer.visitStamp = stamp
-                    found.append(producer)
-                    pending.append(producer)
-                }
-            }
-        }
-        return found.sorted { $0.index < $1.index }
     }
 }
 

@@ -126,7 +126,7 @@ public final class Tensor {
     func recorded(
         _ op: String, inputs: [Tensor], saving saved: [Tensor] = [], pullback: @escaping (Tensor) -> [Tensor?]
     ) -> Tensor {
-        OpWatcher.current?.opDidRun(self, op, inputs)
+        OpWatcher.opDidRun(self, op, inputs)
         guard inputs.contains(where: { $0.requiresGrad }), GradMode.isEnabled else { return self }
         entry = TapeEntry(op: op, outputShape: shape, inputs: inputs, saved: saved, pullback: pullback)
         requiresGrad = true

@@ -63,8 +63,10 @@ extension Parallel {
 extension Parallel {
     /// How many partial sums a parallel reduction (a weight gradient summed over images or bands) keeps: a fixed
     /// number, not the core count, so that the sum is rounded the same way on every machine and the golden
-    /// numbers of the tutorials hold everywhere. Two keeps both cores of the machines this project runs on busy.
-    package static let partialSums = 2
+    /// numbers of the tutorials hold everywhere. Two keeps both cores busy on a 2-core CPU (the 2-vCPU AMD EPYC
+    /// that the pins and the benchmarks were measured on); a machine with more cores runs these reductions on
+    /// two of them, and spends the others on the matrix products and the split loops.
+    static let partialSums = 2
 
     /// Deals items 0..<count out to `partialSums` workers in turn (worker w gets w, w + partialSums, ...), the
     /// workers running in parallel, and calls `body(worker, item)`: `worker` says whose partial sum to add into.

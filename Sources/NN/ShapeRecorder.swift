@@ -13,7 +13,7 @@ final class ShapeRecorder {
 
     private(set) var events: [Event] = []
 
-    static var active: ShapeRecorder? { OpWatcher.current?.owner as? ShapeRecorder }
+    static var active: ShapeRecorder? { OpWatcher.innermost(ShapeRecorder.self) }
 
     func record(_ module: Module, output: Tensor) {
         events.append(.module(ObjectIdentifier(module), shape: output.shape))
@@ -30,7 +30,7 @@ final class ShapeRecorder {
     static func recording(_ body: () -> Void) -> ShapeRecorder {
         let recorder = ShapeRecorder()
         let watcher = OpWatcher(owner: recorder) { recorder.opDidRun($0, op: $1, inputs: $2) }
-        OpWatcher.installed.withValue(watcher, body)
+        OpWatcher.watching(watcher, body)
         return recorder
     }
 }

@@ -98,8 +98,9 @@ public struct ExportedClassifier<Model: Module> {
     ///   `model` (the keys and shapes that differ); `DataError.malformed` for a file without class names and
     ///   preprocessing; `ExportError.classCountMismatch` when the model's outputs and the names differ in number.
     public init(loading url: URL, into model: Model) throws {
-        try model.load(from: url)
-        guard let exported = try ModelExport.read(SafeTensors.read(url).metadata, path: url.path) else {
+        let file = try SafeTensors.read(url)
+        try model.load(stateDict: file.tensors)
+        guard let exported = try ModelExport.read(file.metadata, path: url.path) else {
             throw DataError.malformed(
                 path: url.path,
                 reason: "weights without class names or preprocessing: not a file export(to:classNames:preprocessing:) "

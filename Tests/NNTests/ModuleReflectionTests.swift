@@ -88,3 +88,24 @@ import Testing
         #expect(model.isTraining && !model[1].isTraining && model[2].isTraining && probe.isTraining)
     }
 }
+
+/// `summary` and anomaly detection both watch every op: nested, neither displaces the other.
+@Suite struct NestedOpWatchersTests {
+    /// A container whose own ops (outside its layer) end in the log of a negative number.
+    final class NegativeLog: Module {
+        let linear = Linear(2, 2)
+        override func forward(_ input: Tensor) -> Tensor { log(linear(input) * 0 - 1) }
+    }
+
+    @Test func aSummaryInsideAnomalyDetectionKeepsBothWatchers() throws {
+        var table = ""
+        let anomaly = try #require(
+            throws: Anomaly.self,
+            "the detector still sees the NaN that log makes"
+        ) {
+            try withAnomalyDetection { table = NegativeLog().summary(inputShape: [1, 2]) }
+        }
+        #expect(anomaly.op == "log", "\(anomaly)")
+        #expect(table.contains("log"), "summary lists the container's own ops:\n\(table)")
+    }
+}

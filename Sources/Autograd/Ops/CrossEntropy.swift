@@ -1,15 +1,5 @@
 import Foundation
 
-/// How a loss over a batch is reduced to what `backward` starts from.
-public enum Reduction: Sendable {
-    /// The mean over the batch (PyTorch's default).
-    case mean
-    /// The sum over the batch.
-    case sum
-    /// One loss per example, shape `[N]`.
-    case none
-}
-
 /// The cross-entropy of integer `labels` under the softmax of `logits`, as `torch.nn.functional.cross_entropy`.
 ///
 /// Fused into one op: the composite `-logSoftmax(x).gathering(labels)` records a dozen entries, this one, and

@@ -1,3 +1,13 @@
+/// How a loss over a batch is reduced to what `backward` starts from.
+public enum Reduction: Sendable {
+    /// The mean over the batch (PyTorch's default).
+    case mean
+    /// The sum over the batch.
+    case sum
+    /// One loss per example, shape `[N]`.
+    case none
+}
+
 /// The negative log-likelihood of integer `labels` given log-probabilities [N, C] (use after `logSoftmax`).
 public func nllLoss(_ logProbabilities: Tensor, labels: [Int], reduction: Reduction = .mean) -> Tensor {
     check(logProbabilities.rank == 2, "nllLoss: log-probabilities must be [N, C], got \(logProbabilities.shape)")

@@ -57,7 +57,7 @@ struct CNNFromScratch: ParsableCommand {
             """)
         // notebook: model
         Random.seed(seed)  // the CNN's weights are the same on every run (dropout draws from the loader's seed)
-        let model = smallVGG()
+        let model = vggStyleNet()
         print(model.summary(inputShape: [1, 1, 28, 28]))
         // end notebook
         let untrained = try evaluate(model, on: test.subset(Array(0..<min(64, test.count))))
@@ -189,7 +189,7 @@ struct CNNFromScratch: ParsableCommand {
             var (accuracies, rungGaps) = ([Double](), [Double]())
             for seed in seed..<(seed + UInt64(ladderSeeds)) {
                 Random.seed(seed)
-                let model = smallVGG(batchNorm: rung.batchNorm, dropout: rung.dropout)
+                let model = vggStyleNet(batchNorm: rung.batchNorm, dropout: rung.dropout)
                 let loader = DataLoader(small, batchSize: 64, shuffle: true, seed: seed)
                 let optimizer: Optimizer =
                     rung.adam
@@ -233,8 +233,8 @@ struct CNNFromScratch: ParsableCommand {
 
     /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.
     /// Section 6 leaves out batch norm or dropout to measure what they add.
-    // notebook: small-vgg
-    func smallVGG(batchNorm: Bool = true, dropout: Bool = true) -> Sequential {
+    // notebook: vgg-style-net
+    func vggStyleNet(batchNorm: Bool = true, dropout: Bool = true) -> Sequential {
         Sequential {
             for (input, output) in [(1, 16), (16, 16)] {
                 Conv2d(input, output, kernelSize: 3, padding: 1)

@@ -91,7 +91,7 @@ struct TransferLearning: ParsableCommand {
         let afterHead = history.series("validation_accuracy").last!
         print("after training the dense layers: \(pct(afterHead)) validation accuracy")
         // end notebook
-        if prepared.isOffline { golden("validation accuracy after the dense layers", afterHead) }
+        prepared.golden("validation accuracy after the dense layers", afterHead)
 
         explain(
             "4. Fine-tune",
@@ -111,7 +111,7 @@ struct TransferLearning: ParsableCommand {
         print("first convolution bit-identical after fine-tuning: \(unchanged)")
         // end notebook
         let final = try evaluate(model, on: prepared.test)
-        if prepared.isOffline { golden("test accuracy after fine-tuning", Double(final.matrix.accuracy)) }
+        prepared.golden("test accuracy after fine-tuning", Double(final.matrix.accuracy))
 
         explain(
             "5. Results", "Validation accuracy per epoch, and where the fine-tuned model still confuses test images.")
@@ -158,7 +158,7 @@ struct TransferLearning: ParsableCommand {
                 + String(format: "%+.2f points", (fineTunedTest - controlTest) * 100)
                 + " on one seed, which cannot tell a gain from noise: step 8 races the two over three seeds.")
         // end notebook
-        if prepared.isOffline { golden("test accuracy, dense layers only for as many epochs", controlTest) }
+        prepared.golden("test accuracy, dense layers only for as many epochs", controlTest)
 
         var report = RunReport(
             transferRun: "Step 6: transfer learning, dense layers then fine-tuning", story: prepared.story,

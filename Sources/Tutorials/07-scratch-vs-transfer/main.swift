@@ -68,7 +68,7 @@ struct ScratchVersusTransfer: ParsableCommand {
         // The pre-trained-model approach: with --weights, the source already is an ImageNet network. Lite0 is
         // never given photos enlarged beyond the size they were decoded at.
         let sizes = try parsedSizes().filter { prepared.isOffline || $0 <= prepared.images.side }
-        let imageNet = setup.weights == nil && !sizes.isEmpty ? try ImageNetTransfer(images: prepared.images) : nil
+        let imageNet = setup.weights == nil && !sizes.isEmpty ? try prepared.imageNetTransfer() : nil
         print(
             "Test: \(test.count) images (\(test.countsPerClass.map(String.init).joined(separator: ", ")) per class), "
                 + "evaluated once per finished model. Validation: \(prepared.validationPerClass) images per class, "
@@ -97,8 +97,8 @@ struct ScratchVersusTransfer: ParsableCommand {
             try race.choose(perClass: perClass[0])
         }
         print(choices.summary)
-        if let imageNetSize = choices.imageNetSize, prepared.isOffline {
-            golden("ImageNet image size chosen on validation, seed \(setup.seed)", Double(imageNetSize))
+        if let imageNetSize = choices.imageNetSize {
+            prepared.golden("ImageNet image size chosen on validation, seed \(setup.seed)", Double(imageNetSize))
         }
         // end notebook
 
@@ -163,13 +163,13 @@ struct ScratchVersusTransfer: ParsableCommand {
         print(table([verdicts.header] + verdicts.rows))
         print("\n" + verdicts.text + "\n\n" + race.recipe(choices))
         // end notebook
-        for r in results where r.name == results[0].name && prepared.isOffline {
+        for r in results where r.name == results[0].name {
             for approach in race.approaches {
-                golden(
+                prepared.golden(
                     "\(approach.name) test accuracy at \(r.name), seed \(setup.seed)", r.testAccuracies[approach]![0])
             }
             if r.testAccuracies[.scratch]!.count > 1 {
-                golden(
+                prepared.golden(
                     "mean transfer - scratch at \(r.name) over seeds \(runSeedsText(r))",
                     mean(r.testAccuracies[.transfer]!) - mean(r.testAccuracies[.scratch]!))
             }

@@ -175,10 +175,8 @@ struct FineTuningDeeper: ParsableCommand {
             sizeAndSimilarityRule(
                 gain.verdict, examples: train.count, classes: train.classNames.count, offline: prepared.isOffline))
         // end notebook
-        if prepared.isOffline { golden("test accuracy, last block at 1/10 rate", usual.testAccuracies[0]) }
-        if prepared.isOffline {
-            golden("mean test accuracy over the seeds, last block at 1/10 rate", usual.meanAccuracy)
-        }
+        prepared.golden("test accuracy, last block at 1/10 rate", usual.testAccuracies[0])
+        prepared.golden("mean test accuracy over the seeds, last block at 1/10 rate", usual.meanAccuracy)
 
         var chart = LineChart(
             title: "Fine-tuning variants, mean over the seeds", xLabel: "epoch", yLabel: "validation accuracy",
@@ -279,8 +277,8 @@ struct FineTuningDeeper: ParsableCommand {
                 restart.verdict == .better
                     ? "So the recipe hands the head's optimizer to fine-tuning (`addParameterGroup`)."
                     : "Here the restart did no measurable harm."))
-        if prepared.isOffline { golden("mean validation loss change at the boundary, fresh Adam", jump(true)) }
-        if prepared.isOffline { golden("mean validation loss change at the boundary, one Adam", jump(false)) }
+        prepared.golden("mean validation loss change at the boundary, fresh Adam", jump(true))
+        prepared.golden("mean validation loss change at the boundary, one Adam", jump(false))
         var chart = LineChart(
             title: "The head alone, mean over the seeds", xLabel: "epoch", yLabel: "validation loss",
             series: [false, true].map { fresh in

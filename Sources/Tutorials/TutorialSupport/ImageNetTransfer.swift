@@ -17,10 +17,15 @@ public struct ImageNetTransfer {
     /// head.
     public static let unfrozenBlocks = 3
 
+    /// Reads Lite0's ImageNet weights from the cache `make` fills.
     public init(images: TargetImages) throws {
-        source = try EfficientNetLite.pretrained(PretrainedWeights.load(PretrainedCache.efficientNetLite0Weights()))
-        self.images = images
+        self.init(
+            source: try EfficientNetLite.pretrained(PretrainedWeights.load(PretrainedCache.efficientNetLite0Weights())),
+            images: images)
     }
+
+    /// `source` already read (a folder's own race, whose source model is Lite0 itself).
+    public init(source: EfficientNetLite, images: TargetImages) { (self.source, self.images) = (source, images) }
 
     /// `data` as Lite0 expects images, `size` x `size` and scaled as the ImageNet weights were trained.
     /// Fashion-MNIST's images (normalised by their own statistics) become gray repeated as RGB; photos are

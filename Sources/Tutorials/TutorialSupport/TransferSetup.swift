@@ -126,6 +126,21 @@ public struct TransferSetup: ParsableArguments {
 
         /// The run describes Fashion-MNIST: its story and golden numbers apply.
         public var isOffline: Bool { images == .fashionMNIST }
+
+        /// The pre-trained-model approach on these images, reading Lite0's weights only when the source is not
+        /// Lite0 already.
+        public func imageNetTransfer() throws -> ImageNetTransfer {
+            if sourceKind == .imageNetLite0, let lite = source as? EfficientNetLite {
+                return ImageNetTransfer(source: lite, images: images)
+            }
+            return try ImageNetTransfer(images: images)
+        }
+
+        /// Prints a golden number, on the offline default data only: on a folder of one's own it would pin
+        /// nothing. `value` is not even computed there (it may read a row that route does not race).
+        public func golden(_ name: String, _ value: @autoclosure () -> Double) {
+            if isOffline { TutorialSupport.golden(name, value()) }
+        }
     }
 
     /// Where the source model comes from.

@@ -39,7 +39,9 @@ import Training
     @Test(arguments: [32, 128, 224])
     func galleryPicturesFitTheirTilesAndSayWhatTheyShow(_ side: Int) throws {
         let photo = RGBImage(width: side, height: side, pixels: [UInt8](repeating: 128, count: side * side * 3))
-        let pair = RGBImage(grid: [photo, photo], columns: 2)
+        // Two pictures side by side, as Interpretation's grids lay out an image and its heat map.
+        let pair = RGBImage(
+            width: 2 * side, height: side, pixels: [UInt8](repeating: 128, count: 2 * side * side * 3))
         var report = RunReport(title: "sizes")
         try report.addGallery(
             [.init(image: photo, caption: ["#0: cat"]), .init(image: pair, caption: ["#1: dog", "right: heat"])],

@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import Foundation
+import Interpretation
 import Testing
 import Training
 

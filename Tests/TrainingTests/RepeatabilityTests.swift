@@ -8,7 +8,8 @@ import Training
 /// Random augmentation and dropout draw per example (`ExampleDraws`): the same draws at any batch size, on any
 /// thread, so a run with a seed repeats exactly even though batches are prepared on another thread.
 @Suite struct RepeatabilityTests {
-    static let folder = ImageTests.folder.appendingPathComponent("folder")
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/images/folder")
 
     /// The fixture folder (3 cats, 3 dogs) at 8x8, flipped and colour-jittered at random; `delay` holds up the
     /// loader's thread before each image's random steps, as a slow disk or decoder would.

@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Autograd", dependencies: ["Kernels"]),
         .target(name: "NN", dependencies: ["Autograd", "Kernels"]),
         // Data from outside: datasets, image decoding and transforms, the loader.
-        .target(name: "Datasets", dependencies: ["Autograd", "Kernels", "NN", "CZlib", "CPNG", "CJPEG", "CWebP"]),
+        .target(name: "Datasets", dependencies: ["Autograd", "Kernels", "CZlib", "CPNG", "CJPEG", "CWebP"]),
         // Around a training loop: metrics, progress, history, charts, checkpoints.
         .target(name: "Training", dependencies: ["Autograd", "NN", "Datasets"]),
         // Looking into a trained network: filters, feature maps, saliency, Grad-CAM, its worst mistakes.

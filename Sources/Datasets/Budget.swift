@@ -1,5 +1,4 @@
 import Autograd
-import NN
 
 extension TensorDataset {
     /// `k` examples of every class, chosen at random with `seed`: the labelled budget of an experiment.

@@ -1,7 +1,6 @@
 import Autograd
 import Dispatch
 import Kernels
-import NN
 
 /// Batches of a dataset for one epoch at a time: `for (inputs, labels) in loader { ... }`.
 ///

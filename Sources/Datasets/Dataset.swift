@@ -1,5 +1,4 @@
 import Autograd
-import NN
 
 /// A labelled collection of examples that a `DataLoader` can batch.
 public protocol Dataset {

@@ -1,6 +1,5 @@
 import Autograd
 import Foundation
-import NN
 
 /// Fashion-MNIST (Zalando): 70,000 grayscale 28x28 images of clothing in 10 classes, 60,000 for training and
 /// 10,000 for testing. Debian ships it: `apt-get install dataset-fashion-mnist`.

@@ -1,6 +1,6 @@
+import Autograd
 import CZlib
 import Foundation
-import NN
 
 /// Gzip through zlib, in memory: a file's bytes inflated when they are gzip (members one after another, as
 /// `cat a.gz b.gz` makes them, included), or passed through unchanged when they are not, as zlib's gzread does.

@@ -1,4 +1,4 @@
-import NN
+import Autograd
 /// The IDX format of MNIST and Fashion-MNIST: two zero bytes, a type byte (0x08: unsigned bytes), the number of
 /// dimensions, each dimension as a big-endian UInt32, then the values row-major.
 package struct IDXFile {

@@ -1,3 +1,4 @@
+import Autograd
 import NN
 
 /// Finding the weights in what `torch.save` wrote. People save a bare state dict, but also training checkpoints

@@ -1,3 +1,4 @@
+import Autograd
 import NN
 
 /// The architectures Tapegrad can rebuild from a weight file alone, recognised by their keys.

@@ -1,3 +1,4 @@
+import Autograd
 import NN
 
 /// The entries of a ZIP archive whose files are stored uncompressed, as torch.save writes them (ZIP64 included).

@@ -32,6 +32,7 @@ import Testing
         for size in ["32 px ", "64 px ", "96 px ", "128 px "] { #expect(text.contains(size)) }
         #expect(text.contains("within 2 SE of the best"))
         #expect(text.contains("Learning rates (validation accuracy):"))
+        #expect(text.contains("Share of the 30 epochs, at each approach's rate (validation accuracy):"))
         let csv = try String(contentsOf: output.appendingPathComponent("results.csv"), encoding: .utf8)
         let lines = csv.split(separator: "\n")
         #expect(

@@ -1,6 +1,5 @@
 import Autograd
 import Foundation
-import NN
 
 /// Random changes to training images that keep their class: the model sees a new variant of each image every
 /// epoch. Each draws from `Random.withGenerator`: in a data loader, the example's own generator (`ExampleDraws`).

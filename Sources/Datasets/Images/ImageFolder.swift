@@ -1,6 +1,5 @@
 import Autograd
 import Foundation
-import NN
 
 /// Images sorted into one folder per class, as torchvision's ImageFolder reads them:
 /// `root/cat/001.jpg`, `root/dog/002.png`, ... Classes are the folder names in sorted order.

@@ -1,6 +1,5 @@
 import Autograd
 import Foundation
-import NN
 
 /// A step that changes an image tensor [C, H, W] before training: resizing, cropping, flipping, normalising.
 /// Compose several with `.compose([...])`. Random steps draw from `Random.withGenerator`: in a data loader, the

@@ -1,7 +1,6 @@
 import Autograd
 import CPNG
 import Foundation
-import NN
 
 extension RGBImage {
     /// An image of `width` x `height` pixels, `pixels` holding 3 bytes (red, green, blue) per pixel, row by row.

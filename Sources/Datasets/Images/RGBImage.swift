@@ -3,7 +3,6 @@ import CJPEG
 import CPNG
 import CWebP
 import Foundation
-import NN
 
 /// An 8-bit RGB image as decoded from a file: `pixels` holds height x width x 3 bytes, row by row.
 ///

@@ -46,7 +46,8 @@ struct Race {
     let rates: [Float]
     /// Image sides EfficientNet-Lite0 tries, smallest (cheapest) first.
     let sizes: [Int]
-    /// Epochs for every run, or nil for the rule of `epochs(forExamples:)`.
+    /// Epochs for every run, or nil for each approach's share (chosen on validation) of the rule of
+    /// `epochs(forExamples:)`.
     let epochs: Int?
     let seed: UInt64
 
@@ -60,11 +61,21 @@ struct Race {
     /// The approach whose first model of the largest budget the report looks inside (and step 9 reuses).
     var inspected: Approach { approaches.contains(.transfer) ? .transfer : .imageNet }
 
-    /// The same for every approach: few examples need more passes to take enough optimizer steps, so about
-    /// 3,000 examples seen, 4 to 30 epochs.
+    /// The rule every approach starts from: few examples need more passes to take enough optimizer steps, so
+    /// about 3,000 examples seen, 4 to 30 epochs.
     func epochs(forExamples count: Int) -> Int {
         epochs ?? min(30, max(4, (3_000 + count - 1) / count))
     }
+
+    /// `share` of the rule's epochs (an approach's, chosen on validation), at least 2: one for the head, one
+    /// fine-tuning.
+    func epochs(forExamples count: Int, share: Double) -> Int {
+        max(2, Int((Double(epochs(forExamples: count)) * share).rounded()))
+    }
+
+    /// The shares of the rule's epochs each approach tries, all of them first (they stay unless fewer do
+    /// measurably better).
+    static let epochShares = [1.0, 2.0 / 3, 1.0 / 3]
 
     // notebook: approaches
     /// One run of `approach`, evaluated on `validation` after every epoch. `size` is Lite0's image side.
@@ -98,22 +109,22 @@ struct Race {
     // end notebook
 
     // notebook: choose
-    /// Lite0's image size, then every approach's learning rate, chosen on the validation images of one budget
-    /// (`k` per class) and one seed.
+    /// Lite0's image size, then every approach's learning rate, then its share of the rule's epochs, chosen on
+    /// the validation images of one budget (`k` per class) and one seed.
     func choose(perClass k: Int?) throws -> Choices {
         let (training, validation) = try prepared.train.budget(
             trainingPerClass: k, validationPerClass: prepared.validationPerClass, seed: seed)
         let epochCount = epochs(forExamples: training.count)
         print("Choosing on \(training.count) training and \(validation.count) validation images, \(epochCount) epochs")
-        func trial(_ approach: Approach, rate: Float, size: Int?, varying: Choices.Trial.Varying) throws
-            -> Choices.Trial
-        {
+        func trial(
+            _ approach: Approach, rate: Float, size: Int?, share: Double = 1, varying: Choices.Trial.Varying
+        ) throws -> Choices.Trial {
             let started = Date()
+            let count = epochs(forExamples: training.count, share: share)
             let (_, history) = try train(
-                approach, data: training, validation: validation, epochs: epochCount, rate: rate, size: size,
-                seed: seed)
+                approach, data: training, validation: validation, epochs: count, rate: rate, size: size, seed: seed)
             return Choices.Trial(
-                approach: approach, varying: varying, rate: rate, size: size,
+                approach: approach, varying: varying, rate: rate, size: size, epochs: count, epochShare: share,
                 accuracy: history.series("validation_accuracy").last!, seconds: Date().timeIntervalSince(started))
         }
         var trials: [Choices.Trial] = []
@@ -136,6 +147,24 @@ struct Race {
                 }
             }
         }
+        // The epochs last, at each approach's rate: a shorter run is a different schedule (both phases shrink).
+        let rates = Choices(
+            budget: "", seed: seed, epochs: epochCount, validationCount: validation.count,
+            inputSide: prepared.images.side, trials: trials, imageNetSize: size
+        ).rate
+        for approach in approaches {
+            let measured = trials.first {
+                $0.approach == approach && $0.varying == .rate && $0.rate == rates[approach]
+            }!
+            trials.append(measured.varying(.epochs))
+            // Epochs given on the command line are not chosen.
+            for share in epochs == nil ? Self.epochShares.dropFirst() : [] {
+                trials.append(
+                    try trial(
+                        approach, rate: rates[approach]!, size: approach == .imageNet ? size : nil, share: share,
+                        varying: .epochs))
+            }
+        }
         return Choices(
             budget: k.map { "\($0) per class" } ?? "all", seed: seed, epochs: epochCount,
             validationCount: validation.count, inputSide: prepared.images.side, trials: trials, imageNetSize: size)
@@ -148,10 +177,11 @@ struct Race {
         let rates = approaches.map { "\($0.name) \(choices.rate[$0]!)" }.joined(separator: ", ")
         var text =
             "These verdicts hold for this recipe, on the data above: Adam at each approach's rate chosen on "
-            + "validation (\(rates)); the same epochs for every approach, "
-            + (epochs.map { "\($0)" } ?? "about 3,000 examples seen, 4 to 30") + ", "
-            + "half of them training the new head on frozen features, half fine-tuning (a rule fixed before any "
-            + "run, not chosen on validation); no augmentation, so scratch learns only from the images as they are."
+            + "validation (\(rates)); each approach's share of the rule's epochs ("
+            + (epochs.map { "\($0)" } ?? "about 3,000 examples seen, 4 to 30") + ") chosen on validation ("
+            + approaches.map { "\($0.name) \(Choices.shareText(choices.epochShare[$0]!))" }.joined(separator: ", ")
+            + "), the transfer runs training the new head on frozen features for half of them and fine-tuning "
+            + "for the other half; no augmentation, so scratch learns only from the images as they are."
         if let size = choices.imageNetSize {
             let side = prepared.images.side
             text +=
@@ -198,8 +228,10 @@ struct Race {
             return runs.map { Double($0.value) * (cost[$0.key]!.perRun + cost[$0.key]!.perEpoch * epochCount * scale) }
                 .reduce(0, +)
         }
-        var trials = Dictionary(uniqueKeysWithValues: approaches.map { ($0, rates.count) })
-        trials[.imageNet] = imageNet == nil ? nil : rates.count + sizes.count - 1
+        // Each approach's shorter epoch trials (2/3 and 1/3 of the rule's) cost about one trial more.
+        let epochTrials = epochs == nil ? 1 : 0
+        var trials = Dictionary(uniqueKeysWithValues: approaches.map { ($0, rates.count + epochTrials) })
+        trials[.imageNet] = imageNet == nil ? nil : rates.count + sizes.count - 1 + epochTrials
         let choosing = seconds(trials, examples: training.count)
         let racing = zip(budgets, examples).map { k, count in
             seconds(Dictionary(uniqueKeysWithValues: approaches.map { ($0, seeds(k)) }), examples: count)

@@ -9,7 +9,7 @@ struct Verdicts {
     /// The accuracy of guessing: 1 / classes.
     let chance: Double
 
-    var header: [String] { ["examples per class", "examples", "epochs", "seeds"] + approaches.map(\.name) }
+    var header: [String] { ["examples per class", "examples", "rule's epochs", "seeds"] + approaches.map(\.name) }
 
     var rows: [[String]] {
         results.map { r in

@@ -25,7 +25,11 @@ struct ScratchVersusTransfer: ParsableCommand {
     @Option(help: "Labelled examples per class to try, comma-separated; 'all' uses every training example.")
     var budgets: String?
     @Flag(help: "Race 10, 50, 250 and all examples per class (the default races 10 and 50).") var full = false
-    @Option(help: "Epochs for every budget and approach (default: about 3,000 examples seen, 4 to 30 epochs).")
+    @Option(
+        help: """
+            Epochs for every budget and approach, not chosen (default: about 3,000 examples seen, 4 to 30 \
+            epochs, or fewer where validation says so).
+            """)
     var epochs: Int?
     @Option(help: "Adam learning rates each approach tries on the validation images; it races with its best.")
     var rates = "3e-3,1e-2,3e-2"
@@ -88,9 +92,11 @@ struct ScratchVersusTransfer: ParsableCommand {
         explain(
             "2. Choices, on validation images only",
             """
-            Each approach gets the learning rate that does best on its validation images, and EfficientNet-Lite0
-            the smallest image size that does as well as the best, within two standard errors. The choices are
-            made once, at the first budget and seed, and hold for the whole race; the test images are not used.
+            Each approach gets the learning rate that does best on its validation images; then, at that rate, a
+            rule's epochs (about 3,000 examples seen), unless 2/3 or 1/3 of them do measurably better there (beyond
+            two standard errors); EfficientNet-Lite0 gets the smallest image size that does as well as the best,
+            within two standard errors. The choices are made once, at the first budget and seed, and hold for the whole race;
+            the test images are not used.
             """)
         // notebook: choices
         let choices = try folder.resumable("choices", settings: settings, resume: resume) {
@@ -113,8 +119,8 @@ struct ScratchVersusTransfer: ParsableCommand {
             features in place of the dense layers. (c) ImageNet transfer: the same recipe from EfficientNet-Lite0,
             a new linear layer on its 1,280 features, then its last two inverted residual blocks and head
             convolution fine-tuned. (b') and (c) have the same head, so they differ in their backbones alone.
-            Each budget runs \(seeds) seeds (\(seedsForAll) for all): each draws its own examples, new weights
-            and its own order.
+            Each trains for its chosen share of the budget's epochs. Each budget runs \(seeds) seeds
+            (\(seedsForAll) for all): each draws its own examples, new weights and its own order.
             """)
         // notebook: race
         let imageNetTest = choices.imageNetSize.map { size in imageNet!.inputs(test, size: size) }
@@ -124,7 +130,7 @@ struct ScratchVersusTransfer: ParsableCommand {
             let epochCount = race.epochs(forExamples: examples)
             let name = k.map { "\($0) per class" } ?? "all"
             let runSeeds = setup.seed..<(setup.seed + UInt64(k == nil ? seedsForAll : seeds))
-            print("\n-- \(name): \(epochCount) epochs, \(runSeeds.count) seeds --")
+            print("\n-- \(name): the rule's \(epochCount) epochs, \(runSeeds.count) seeds --")
             // Each finished budget is saved: after Ctrl-C, `--resume` goes on with the next one.
             results.append(
                 try folder.resumable("budget-\(k.map(String.init) ?? "all")", settings: settings, resume: resume) {
@@ -135,7 +141,8 @@ struct ScratchVersusTransfer: ParsableCommand {
                         result.examples = train.count
                         for approach in race.approaches {
                             let run = try race.train(
-                                approach, data: train, validation: validation, epochs: epochCount,
+                                approach, data: train, validation: validation,
+                                epochs: race.epochs(forExamples: examples, share: choices.epochShare[approach]!),
                                 rate: choices.rate[approach]!, size: choices.imageNetSize, seed: seed)
                             let matrix = try evaluate(run.model, on: approach == .imageNet ? imageNetTest! : test)
                                 .matrix
@@ -325,12 +332,10 @@ struct ScratchVersusTransfer: ParsableCommand {
         var charts = [chart]
         var files = [try folder.write(chart.svg, to: "accuracy-vs-examples.svg")]
         for r in results {
-            var curves = LineChart(
+            let curves = LineChart(
                 title: "Validation accuracy per epoch, \(r.name), mean over \(r.testAccuracies[.scratch]!.count) seeds",
                 xLabel: "epoch", yLabel: "validation accuracy", yFormat: .percent,
                 series: approaches.map { .init($0.name, meanCurve(r.histories[$0]!)) })
-            // The transfer runs train their heads for the first half of the epochs (see the race above).
-            curves.markers = [(Double((r.epochs + 1) / 2) + 0.5, "fine-tuning")]
             files.append(
                 try folder.write(curves.svg, to: "validation-accuracy-\(r.name.split(separator: " ")[0]).svg"))
             charts.append(curves)

@@ -1,5 +1,6 @@
 /// Problems with data from outside the program: files that are missing, unreadable or not what they claim.
-/// Each message says what to do about it.
+/// Each message says what to do about it. It lives here, at the bottom, because every layer that reads files
+/// throws it: NN's safetensors, Datasets' images and loaders, Zoo's weight files.
 public enum DataError: Error, CustomStringConvertible, Equatable {
     /// A dataset's files are not where they were looked for.
     case missing(path: String, hint: String)

@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Zoo", targets: ["Zoo"]),
+        .library(name: "Transfer", targets: ["Transfer"]),
         .library(name: "Interpretation", targets: ["Interpretation"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "classify", targets: ["Classify"]),
@@ -53,29 +54,35 @@ let package = Package(
         .target(name: "Training", dependencies: ["Autograd", "NN", "Datasets"]),
         // Looking into a trained network: filters, feature maps, saliency, Grad-CAM, its worst mistakes.
         .target(name: "Interpretation", dependencies: ["Autograd", "NN", "Datasets", "Training"]),
-        .target(
-            name: "Zoo",
-            dependencies: ["Autograd", "NN", "Datasets", "Training"]),
+        // Models with published weights, and the readers of weight files (in WeightFiles/).
+        .target(name: "Zoo", dependencies: ["Autograd", "NN", "Datasets"]),
+        // Transfer learning on any model: TransferModel, the recipes, the feature cache, export, the classifier
+        // read from a file.
+        .target(name: "Transfer", dependencies: ["Autograd", "NN", "Datasets", "Training", "Zoo"]),
         .executableTarget(
             name: "Classify",
-            dependencies: ["Zoo", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Zoo", "Transfer", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         .executableTarget(
             name: "Bench",
-            dependencies: ["Autograd", "NN", "Zoo", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Autograd", "NN", "Zoo", "Transfer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .target(
             name: "TutorialSupport",
             dependencies: [
-                "NN", "Datasets", "Training", "Zoo", "Interpretation",
+                "NN", "Datasets", "Training", "Zoo", "Transfer", "Interpretation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tutorials/TutorialSupport"
         ),
 
         // Every reader of outside files as a function of bytes: fuzzed by `make fuzz`, replayed by the tests.
-        .target(name: "ReaderFuzzing", dependencies: ["NN", "Datasets", "Zoo"]),
+        .target(name: "ReaderFuzzing", dependencies: ["NN", "Datasets", "Zoo", "Transfer"]),
 
         // notebooks-md/ kept in step with the tutorials' sources and runs.
         .target(name: "Notebooks"),
@@ -88,9 +95,11 @@ let package = Package(
         // REFERENCE) and the check, listed in Catalogue.swift. Sources/ExerciseSolutions is a link to the same
         // folder, built a second time with REFERENCE defined.
         .target(name: "ExerciseKit", dependencies: ["Autograd"]),
-        .target(name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Interpretation"]),
         .target(
-            name: "ExerciseSolutions", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Interpretation"],
+            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Transfer", "Interpretation"]),
+        .target(
+            name: "ExerciseSolutions",
+            dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Transfer", "Interpretation"],
             swiftSettings: [.define("REFERENCE")]),
         .executableTarget(
             name: "ExercisesTool",
@@ -111,12 +120,13 @@ let package = Package(
             name: "InterpretationTests", dependencies: ["Interpretation", "Training", "Datasets", "NN", "TestSupport"]),
         .testTarget(
             name: "ZooTests",
-            dependencies: ["Zoo", "Datasets", "Training", "Classify", "Interpretation", "TestSupport"]),
+            dependencies: ["Zoo", "Transfer", "Datasets", "Training", "Classify", "Interpretation", "TestSupport"]),
         .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
         // The repository's own rules, read from its files: the layers ARCHITECTURE.md draws.
         .testTarget(name: "RepositoryTests"),
         .testTarget(
-            name: "ExercisesTests", dependencies: ["Autograd", "Zoo", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
+            name: "ExercisesTests",
+            dependencies: ["Autograd", "Zoo", "Transfer", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(
             name: "TutorialsTests",
@@ -126,7 +136,7 @@ let package = Package(
             .executableTarget(
                 name: tutorial.target,
                 dependencies: [
-                    "Autograd", "NN", "Datasets", "Training", "Zoo", "Interpretation", "TutorialSupport",
+                    "Autograd", "NN", "Datasets", "Training", "Zoo", "Transfer", "Interpretation", "TutorialSupport",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
                 path: "Sources/Tutorials/\(tutorial.folder)"

@@ -48,7 +48,7 @@ echo "Examples/UsingTapegrad built and ran in $(($(date +%s) - started)) s besid
 python3 - "$work/app/Sources/Classifier/DocumentedExamples.swift" "$root" <<'PY'
 import glob, os, re, sys
 declaration = re.compile(r"(func|final class|class|struct|enum|extension|protocol|public|private|@)\b")
-out = "import Autograd\nimport Datasets\nimport Foundation\nimport Interpretation\nimport NN\nimport Training\nimport Zoo\n"
+out = "import Autograd\nimport Datasets\nimport Foundation\nimport Interpretation\nimport NN\nimport Training\nimport Transfer\nimport Zoo\n"
 articles = sorted(glob.glob(os.path.join(sys.argv[2], "Sources/*/*.docc/*.md")))
 for number, path in enumerate(a for a in articles if not a.endswith("UsingTapegradInYourPackage.md")):
     declarations, statements = "", ""

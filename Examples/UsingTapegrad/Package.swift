@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "Datasets", package: "tapegrad"),
                 .product(name: "Training", package: "tapegrad"),
                 .product(name: "Zoo", package: "tapegrad"),
+                .product(name: "Transfer", package: "tapegrad"),
                 .product(name: "Interpretation", package: "tapegrad"),
             ])
     ]

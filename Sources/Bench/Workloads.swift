@@ -1,3 +1,4 @@
+import Transfer
 import Autograd
 import Foundation
 import NN

@@ -197,10 +197,11 @@ public struct Notebook {
 
 extension Notebook {
     /// The Swift sources every notebook may quote, concatenated: the tutorials' shared code
-    /// (`Sources/Tutorials/TutorialSupport`) and the Zoo library's (its transfer recipes) under `root`.
+    /// (`Sources/Tutorials/TutorialSupport`) and the Transfer library's (its recipes) under `root`.
     public static func sharedTutorialCode(root: URL) throws -> String {
-        try ["Sources/Tutorials/TutorialSupport", "Sources/Zoo"].map { try code(in: root.appendingPathComponent($0)) }
-            .joined(separator: "\n")
+        try ["Sources/Tutorials/TutorialSupport", "Sources/Transfer"].map {
+            try code(in: root.appendingPathComponent($0))
+        }.joined(separator: "\n")
     }
 
     /// One tutorial's own Swift sources under `root`, concatenated: its main.swift and the files beside it.

@@ -20,7 +20,7 @@ public final class EfficientNetLite: Module {
     public let pool = AdaptiveAvgPool2d(outputSize: 1)
     public let dropout: Dropout
     /// The classifier: 1280 features to the classes. `replaceHead(classes:)` swaps it.
-    public internal(set) var classifier: Linear
+    public package(set) var classifier: Linear
 
     /// One stage: `repeats` blocks, the first with `stride` and the new width, the rest keeping both.
     struct Stage {
@@ -85,8 +85,12 @@ public final class EfficientNetLite: Module {
     /// The last block's maps as the classifier reads them: averaged over the image, [N, 1280].
     public func pooled(_ featureMaps: Tensor) -> Tensor { pool(featureMaps).flattened(fromAxis: 1) }
 
-    /// The blocks in order, pooled, then dropout and the classifier.
-    public override func forward(_ input: Tensor) -> Tensor { head(headInput(input)) }
+    /// The stem, the 16 inverted residual blocks, the head convolution, average pooling, dropout and the
+    /// classifier.
+    public override func forward(_ input: Tensor) -> Tensor {
+        let maps = (0..<(blocks.count + 2)).reduce(input) { x, index in block(index, x) }
+        return classifier(dropout(pooled(maps)))
+    }
 
     public override var summaryDescription: String { "EfficientNetLite" }
 

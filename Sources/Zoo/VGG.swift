@@ -115,7 +115,10 @@ public final class VGG: Module {
         fuseActivations()
     }
 
-    public override func forward(_ input: Tensor) -> Tensor { classifier(headInput(input)) }
+    /// The convolutions, average pooling to 7x7, flattened, then the dense layers: torchvision's `VGG.forward`.
+    public override func forward(_ input: Tensor) -> Tensor {
+        classifier(avgpool(features(input)).flattened(fromAxis: 1))
+    }
 
     public override var summaryDescription: String { "VGG" }
 

@@ -1,3 +1,4 @@
+import Transfer
 import Foundation
 import Testing
 import Zoo

@@ -1,3 +1,4 @@
+import Transfer
 import ArgumentParser
 import Autograd
 import Foundation

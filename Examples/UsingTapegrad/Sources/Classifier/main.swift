@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import NN
 import Training
+import Transfer
 import Zoo
 
 // A network of your own, trained on images in memory, exported with its class names and preprocessing, and read

@@ -1,3 +1,4 @@
+import Zoo
 import Autograd
 import Datasets
 import Foundation
@@ -54,19 +55,6 @@ public struct PretrainedClassifier {
     public func classify(_ image: RGBImage, top k: Int = 5) -> [(name: String, probability: Float)] {
         topClasses(
             of: preprocessing.apply(image.composited(on: background).tensor), by: model, classNames: classNames, k: k)
-    }
-}
-
-/// The `k` most probable classes for one preprocessed image [C, H, W], with their softmax probabilities.
-func topClasses(of image: Tensor, by model: Module, classNames: [String], k: Int) -> [(
-    name: String, probability: Float
-)] {
-    let probabilities = withNoGrad { model(image.unsqueezed(axis: 0)).softmax(alongAxis: 1) }.scalars
-    check(
-        probabilities.count == classNames.count,
-        "topClasses: the model has \(probabilities.count) outputs for \(classNames.count) class names")
-    return probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(k).map {
-        (classNames[$0], probabilities[$0])
     }
 }
 

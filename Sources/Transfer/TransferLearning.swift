@@ -1,3 +1,4 @@
+import Zoo
 import Autograd
 import NN
 

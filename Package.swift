@@ -36,13 +36,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
-        // C shims. OpenBLAS is loaded with dlopen (see BLAS.swift), so CBLAS only declares types.
-        .target(name: "CBLAS"),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // C shims, in Sources/C. OpenBLAS is loaded with dlopen (see BLAS.swift), so CBLAS only declares types.
+        .target(name: "CBLAS", path: "Sources/C/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libpng and libjpeg report errors by longjmp: these C helpers own the setjmp (see their headers).
-        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png")]),
-        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
-        .target(name: "CWebP", linkerSettings: [.linkedLibrary("webp")]),
+        .target(name: "CPNG", path: "Sources/C/CPNG", linkerSettings: [.linkedLibrary("png")]),
+        .target(name: "CJPEG", path: "Sources/C/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CWebP", path: "Sources/C/CWebP", linkerSettings: [.linkedLibrary("webp")]),
 
         // The fast loops under the ops: OpenBLAS, threads, memory, im2col, Winograd, pooling. Package access only.
         .target(name: "Kernels", dependencies: ["CBLAS"]),
@@ -59,18 +59,20 @@ let package = Package(
         // Transfer learning on any model: TransferModel, the recipes, the feature cache, export, the classifier
         // read from a file.
         .target(name: "Transfer", dependencies: ["Autograd", "NN", "Datasets", "Training", "Zoo"]),
+        // The tools, in Sources/Tools.
         .executableTarget(
             name: "Classify",
             dependencies: [
                 "Zoo", "Transfer", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/Tools/Classify"
         ),
-
         .executableTarget(
             name: "Bench",
             dependencies: [
                 "Autograd", "NN", "Zoo", "Transfer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/Tools/Bench"
         ),
         .target(
             name: "TutorialSupport",
@@ -82,31 +84,36 @@ let package = Package(
         ),
 
         // Every reader of outside files as a function of bytes: fuzzed by `make fuzz`, replayed by the tests.
-        .target(name: "ReaderFuzzing", dependencies: ["NN", "Datasets", "Zoo", "Transfer"]),
+        .target(
+            name: "ReaderFuzzing", dependencies: ["NN", "Datasets", "Zoo", "Transfer"],
+            path: "Sources/Tools/ReaderFuzzing"),
 
         // notebooks-md/ kept in step with the tutorials' sources and runs.
-        .target(name: "Notebooks"),
+        .target(name: "Notebooks", path: "Sources/Tools/Notebooks"),
         .executableTarget(
             name: "NotebooksTool",
-            dependencies: ["Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/NotebooksTool"
         ),
 
-        // Classroom exercises, one file each in Sources/Exercises: the student's code, the reference (under
-        // REFERENCE) and the check, listed in Catalogue.swift. Sources/ExerciseSolutions is a link to the same
-        // folder, built a second time with REFERENCE defined.
-        .target(name: "ExerciseKit", dependencies: ["Autograd"]),
+        // The classroom, in Sources/Classroom: exercises, one file each in Exercises/ (the student's code, the
+        // reference under REFERENCE, and the check), listed in Catalogue.swift. ExerciseSolutions is a link to the
+        // same folder, built a second time with REFERENCE defined.
+        .target(name: "ExerciseKit", dependencies: ["Autograd"], path: "Sources/Classroom/ExerciseKit"),
         .target(
-            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Transfer", "Interpretation"]),
+            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Transfer", "Interpretation"],
+            path: "Sources/Classroom/Exercises"),
         .target(
             name: "ExerciseSolutions",
             dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Transfer", "Interpretation"],
-            swiftSettings: [.define("REFERENCE")]),
+            path: "Sources/Classroom/ExerciseSolutions", swiftSettings: [.define("REFERENCE")]),
         .executableTarget(
             name: "ExercisesTool",
             dependencies: [
                 "ExerciseKit", "Exercises", "ExerciseSolutions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/Classroom/ExercisesTool"
         ),
 
         // Helpers every test target uses: tolerance comparison, resident memory.

@@ -55,7 +55,7 @@ import Testing
     /// every exercise file in number order.
     @Test func theReferenceIsCompiledFromTheStudentsFilesAndTheCatalogueListsThemAll() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources")
+            .deletingLastPathComponent().appendingPathComponent("Sources/Classroom")
         let student = try FileManager.default.contentsOfDirectory(
             atPath: sources.appendingPathComponent("Exercises").path)
         #expect(
@@ -74,7 +74,7 @@ import Testing
     /// fail as the test above shows).
     @Test func studentCopiesHoldNoAnswerAndStillTypecheck() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/Exercises")
+            .deletingLastPathComponent().appendingPathComponent("Sources/Classroom/Exercises")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-students-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -111,8 +111,8 @@ import Testing
             + [
                 "-Xcc",
                 "-fmodule-map-file="
-                    + sources.deletingLastPathComponent().appendingPathComponent(
-                        "CZlib/module.modulemap"
+                    + sources.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                        "C/CZlib/module.modulemap"
                     ).path,
             ] + written
         let errors = Pipe()
@@ -129,13 +129,15 @@ import Testing
             .deletingLastPathComponent()
         for exercise in Exercises.catalogue {
             let source = try String(
-                contentsOf: root.appendingPathComponent("Sources/Exercises/\(exercise.file)"), encoding: .utf8)
+                contentsOf: root.appendingPathComponent("Sources/Classroom/Exercises/\(exercise.file)"), encoding: .utf8
+            )
             let line = source.split(separator: "\n").first { $0.contains("Its notebook: notebooks-md/") }
             let name = try #require(line, "\(exercise.file) names no notebook")
                 .components(separatedBy: "notebooks-md/")[1].trimmingCharacters(in: CharacterSet(charactersIn: "."))
             let notebook = try String(contentsOf: root.appendingPathComponent("notebooks-md/\(name)"), encoding: .utf8)
             #expect(
-                notebook.contains("Sources/Exercises/\(exercise.file)"), "\(name) does not point to \(exercise.file)")
+                notebook.contains("Sources/Classroom/Exercises/\(exercise.file)"),
+                "\(name) does not point to \(exercise.file)")
         }
     }
 

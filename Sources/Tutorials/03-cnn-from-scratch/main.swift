@@ -24,7 +24,8 @@ struct CNNFromScratch: ParsableCommand {
     @Option(help: "Epochs per run of 'what each piece adds'.") var ladderEpochs = 2
     @Flag(help: "First run the learning-rate range test: its suggestion and learning-rate.svg (nothing changes).")
     var findLearningRate = false
-    @Option(help: "Folder with the Fashion-MNIST IDX files.") var data = FashionMNIST.defaultDirectory
+    // Not --data, which in steps 6-8 names an image folder of your own.
+    @Option(help: "Folder with the Fashion-MNIST IDX files.") var fashionMNIST = FashionMNIST.defaultDirectory
     @Option(help: "Where to write history, curves, the confusion matrix and the checkpoint.")
     var output = "runs/03-cnn-from-scratch"
     @Flag(help: "Continue from the checkpoint in the output folder (after Ctrl-C, say).") var resume = false
@@ -37,8 +38,8 @@ struct CNNFromScratch: ParsableCommand {
             Fashion-MNIST: 28x28 grayscale photos of clothing in 10 classes. Pixels are scaled to [0, 1], then
             shifted and scaled by the training set's mean and standard deviation so inputs are centred near 0.
             """)
-        var train = try FashionMNIST.load(.train, directory: data)
-        var test = try FashionMNIST.load(.test, directory: data)
+        var train = try FashionMNIST.load(.train, directory: fashionMNIST)
+        var test = try FashionMNIST.load(.test, directory: fashionMNIST)
         if let trainLimit { train = train.subset(Array(0..<min(trainLimit, train.count))) }
         if let testLimit { test = test.subset(Array(0..<min(testLimit, test.count))) }
         train = normalized(train)

@@ -18,7 +18,7 @@ struct ExercisesTool: ParsableCommand {
 
         func run() {
             for exercise in Exercises.catalogue {
-                print("\(exercise.number). \(exercise.title)  (Sources/Exercises/\(exercise.file))")
+                print("\(exercise.number). \(exercise.title)  (Sources/Classroom/Exercises/\(exercise.file))")
                 print("   \(exercise.teaches)")
             }
         }
@@ -28,13 +28,13 @@ struct ExercisesTool: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the exercise files without their reference solutions, for students.",
             discussion: """
-                Each Sources/Exercises/ExerciseN*.swift is written to DIR with its #if REFERENCE branch taken out \
+                Each Sources/Classroom/Exercises/ExerciseN*.swift is written to DIR with its #if REFERENCE branch taken out \
                 and its starting code left in place. In the copy of the project students receive, replace \
-                Sources/Exercises with DIR's files: the checks and hints stay, the answers are gone, and \
+                Sources/Classroom/Exercises with DIR's files: the checks and hints stay, the answers are gone, and \
                 `exercises check` fails each exercise until it is solved.
                 """)
         @Option(help: "The folder to write the students' files to.") var student: String
-        @Option(help: "Where the exercise files are.") var sources = "Sources/Exercises"
+        @Option(help: "Where the exercise files are.") var sources = "Sources/Classroom/Exercises"
 
         func run() throws {
             let manager = FileManager.default

@@ -1,6 +1,6 @@
-/// One exercise, declared by one file of `Sources/Exercises` and named after it: `Exercise4Im2col` lives in
+/// One exercise, declared by one file of `Sources/Classroom/Exercises` and named after it: `Exercise4Im2col` lives in
 /// `Exercise4Im2col.swift` and is exercise 4. The file holds what the student writes (in its `#else` branch),
-/// the reference (in its `#if REFERENCE` branch) and the check; `catalogue` (Sources/Exercises/Catalogue.swift)
+/// the reference (in its `#if REFERENCE` branch) and the check; `catalogue` (Sources/Classroom/Exercises/Catalogue.swift)
 /// lists them.
 public protocol Exercise {
     static var title: String { get }
@@ -14,7 +14,7 @@ public protocol Exercise {
 }
 
 extension Exercise {
-    /// The file that declares it, in `Sources/Exercises`.
+    /// The file that declares it, in `Sources/Classroom/Exercises`.
     public static var file: String { "\(Self.self).swift" }
 
     /// Its number: the digits after "Exercise" in its name.

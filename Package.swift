@@ -70,7 +70,8 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Autograd", "NN", "Zoo", "Transfer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Autograd", "NN", "Datasets", "Zoo", "Transfer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/Bench"
         ),

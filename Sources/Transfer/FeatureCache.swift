@@ -1,9 +1,9 @@
-import Zoo
 import Autograd
+import Datasets
 import Foundation
 import NN
 import Training
-import Datasets
+import Zoo
 
 /// A frozen backbone's outputs, computed once per example and reused every epoch, so training a new head costs
 /// only the head.

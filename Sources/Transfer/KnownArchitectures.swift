@@ -1,6 +1,6 @@
-import Zoo
 import Autograd
 import NN
+import Zoo
 
 /// The architectures Tapegrad can rebuild from a weight file alone, recognised by their keys.
 public enum KnownArchitecture: String, CaseIterable {

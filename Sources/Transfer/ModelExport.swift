@@ -1,8 +1,8 @@
-import Zoo
 import Autograd
 import Datasets
 import Foundation
 import NN
+import Zoo
 
 /// The metadata an exported classifier carries beside its weights, in its safetensors header.
 enum ModelExport {

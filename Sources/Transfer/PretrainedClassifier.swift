@@ -1,8 +1,8 @@
-import Zoo
 import Autograd
 import Datasets
 import Foundation
 import NN
+import Zoo
 
 /// A classifier read from one file: the architecture recognised from the file's keys (EfficientNet-Lite0's
 /// `_conv_stem...`, or a torchvision VGG's `features.N...` of any depth, with or without batch norm), with its

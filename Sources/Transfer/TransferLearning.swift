@@ -1,6 +1,6 @@
-import Zoo
 import Autograd
 import NN
+import Zoo
 
 /// A classifier seen the way transfer learning uses it: a backbone that turns images into features, learnt on a
 /// big dataset and reused, and a head that turns features into classes, replaced for each new task. VGG and

@@ -1,9 +1,9 @@
 import Autograd
+import Datasets
 import Foundation
 import NN
 import Testing
 import Training
-import Datasets
 
 /// What a user's folder can do wrong is an error the program can catch, naming the file, wherever a batch is
 /// made: the folder itself, a loader, a trainer, an evaluation. Before, each of these stopped the process.

@@ -1,8 +1,8 @@
 import Autograd
+import Datasets
 import Foundation
 import NN
 import Testing
-import Datasets
 
 @Suite struct ImageTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

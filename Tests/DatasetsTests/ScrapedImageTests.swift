@@ -1,8 +1,8 @@
 import Autograd
+import Datasets
 import Foundation
 import NN
 import Testing
-import Datasets
 
 /// Image folders as people scrape them: WebP files, truncated JPEGs, GIFs named .jpg, notes, hidden files and
 /// empty classes. What Pillow makes of each file is in Fixtures/images/scraped (scripts/fixtures/scraped_images.py).

@@ -1,10 +1,10 @@
 import Autograd
 import ExerciseKit
-import Zoo
 import ExerciseSolutions
 import Exercises
 import Foundation
 import Testing
+import Zoo
 
 /// The reference solutions pass; the student's starting code fails each exercise with the intended message.
 @Suite struct ExercisesTests {

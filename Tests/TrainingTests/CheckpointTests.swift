@@ -1,10 +1,10 @@
 import Autograd
+import Datasets
 import Foundation
 import NN
 import TestSupport
 import Testing
 import Training
-import Datasets
 
 @Suite struct CheckpointTests {
     static func makeModel() -> Sequential {

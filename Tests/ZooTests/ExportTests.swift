@@ -1,9 +1,9 @@
-import Transfer
 import Autograd
 import Datasets
 import Foundation
 import NN
 import Testing
+import Transfer
 import Zoo
 
 /// A model exported with its classes and preprocessing: read back from the one file, it answers exactly as the

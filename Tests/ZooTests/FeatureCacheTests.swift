@@ -1,11 +1,11 @@
-import Transfer
 import Autograd
+import Datasets
 import Foundation
 import NN
 import TestSupport
 import Testing
+import Transfer
 import Zoo
-import Datasets
 
 @Suite struct FeatureCacheTests {
     static func setting() -> (VGG, TensorDataset) {

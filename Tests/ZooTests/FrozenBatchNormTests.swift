@@ -1,11 +1,11 @@
-import Transfer
 import Autograd
+import Datasets
 import Foundation
 import NN
 import TestSupport
 import Testing
+import Transfer
 import Zoo
-import Datasets
 
 /// "Frozen means inference mode": a frozen BatchNorm normalises with its running statistics in training mode too,
 /// so a frozen backbone is one function, whichever mode the model is in.

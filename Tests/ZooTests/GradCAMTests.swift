@@ -1,4 +1,3 @@
-import Transfer
 import Autograd
 import Datasets
 import Foundation
@@ -7,6 +6,7 @@ import NN
 import TestSupport
 import Testing
 import Training
+import Transfer
 import Zoo
 
 /// Grad-CAM and saliency maps against PyTorch's, computed with plain autograd and no hooks

@@ -1,8 +1,8 @@
-import Transfer
 import Autograd
 import Datasets
 import Foundation
 import Testing
+import Transfer
 import Zoo
 
 /// The preprocessing an exported model carries: how a photo becomes square, and what transparency is laid on.

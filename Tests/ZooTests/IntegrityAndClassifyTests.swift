@@ -1,6 +1,6 @@
-import Transfer
 import Foundation
 import Testing
+import Transfer
 import Zoo
 
 @Suite struct IntegrityAndClassifyTests {

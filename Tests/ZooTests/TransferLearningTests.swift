@@ -1,10 +1,10 @@
-import Transfer
 import Autograd
 import Datasets
 import NN
 import TestSupport
-import Training
 import Testing
+import Training
+import Transfer
 import Zoo
 
 @Suite struct TransferLearningTests {

@@ -1,7 +1,7 @@
-import Transfer
 import Autograd
 import ExerciseKit
 import NN
+import Transfer
 import Zoo
 
 /// Exercise 9. A frozen model must keep its batch-norm statistics too: in PyTorch, a BatchNorm whose weights have

@@ -1,8 +1,8 @@
 import ArgumentParser
 import ExerciseKit
-import Foundation
 import ExerciseSolutions
 import Exercises
+import Foundation
 
 /// `swift run exercises list`, `swift run exercises check N`: the classroom's grader; `exercises export --student
 /// DIR`: the exercise files without their answers, to hand out.

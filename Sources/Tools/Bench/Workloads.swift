@@ -1,7 +1,8 @@
-import Transfer
 import Autograd
+import Datasets
 import Foundation
 import NN
+import Transfer
 import Zoo
 
 /// One benchmark workload: its name on the command line and the JSON keys it produces.
@@ -20,6 +21,7 @@ enum Workloads {
         Workload(name: "mlp", run: mlp),
         Workload(name: "tiny_ops", run: tinyOps),
         Workload(name: "lite0", run: lite0),
+        Workload(name: "lite0_fine_tune", run: lite0FineTune),
         Workload(name: "conv_layers", run: convolutionLayers),
     ]
 
@@ -93,6 +95,39 @@ enum Workloads {
         return [
             ("lite0_infer_b8_ms_per_img", inference / 8 * 1e3), ("lite0_full_step_b16_ms", step * 1e3),
             ("lite0_peak_rss_mb", Double(usage.ru_maxrss) / 1024),
+        ]
+    }
+
+    /// What caching at the frozen boundary saves when fine-tuning, as step 7 fine-tunes Lite0 (64x64 images, a
+    /// new 5-class head, its last 3 backbone blocks unfrozen, Adam, batch 32): one step of the whole model,
+    /// whose frozen blocks still run forward every time, against one step of the upper layers on the cached
+    /// maps of the blocks below (`FeatureCache.features(of:for:belowBlock:)`), and what caching cost per image.
+    static func lite0FineTune() -> [(String, Double)] {
+        Random.seed(0)
+        let model = EfficientNetLite()
+        model.replaceHead(classes: 5)
+        model.freezeFeatures()
+        model.unfreezeLastBlocks(3)
+        let boundary = model.backboneBlocks.count - 3
+        let images = TensorDataset(
+            inputs: Tensor.uniform([32, 3, 64, 64]), labels: (0..<32).map { $0 % 5 },
+            classNames: ["a", "b", "c", "d", "e"])
+        let optimizer = Adam(model.trainableParameters(), learningRate: 1e-3)
+        func step(_ module: Module, _ inputs: Tensor) -> Double {
+            median(repeats: 5) {
+                optimizer.zeroGrad()
+                crossEntropy(module(inputs), labels: images.labels).backward()
+                optimizer.step()
+            }
+        }
+        let whole = step(model, images.inputs)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let maps = try! FeatureCache().features(of: model, for: images, belowBlock: boundary)
+        let caching = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let upper = step(model.layers(fromBlock: boundary), maps.inputs)
+        return [
+            ("lite0_finetune_whole_step_b32_ms", whole * 1e3), ("lite0_finetune_cached_step_b32_ms", upper * 1e3),
+            ("lite0_finetune_caching_ms_per_img", caching / 32 * 1e3),
         ]
     }
 

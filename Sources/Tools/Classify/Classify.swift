@@ -1,9 +1,9 @@
-import Transfer
 import ArgumentParser
 import Autograd
 import Datasets
 import Foundation
 import NN
+import Transfer
 import Zoo
 
 /// `classify photo.jpg`: the top 5 classes of each image, with EfficientNet-Lite0 (offline, from what `make`

@@ -1,7 +1,7 @@
+import Datasets
 import Foundation
 import NN
 import Zoo
-import Datasets
 
 /// Every reader of files from the outside world, as a function of raw bytes: what libFuzzer drives
 /// (`make fuzz`) and what `make test` replays on the committed corpora (`Tests/Fuzz/corpus/<target>`).

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Autograd
+import Datasets
 import Foundation
 import NN
-import TutorialSupport
 import Training
-import Datasets
+import TutorialSupport
 
 /// Tutorial step 3: a small VGG-style CNN trained from scratch on Fashion-MNIST.
 @main

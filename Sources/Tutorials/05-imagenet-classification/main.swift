@@ -1,12 +1,12 @@
-import Transfer
 import ArgumentParser
 import Autograd
+import Datasets
 import Foundation
-import Training
 import NN
+import Training
+import Transfer
 import TutorialSupport
 import Zoo
-import Datasets
 
 /// Tutorial step 5: a network pretrained on ImageNet names what is in a photo, from ImageNet's 1000 classes.
 @main

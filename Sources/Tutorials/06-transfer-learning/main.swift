@@ -1,11 +1,11 @@
-import Transfer
 import ArgumentParser
 import Autograd
 import Foundation
 import NN
+import Training
+import Transfer
 import TutorialSupport
 import Zoo
-import Training
 
 /// Tutorial step 6: transfer learning by hand: freeze everything but the dense layers, train them, fine-tune.
 @main

@@ -1,9 +1,9 @@
-import Transfer
 import Autograd
 import Datasets
 import Foundation
 import NN
 import Training
+import Transfer
 import TutorialSupport
 import Zoo
 

@@ -1,12 +1,12 @@
-import Transfer
 import ArgumentParser
 import Autograd
 import Datasets
 import Foundation
 import NN
+import Training
+import Transfer
 import TutorialSupport
 import Zoo
-import Training
 
 /// Tutorial step 7, the main experiment: training from scratch against the two approaches of transfer learning,
 /// for several amounts of labelled data, each approach with the settings its own validation images chose.

@@ -1,12 +1,12 @@
-import Transfer
 import ArgumentParser
 import Autograd
+import Datasets
 import Foundation
 import NN
+import Training
+import Transfer
 import TutorialSupport
 import Zoo
-import Training
-import Datasets
 
 /// Tutorial step 8: how deep to fine-tune, and how fast: the same transfer with different parts unfrozen.
 @main

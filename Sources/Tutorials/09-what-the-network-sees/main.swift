@@ -1,4 +1,3 @@
-import Transfer
 import ArgumentParser
 import Autograd
 import Datasets
@@ -6,6 +5,7 @@ import Foundation
 import Interpretation
 import NN
 import Training
+import Transfer
 import TutorialSupport
 import Zoo
 

@@ -1,11 +1,11 @@
-import Transfer
 import ArgumentParser
 import Autograd
+import Datasets
 import Foundation
 import NN
-import Zoo
 import Training
-import Datasets
+import Transfer
+import Zoo
 
 /// The command-line options steps 6-8 share, and what they build: a pretrained source model, a way to make a
 /// fresh model of its architecture, and the target task's training and test data, with how many images per

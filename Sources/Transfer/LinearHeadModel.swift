@@ -12,13 +12,16 @@ public final class LinearHeadModel: Module, TransferModel {
     public let base: any TransferModel
     /// Dropout, then the linear layer: `classifier.1` is what `replaceHead(classes:)` replaces.
     public let classifier: Sequential
+    /// What the base's head reads: the inputs of its first linear layer.
+    let featureCount: Int
 
     /// - Parameters:
     ///   - base: the model whose backbone is kept.
     ///   - dropout: the probability before the linear layer (Lite0's is 0.2).
     public init(on base: any TransferModel, dropout: Float = 0.2) {
         self.base = base
-        classifier = Sequential([Dropout(probability: dropout), Linear(Self.featureCount(of: base), 1)])
+        featureCount = Self.featureCount(of: base)
+        classifier = Sequential([Dropout(probability: dropout), Linear(featureCount, 1)])
         super.init()
     }
 
@@ -44,6 +47,6 @@ public final class LinearHeadModel: Module, TransferModel {
 
     /// A fresh linear layer for `classes` classes (PyTorch's default initialisation).
     public func replaceHead(classes: Int) {
-        classifier[1] = Linear(Self.featureCount(of: base), classes)
+        classifier[1] = Linear(featureCount, classes)
     }
 }

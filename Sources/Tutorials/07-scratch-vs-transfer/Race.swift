@@ -149,10 +149,13 @@ struct Race {
             }
         }
         // The epochs last, at each approach's rate: a shorter run is a different schedule (both phases shrink).
-        let rates = Choices(
-            budget: "", seed: seed, epochs: epochCount, validationCount: validation.count,
-            inputSide: prepared.images.side, trials: trials, imageNetSize: size
-        ).rate
+        let rates = Dictionary(
+            uniqueKeysWithValues: approaches.map { approach in
+                let tried = trials.filter { $0.approach == approach && $0.varying == .rate }
+                return (
+                    approach, Choices.choice(among: tried, validationCount: validation.count) { $0.rate }.best.setting
+                )
+            })
         for approach in approaches {
             let measured = trials.first {
                 $0.approach == approach && $0.varying == .rate && $0.rate == rates[approach]

@@ -70,15 +70,17 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Autograd", "NN", "Datasets", "Zoo", "Transfer",
+                "Kernels", "Autograd", "NN", "Datasets", "Zoo", "Transfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/Bench"
         ),
+        // The lines of a tutorial's output that the notebook tool and the tests read.
+        .target(name: "TutorialFormat", path: "Sources/Tutorials/TutorialFormat"),
         .target(
             name: "TutorialSupport",
             dependencies: [
-                "NN", "Datasets", "Training", "Zoo", "Transfer", "Interpretation",
+                "NN", "Datasets", "Training", "Zoo", "Transfer", "Interpretation", "TutorialFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tutorials/TutorialSupport"
@@ -90,7 +92,7 @@ let package = Package(
             path: "Sources/Tools/ReaderFuzzing"),
 
         // notebooks-md/ kept in step with the tutorials' sources and runs.
-        .target(name: "Notebooks", path: "Sources/Tools/Notebooks"),
+        .target(name: "Notebooks", dependencies: ["TutorialFormat"], path: "Sources/Tools/Notebooks"),
         .executableTarget(
             name: "NotebooksTool",
             dependencies: ["Notebooks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -128,17 +130,21 @@ let package = Package(
             name: "InterpretationTests", dependencies: ["Interpretation", "Training", "Datasets", "NN", "TestSupport"]),
         .testTarget(
             name: "ZooTests",
-            dependencies: ["Zoo", "Transfer", "Datasets", "Training", "Classify", "Interpretation", "TestSupport"]),
+            dependencies: ["Zoo", "Transfer", "Datasets", "Training", "Interpretation", "TestSupport"]),
+        .testTarget(
+            name: "TransferTests", dependencies: ["Transfer", "Zoo", "Datasets", "Training", "Classify", "TestSupport"]),
         .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
         // The repository's own rules, read from its files: the layers ARCHITECTURE.md draws.
         .testTarget(name: "RepositoryTests"),
+        .testTarget(name: "DocumentedExamplesTests", dependencies: ["Autograd", "NN"]),
         .testTarget(
             name: "ExercisesTests",
             dependencies: ["Autograd", "Zoo", "Transfer", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(
             name: "TutorialsTests",
-            dependencies: ["Autograd", "Kernels", "Datasets", "Notebooks"] + tutorials.map { .target(name: $0.target) }),
+            dependencies: ["Autograd", "Kernels", "Datasets", "Training", "Notebooks", "TutorialFormat"]
+                + tutorials.map { .target(name: $0.target) }),
     ]
         + tutorials.map { tutorial in
             .executableTarget(

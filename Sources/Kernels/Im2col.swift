@@ -6,7 +6,7 @@
 
 extension ConvGeometry {
     /// How many images share one column matrix: as many as fit in 8 MB, at least one. One product over many
-    /// images beats many small ones; past 8 MB the columns fall out of cache (measured on the small_cnn bench:
+    /// images beats many small ones; past 8 MB the columns fall out of cache (measured on the mnist_cnn bench:
     /// 8 MB ran 7% faster than 64 MB and 25% faster than 2 MB).
     var imagesPerChunk: Int { max(1, min(batch, (8 << 20) / 4 / max(1, patchSize * outPixels))) }
 

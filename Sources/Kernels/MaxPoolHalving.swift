@@ -1,7 +1,7 @@
 /// One output row of 2x2, stride-2 max pooling: windows over input rows `row` and `row + width`, eight at a
 /// time when the row has eight. The same comparisons in the same order as the general loop (top left, top
 /// right, bottom left, bottom right; a NaN wins), so the same winners. No window is clipped, so no range checks:
-/// the small CNN's first pool ran 4x faster than one window at a time without them (measured).
+/// mnist_cnn's first pool ran 4x faster than one window at a time without them (measured).
 package func maxPoolHalving(
     row: UnsafePointer<Float>, width: Int, rowOffset: Int32, into y: UnsafeMutablePointer<Float>,
     winners: UnsafeMutablePointer<Int32>?, count: Int

@@ -35,6 +35,8 @@ package final class MemoryCache: Sendable {
         var cachedBytes = 0
         var liveBytes = 0
         var peakLiveBytes = 0
+        /// The most live at once since `peakLiveBytes(during:)` started, while it runs.
+        var measuredPeak: Int?
     }
 
     private let state = Mutex(State())
@@ -54,6 +56,7 @@ package final class MemoryCache: Sendable {
         let outcome = state.withLock { state -> Outcome in
             state.liveBytes += bytes
             state.peakLiveBytes = max(state.peakLiveBytes, state.liveBytes)
+            state.measuredPeak = state.measuredPeak.map { max($0, state.liveBytes) }
             if let i = state.blocks.lastIndex(where: { $0.bytes == bytes }) {
                 state.cachedBytes -= bytes
                 return .reused(state.blocks.remove(at: i).pointer)
@@ -83,6 +86,17 @@ package final class MemoryCache: Sendable {
             state.liveBytes -= bytes
             state.cachedBytes += bytes
             state.blocks.append(Block(bytes: bytes, pointer: pointer))
+        }
+    }
+
+    /// The most bytes live at once in blocks of `smallestCachedBytes` or more while `body` runs (the tensors of
+    /// a model's activations and gradients; small ones are not counted), for measuring what a change saves.
+    package func peakLiveBytes(during body: () -> Void) -> Int {
+        state.withLock { $0.measuredPeak = $0.liveBytes }
+        body()
+        return state.withLock { state in
+            defer { state.measuredPeak = nil }
+            return state.measuredPeak ?? 0
         }
     }
 

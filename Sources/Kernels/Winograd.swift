@@ -28,7 +28,7 @@ package struct WinogradPlan: ConvolutionKernel {
     let rowsPerBand: Int
 
     /// Each core transforms a band, multiplies and transforms back while the band is in its cache: V and M
-    /// together fit in 1 MB of the 2 MB L2. Measured on the small CNN's and VGG16's layers: 1.7x faster than 32 MB
+    /// together fit in 1 MB of the 2 MB L2. Measured on mnist_cnn's and VGG16's layers: 1.7x faster than 32 MB
     /// bands multiplied on both cores by OpenBLAS for 32 channels, as fast for 512 channels.
     static let bandBytes = 1 << 20
 

@@ -28,10 +28,9 @@ extension Module {
     /// Runs the model on `input` and keeps the outputs of the modules at `keys` (timm's `forward_intermediates`).
     ///
     /// A tape needs no hooks: each kept output is the tensor the next layer read, so a `backward()` from the
-    /// output fills its `.grad` as well, when grad mode is on. The value kept is the module's own: a Conv2d whose
-    /// ReLU was fused into it (`fuseActivations`) gives its output before the ReLU, as PyTorch's layer would,
-    /// and the ReLU's key gives the output after it. Where nothing before a kept output needs a gradient (a
-    /// frozen backbone, an image), the output becomes the start of the tape, so its gradient is still there.
+    /// output fills its `.grad` as well, when grad mode is on. Where nothing before a kept output needs a
+    /// gradient (a frozen backbone, an image), the output becomes the start of the tape, so its gradient is still
+    /// there.
     ///
     /// - Parameters:
     ///   - input: what `model(input)` would get.
@@ -62,10 +61,6 @@ extension Module {
 final class ActivationKeeper {
     let wanted: [ObjectIdentifier: String]
     private(set) var kept: [String: Tensor] = [:]
-    /// Modules that kept a value of their own during their forward (a fused Conv2d, before its activation):
-    /// what they return is not their value, so the call around them keeps nothing more.
-    private var keptFromInside: Set<String> = []
-
     static let installed = ThreadLocal<ActivationKeeper?>(nil)
     static var current: ActivationKeeper? { installed.value }
 
@@ -78,15 +73,7 @@ final class ActivationKeeper {
     /// tensor the forward pass goes on with.
     func keep(_ output: Tensor, from module: Module) -> Tensor {
         guard let key = wanted[ObjectIdentifier(module)] else { return output }
-        if keptFromInside.remove(key) != nil { return output }
         return store(output, as: key)
-    }
-
-    /// Called by a module from inside its forward, with its own value where its output is something else.
-    func keepFromInside(_ value: Tensor, from module: Module) -> Tensor {
-        guard let key = wanted[ObjectIdentifier(module)] else { return value }
-        keptFromInside.insert(key)
-        return store(value, as: key)
     }
 
     /// Keeps `value` under `key` and returns it, or, where no gradient reaches it from below, a leaf with its

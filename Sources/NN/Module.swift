@@ -21,11 +21,16 @@ open class Module {
         fatalError("\(type(of: self)) must override forward(_:)")
     }
 
-    public final func callAsFunction(_ input: Tensor) -> Tensor {
+    public final func callAsFunction(_ input: Tensor) -> Tensor { running { forward(input) } }
+
+    /// Runs `body` as this module's forward: named in error messages while it runs, its output kept for
+    /// `forward(_:keeping:)` and reported to `summary`. `Sequential` runs a fused Conv2d and ReLU this way, so
+    /// each still reports its own output.
+    func running(_ body: () -> Tensor) -> Tensor {
         let running = RunningModules.onThisThread
         running.modules.append(self)
         defer { running.modules.removeLast() }
-        var output = forward(input)
+        var output = body()
         if let keeper = ActivationKeeper.current { output = keeper.keep(output, from: self) }
         ShapeRecorder.active?.record(self, output: output)
         return output

@@ -14,10 +14,9 @@ public struct PretrainedClassifier {
     public let architecture: String
     /// One name per output.
     public let classNames: [String]
-    /// The preprocessing the weights expect (they differ: Lite0 scales by 128, VGG by ImageNet's statistics).
-    public let preprocessing: ImageTransform
-    /// What transparent pixels are laid on before `preprocessing`, as the model was trained; nil drops alpha.
-    public let background: Background?
+    /// The preprocessing the weights expect (they differ: Lite0 scales by 128, VGG by ImageNet's statistics),
+    /// with what transparent pixels are laid on, as the model was trained.
+    public let preprocessing: ImagePreprocessing
     /// What reading the file noticed (a key prefix removed, say), and the hash check.
     public let notes: [String]
 
@@ -47,14 +46,13 @@ public struct PretrainedClassifier {
         }
         model.eval()
         return PretrainedClassifier(
-            model: model, architecture: architecture, classNames: classNames, preprocessing: preprocessing.transform,
-            background: preprocessing.background, notes: notes)
+            model: model, architecture: architecture, classNames: classNames, preprocessing: preprocessing,
+            notes: notes)
     }
 
     /// The `k` most probable classes of a photo, with their softmax probabilities.
     public func classify(_ image: RGBImage, top k: Int = 5) -> [(name: String, probability: Float)] {
-        topClasses(
-            of: preprocessing.apply(image.composited(on: background).tensor), by: model, classNames: classNames, k: k)
+        topClasses(of: preprocessing.input(from: image), by: model, classNames: classNames, k: k)
     }
 }
 

@@ -78,14 +78,17 @@ public struct ImagePreprocessing: Codable, Equatable, Sendable {
     /// The steps after decoding, as a transform of a [3, H, W] image in [0, 1] (`background` comes before: see
     /// `input(from:)` and `ImageFolder`'s `background:`).
     public var transform: ImageTransform {
-        let square: [ImageTransform]
+        .compose([resizing] + (grayscale ? [.grayscale] : []) + [.normalize(mean: mean, std: standardDeviation)])
+    }
+
+    /// The geometry alone: how a photo becomes the `size` x `size` square, its values untouched. What the network
+    /// sees before normalisation: the picture to show a person beside a heat map.
+    public var resizing: ImageTransform {
         switch resize {
-        case .crop: square = [.resize(shorterSide: resizeShorterSide), .centerCrop(height: size, width: size)]
-        case .squish: square = [.resize(height: size, width: size)]
-        case .pad: square = [.resize(longerSide: size), .centerPad(height: size, width: size)]
+        case .crop: return .compose([.resize(shorterSide: resizeShorterSide), .centerCrop(height: size, width: size)])
+        case .squish: return .resize(height: size, width: size)
+        case .pad: return .compose([.resize(longerSide: size), .centerPad(height: size, width: size)])
         }
-        return .compose(
-            square + (grayscale ? [.grayscale] : []) + [.normalize(mean: mean, std: standardDeviation)])
     }
 
     /// A decoded photo as the model's input: laid on `background` when there is one, then `transform`.

@@ -1,6 +1,7 @@
 import Autograd
 import Kernels
 import Testing
+import TutorialFormat
 
 /// The golden numbers every tutorial prints with its default settings, as its notebook lists them. A class
 /// compares its own run with these; a change here means every notebook must be refreshed.
@@ -45,7 +46,7 @@ let pinsAreExactHere = !CPUFeatures.hasAVX512ForSkylakeX && Tapegrad.blasThreads
 
 /// Expects the run of `tutorial` to have printed its pinned golden numbers, to the 4 decimals printed.
 func expectGoldenNumbers(of tutorial: String, in output: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    let printed = goldenNumbers(in: output)
+    let printed = TutorialOutput.goldenNumbers(in: output)
     let tolerance = pinsAreExactHere ? 5e-5 : 0.05
     for (name, value) in pinnedGoldenNumbers[tutorial]! {
         #expect(

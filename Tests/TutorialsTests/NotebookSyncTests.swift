@@ -1,6 +1,8 @@
 import Foundation
 import Notebooks
 import Testing
+import Training
+import TutorialFormat
 
 /// Every notebook's code blocks are the tutorial's own code, region for region.
 @Suite struct NotebookSyncTests {
@@ -65,6 +67,25 @@ import Testing
             worked.mismatches(source: "let a = 1\n" + source.replacingOccurrences(of: "one", with: "two")).count == 1)
         #expect(worked.mismatches(source: source + "// notebook: two\n// end notebook\n").isEmpty)
         try? FileManager.default.removeItem(at: example)
+    }
+
+    /// The lines the notebook tool reads are the ones the tutorials and Training's progress bar write.
+    @Test func theToolReadsWhatTheTutorialsWrite() {
+        #expect(
+            TutorialOutput.title(ofHeading: Substring(TutorialOutput.heading("2. Preprocessing"))) == "2. Preprocessing"
+        )
+        #expect(TutorialOutput.title(ofHeading: "== not a heading") == nil)
+        let golden = TutorialOutput.goldenLine("loss", 0.35514)
+        #expect(golden == "golden: loss = 0.3551")
+        #expect(TutorialOutput.golden(in: Substring(golden))! == ("loss", 0.3551))
+        let bar = ProgressBar(total: 4, label: "scratch, seed 0 head epoch 12/30", isTerminal: false)
+        bar.advance()
+        let running = Substring(bar.line([("loss", "0.4123")]))
+        #expect(TutorialOutput.isProgress(running) && TutorialOutput.epochPhase(of: running) == "scratch, seed 0 head")
+        bar.advance(by: 3)
+        let last = Substring(bar.line([("loss", "0.3")]))
+        #expect(!TutorialOutput.isProgress(last) && TutorialOutput.epochPhase(of: last) == "scratch, seed 0 head")
+        #expect(TutorialOutput.epochPhase(of: "the epoch 3 line without a rate") == nil)
     }
 
     /// A section keeps its text, drops mid-run progress, and folds a phase's epoch lines to its first and last.

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import TutorialFormat
 
 /// Steps 6-8 share a source model (VGG.small pretrained on Fashion-MNIST classes 0-4, the defaults: all
 /// 30,000 images, 2 epochs). Serialized: the first test trains it, the others reuse it.
@@ -190,7 +191,7 @@ import Testing
         expectGoldenNumbers(of: "08-fine-tuning-deeper", in: text)
         // The lesson of section 3: a fresh Adam where fine-tuning begins makes the test loss jump; one Adam
         // throughout does not.
-        let golden = goldenNumbers(in: text)
+        let golden = TutorialOutput.goldenNumbers(in: text)
         let (fresh, kept) = (
             try #require(golden["mean validation loss change at the boundary, fresh Adam"]),
             try #require(golden["mean validation loss change at the boundary, one Adam"])

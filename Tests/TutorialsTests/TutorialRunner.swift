@@ -26,16 +26,6 @@ func runTutorial(_ name: String, arguments: [String] = [], withErrors: Bool = fa
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// The `golden: NAME = VALUE` lines a run printed.
-func goldenNumbers(in output: String) -> [String: Double] {
-    var numbers: [String: Double] = [:]
-    for line in output.split(separator: "\n") where line.hasPrefix("golden: ") {
-        let parts = line.dropFirst("golden: ".count).split(separator: " = ")
-        if parts.count == 2, let value = Double(parts[1]) { numbers[String(parts[0])] = value }
-    }
-    return numbers
-}
-
 /// A fresh folder under the temporary directory.
 func temporaryFolder(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-\(name)-\(getpid())")

@@ -64,7 +64,7 @@ import Zoo
         let model = try Self.published()
         let photos = try PretrainedCache.labelledPhotos()
         #expect(photos.count == 20)
-        let preset = ImageNet.efficientNetLitePreset()
+        let preset = ImagePreprocessing.efficientNetLite().transform
         var (top1, top5) = (0, 0)
         for photo in photos {
             let image = try preset.apply(RGBImage(contentsOf: photo.url).tensor)

@@ -4,9 +4,12 @@ import NN
 import Testing
 import Zoo
 
-/// VGG's module tree against torchvision's (scripts/fixtures/vgg_structure.py): keys, order, shapes, counts.
+/// VGG's module tree against torchvision's (scripts/fixtures/vgg_structure.py): modules, keys, order, shapes,
+/// counts.
 @Suite struct VGGStructureTests {
     struct Structure: Decodable {
+        /// Each module's key and class name, as `named_modules()` lists them.
+        let modules: [[String]]
         let keys: [[KeyOrShape]]
         let parameters: Int
     }
@@ -46,6 +49,17 @@ import Zoo
         #expect(ours.map(\.0) == theirs.map(\.0), "\(name) keys")
         #expect(ours.map(\.1) == theirs.map(\.1), "\(name) shapes")
         #expect(model.parameters().reduce(0) { $0 + $1.count } == expected.parameters)
+    }
+
+    /// The tree a user prints is the one that runs: torchvision's module at each of torchvision's keys (a ReLU at
+    /// `features.1`, though the Sequential runs it with the convolution before it as one op).
+    @Test(arguments: variants)
+    func moduleTypesAtEveryKeyEqualTorchvisions(_ name: String) throws {
+        let expected = try #require(Self.torchvision[name]).modules.map { $0.joined(separator: " ") }
+        let depth = VGG.Depth(rawValue: String(name.prefix(5)))!
+        let model = VGG(depth, batchNorm: name.hasSuffix("_bn"), initialized: false)
+        let ours = model.namedModules().filter { !$0.path.isEmpty }.map { "\($0.path) \(type(of: $0.module))" }
+        #expect(ours == expected)
     }
 
     @Test func vgg16SummaryShowsWhereThe138MillionParametersLive() {

@@ -13,7 +13,7 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 # Workloads both sides run (conv_layers is Tapegrad's own look at its convolution algorithms).
-SHARED = ["sgemm", "vgg_infer", "vgg_head", "vgg_full", "small_cnn", "mlp", "tiny_ops", "lite0"]
+SHARED = ["sgemm", "vgg_infer", "vgg_head", "vgg_full", "mnist_cnn", "mlp", "tiny_ops", "lite0"]
 
 
 def run(command):

@@ -76,7 +76,7 @@ def vgg_full():
     return {"vgg16_full_step_b4_ms": median(step, repeats=3) * 1e3, "peak_rss_mb": peak_rss_mb()}
 
 
-def small_cnn():
+def mnist_cnn():
     torch.manual_seed(0)
     model = nn.Sequential(
         nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -84,7 +84,7 @@ def small_cnn():
         nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Linear(256, 10))
     step = sgd_step(model, torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), torch.rand(64, 1, 28, 28),
                     torch.arange(64) % 10)
-    return {"smallcnn_step_b64_ms": median(step, repeats=10) * 1e3}
+    return {"mnistcnn_step_b64_ms": median(step, repeats=10) * 1e3}
 
 
 def mlp():
@@ -131,7 +131,7 @@ def lite0():
             "lite0_peak_rss_mb": peak_rss_mb()}
 
 
-WORKLOADS = {f.__name__: f for f in (sgemm, vgg_infer, vgg_head, vgg_full, small_cnn, mlp, tiny_ops, lite0)}
+WORKLOADS = {f.__name__: f for f in (sgemm, vgg_infer, vgg_head, vgg_full, mnist_cnn, mlp, tiny_ops, lite0)}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(WORKLOADS)

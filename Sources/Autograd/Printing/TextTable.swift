@@ -7,7 +7,9 @@ public struct TextTable {
     public var rows: [[String]] = []
     public var footer: [String] = []
 
-    public init(header: [String]) { self.header = header }
+    public init(header: [String], rows: [[String]] = [], footer: [String] = []) {
+        (self.header, self.rows, self.footer) = (header, rows, footer)
+    }
 
     public var rendered: String {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }

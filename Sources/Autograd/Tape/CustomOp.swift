@@ -1,5 +1,6 @@
 /// A differentiable op defined outside Autograd, as PyTorch's `torch.autograd.Function` is: the value computed
-/// any way you like, the pullback given beside it. This is how Autograd's own ops are written.
+/// any way you like, the pullback given beside it. Autograd's own ops have the same shape, through the internal
+/// `recorded(_:inputs:saving:pullback:)` that this wraps with its checks.
 ///
 /// ```swift
 /// func square(_ x: Tensor) -> Tensor {

@@ -10,8 +10,8 @@ public final class Conv2d: Module {
     /// Channel groups (see `conv2d`): `groups: channels` makes a depthwise convolution.
     public let groups: Int
     /// Applied to the output as the convolution writes it: `.relu` computes `relu(conv(x))` in one op (see
-    /// `conv2d`). Set it when building a model, or let `fuseActivations()` set it for a Conv2d followed by a ReLU.
-    public var activation: Activation
+    /// `conv2d`). A `Sequential` does the same for a Conv2d followed by a ReLU layer (`fusesActivations`).
+    public let activation: Activation
 
     /// - Parameters:
     ///   - inChannels: channels of the input.
@@ -71,16 +71,9 @@ public final class Conv2d: Module {
             padding: padding, dilation: (dilation, dilation), groups: groups, bias: bias, activation: activation)
     }
 
-    public override func forward(_ input: Tensor) -> Tensor {
-        if activation != .identity, let keeper = ActivationKeeper.current, keeper.wants(self) {
-            // Asked for this layer's output (`forward(keeping:)`): that is the convolution's, before the fused
-            // activation, so the two run apart this time.
-            return activation.apply(keeper.keepFromInside(convolution(input, activation: .identity), from: self))
-        }
-        return convolution(input, activation: activation)
-    }
+    public override func forward(_ input: Tensor) -> Tensor { convolution(input, activation: activation) }
 
-    private func convolution(_ input: Tensor, activation: Activation) -> Tensor {
+    func convolution(_ input: Tensor, activation: Activation) -> Tensor {
         conv2d(
             input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
             activation: activation)

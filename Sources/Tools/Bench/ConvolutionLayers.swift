@@ -2,7 +2,7 @@ import Autograd
 import Foundation
 
 extension Workloads {
-    /// VGG16's and the small CNN's convolution shapes, each timed forward (no tape) and forward + backward with
+    /// VGG16's and mnist_cnn's convolution shapes, each timed forward (no tape) and forward + backward with
     /// each algorithm: where Winograd pays and where im2col is left as the better choice. `CONV_ONLY=64_64_224_b8`
     /// (input channels, output channels, size, batch) times one shape, for profiling it alone.
     static func convolutionLayers() -> [(String, Double)] {

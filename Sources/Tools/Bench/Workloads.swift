@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import Foundation
+import Kernels
 import NN
 import Transfer
 import Zoo
@@ -17,7 +18,8 @@ enum Workloads {
         Workload(name: "vgg_infer", run: vggInference),
         Workload(name: "vgg_head", run: vggHead),
         Workload(name: "vgg_full", run: vggFull),
-        Workload(name: "small_cnn", run: smallCNN),
+        Workload(name: "vgg_fusion", run: vggFusion),
+        Workload(name: "mnist_cnn", run: mnistCNN),
         Workload(name: "mlp", run: mlp),
         Workload(name: "tiny_ops", run: tinyOps),
         Workload(name: "lite0", run: lite0),
@@ -60,6 +62,36 @@ enum Workloads {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return [("vgg16_full_step_b4_ms", seconds * 1e3), ("peak_rss_mb", Double(usage.ru_maxrss) / 1024)]
+    }
+
+    /// What running each Conv2d with its ReLU as one op gains on VGG16 (`Sequential.fusesActivations`): forward
+    /// passes at batch 1 without a tape, and the most tensor memory live at once in one training step at batch 4,
+    /// each with fusion off then on.
+    static func vggFusion() -> [(String, Double)] {
+        let model = VGG(.vgg16)
+        model.replaceHead(classes: 10)
+        let optimizer = SGD(model.trainableParameters(), learningRate: 1e-3, momentum: 0.9)
+        let image = Tensor.uniform([1, 3, 224, 224])
+        let batch = Tensor.uniform([4, 3, 224, 224])
+        let labels = [0, 1, 2, 3]
+        func step() {
+            optimizer.zeroGrad()
+            crossEntropy(model(batch), labels: labels).backward()
+            optimizer.step()
+        }
+        return [false, true].flatMap { fused -> [(String, Double)] in
+            model.features.fusesActivations = fused
+            let name = fused ? "fused" : "unfused"
+            model.eval()
+            let inference = median(repeats: 5) { _ = withNoGrad { model(image) } }
+            model.train()
+            step()
+            let peak = MemoryCache.shared.peakLiveBytes(during: step)
+            return [
+                ("vgg16_infer_b1_\(name)_ms", inference * 1e3),
+                ("vgg16_step_b4_\(name)_peak_tensor_mb", Double(peak) / 1_048_576),
+            ]
+        }
     }
 
     static func vggStep(_ model: VGG, batch: Int) -> Double {
@@ -131,8 +163,9 @@ enum Workloads {
         ]
     }
 
-    /// The benchmark's small CNN (32, 32, M, 64, 64, M, 256, 10) on 28x28x1, one SGD-momentum step on a batch of 64.
-    static func smallCNN() -> [(String, Double)] {
+    /// A CNN for 28x28 grayscale images, (Fashion-)MNIST's size: (32, 32, M, 64, 64, M, 256, 10), one SGD-momentum
+    /// step on a batch of 64.
+    static func mnistCNN() -> [(String, Double)] {
         Random.seed(0)
         let model = Sequential {
             Conv2d(1, 32, kernelSize: 3, padding: 1)
@@ -158,7 +191,7 @@ enum Workloads {
             crossEntropy(model(x), labels: labels).backward()
             optimizer.step()
         }
-        return [("smallcnn_step_b64_ms", seconds * 1e3)]
+        return [("mnistcnn_step_b64_ms", seconds * 1e3)]
     }
 
     /// A 784-128-10 MLP training step on a batch of 32: forward, cross-entropy, backward, SGD update.

@@ -42,7 +42,8 @@ struct Classify: ParsableCommand {
         let classifier = try PretrainedClassifier.load(url)
         for note in classifier.notes { print("\(url.lastPathComponent): \(note)") }
         print(
-            "\(classifier.architecture) from \(url.lastPathComponent); preprocessing: \(classifier.preprocessing.name)")
+            "\(classifier.architecture) from \(url.lastPathComponent); preprocessing: \(classifier.preprocessing.transform.name)"
+        )
         let paths = try images.flatMap(Self.imageFiles)
         guard !paths.isEmpty else {
             throw ValidationError("no PNG, JPEG or WebP images in \(images.joined(separator: ", "))")

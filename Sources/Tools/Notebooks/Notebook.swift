@@ -1,4 +1,5 @@
 import Foundation
+import TutorialFormat
 
 /// A markdown notebook in `notebooks-md/` and the tutorial it narrates.
 ///
@@ -59,11 +60,11 @@ public struct Notebook {
         var sections: [String: [Substring]] = ["golden": []]
         var title: String?
         for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("golden: ") { sections["golden"]!.append(line) }
-            if line.hasPrefix("== ") && line.hasSuffix(" ==") {
-                title = String(line.dropFirst(3).dropLast(3))
-                sections[title!] = []
-            } else if let title, !(line.contains(" it/s ") && line.contains(" left")) {
+            if TutorialOutput.golden(in: line) != nil { sections["golden"]!.append(line) }
+            if let heading = TutorialOutput.title(ofHeading: line) {
+                title = heading
+                sections[heading] = []
+            } else if let title, !TutorialOutput.isProgress(line) {
                 sections[title]!.append(line)
             }
         }
@@ -76,12 +77,7 @@ public struct Notebook {
     /// of a `ProgressBar`) cut to its first and last, and a line saying how many were left out: a reader sees where
     /// a phase started and ended, and a race of many runs stays readable. The run's own log keeps every line.
     static func foldingEpochs(_ lines: [Substring]) -> [Substring] {
-        func phase(_ line: Substring) -> Substring? {
-            guard line.contains(" it/s "), let epoch = line.range(of: " epoch "),
-                line[epoch.upperBound...].prefix(while: \.isNumber).count > 0
-            else { return nil }
-            return line[..<epoch.lowerBound]
-        }
+        let phase = TutorialOutput.epochPhase(of:)
         var folded: [Substring] = []
         var run: [Substring] = []
         func flush() {

@@ -128,6 +128,3 @@ public final class Trainer {
         return (values, progress(), bar)
     }
 }
-
-/// A fraction as a percentage with 2 decimals, as progress bars show accuracy: 0.915 -> "91.50%".
-func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }

@@ -15,10 +15,13 @@ public func meanCurve(_ runs: [TrainingHistory], _ metric: String = "validation_
     runs[0].series("epoch").indices.map { i in (runs[0].series("epoch")[i], mean(runs.map { $0.series(metric)[i] })) }
 }
 
+/// A fraction as a percentage with 2 decimals, as progress bars and results show accuracy: 0.915 -> "91.50%".
+public func percent(_ fraction: Double) -> String { String(format: "%.2f%%", fraction * 100) }
+
 /// `values` (fractions) as "93.21% ± 0.74": the mean and the standard deviation, in percent; one value alone,
 /// which has no spread to show, as "93.21%".
 public func meanAndSpread(_ values: [Double]) -> String {
     values.count == 1
-        ? String(format: "%.2f%%", values[0] * 100)
+        ? percent(values[0])
         : String(format: "%.2f%% ± %.2f", mean(values) * 100, standardDeviation(values) * 100)
 }

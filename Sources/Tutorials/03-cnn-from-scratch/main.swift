@@ -219,7 +219,7 @@ struct CNNFromScratch: ParsableCommand {
                 String(format: "%.2f points", mean(gaps[i]) * 100),
             ]
         }
-        print(table([header] + rows))
+        print(TextTable(header: header, rows: rows).rendered)
         // A gain is a finding when it is more than twice its standard error.
         let verdicts = rungs.indices.dropFirst().map { MeanDifference(testAccuracies[$0], testAccuracies[$0 - 1]) }
         let withinNoise = zip(rungs.dropFirst(), verdicts).filter { $1.verdict == .noMeasurableDifference }

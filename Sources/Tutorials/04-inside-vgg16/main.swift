@@ -1,8 +1,8 @@
 import ArgumentParser
 import Autograd
 import Foundation
-import Training
 import NN
+import Training
 import TutorialSupport
 import Zoo
 
@@ -50,7 +50,7 @@ struct InsideVGG16: ParsableCommand {
             let big = side * side * channels * channels
             print(
                 "\(stack) x 3x3 sees \(side)x\(side): \(small) weights; one \(side)x\(side): \(big) weights "
-                    + "(\(pct(1 - Double(small) / Double(big))) fewer), at \(channels) channels in and out")
+                    + "(\(percent(1 - Double(small) / Double(big))) fewer), at \(channels) channels in and out")
         }
         // end notebook
 
@@ -61,7 +61,7 @@ struct InsideVGG16: ParsableCommand {
         let total = Double(model.parameters().reduce(0) { $0 + $1.count })
         func share(_ name: String, _ module: Module) {
             let count = module.parameters().reduce(0) { $0 + $1.count }
-            print(name.padding(toLength: 36, withPad: " ", startingAt: 0), count, "(\(pct(Double(count) / total)))")
+            print(name.padding(toLength: 36, withPad: " ", startingAt: 0), count, "(\(percent(Double(count) / total)))")
         }
         share("features (13 convolutions)", model.features)
         share("classifier (3 dense layers)", model.classifier)

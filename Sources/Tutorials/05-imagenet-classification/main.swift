@@ -59,14 +59,14 @@ struct ImageNetClassification: ParsableCommand {
             EfficientNet-Lite0 was trained on (x - 127) / 128 of values 0...255, torchvision's VGGs on each
             channel shifted by ImageNet's mean \(ImageNet.mean) and divided by its standard deviation
             \(ImageNet.standardDeviation) of values 0...1. Fed the other scaling, a network still answers
-            confidently, and often wrongly. This run: \(classifier.preprocessing.name).
+            confidently, and often wrongly. This run: \(classifier.preprocessing.transform.name).
             """)
         if !images.isEmpty {
             for path in images {
                 let image = try RGBImage(contentsOf: URL(fileURLWithPath: path)).tensor
                 print("\n\(path):")
                 for (name, probability) in ImageNet.topClasses(
-                    of: classifier.preprocessing.apply(image), by: classifier.model)
+                    of: classifier.preprocessing.transform.apply(image), by: classifier.model)
                 {
                     print(String(format: "  %6.2f%%  %@", probability * 100, name))
                 }
@@ -83,7 +83,7 @@ struct ImageNetClassification: ParsableCommand {
         let photos = try PretrainedCache.labelledPhotos()
         var (top1, top5, firstProbability) = (0, 0, 0.0)
         for (i, photo) in photos.enumerated() {
-            let input = try classifier.preprocessing.apply(RGBImage(contentsOf: photo.url).tensor)
+            let input = try classifier.preprocessing.input(from: RGBImage(contentsOf: photo.url))
             let answers = ImageNet.topClasses(of: input, by: classifier.model, k: 5)
             let rank = answers.firstIndex { $0.name == ImageNet.classNames[photo.label] }
             top1 += rank == 0 ? 1 : 0
@@ -109,7 +109,7 @@ struct ImageNetClassification: ParsableCommand {
         // notebook: untrained
         let untrained = EfficientNetLite()
         untrained.eval()
-        let first = try classifier.preprocessing.apply(RGBImage(contentsOf: photos[0].url).tensor)
+        let first = try classifier.preprocessing.input(from: RGBImage(contentsOf: photos[0].url))
         for (name, probability) in ImageNet.topClasses(of: first, by: untrained) {
             print(String(format: "  %6.3f%%  %@", probability * 100, name))
         }

@@ -66,7 +66,7 @@ struct TransferLearning: ParsableCommand {
         let model = try Recipe.newHead(on: prepared.source, prepared.makeModel, classes: train.classNames.count)
         let trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
         let all = model.parameters().reduce(0) { $0 + $1.count }
-        print("trainable: \(trainable) of \(all) parameters (\(pct(Double(trainable) / Double(all))))")
+        print("trainable: \(trainable) of \(all) parameters (\(percent(Double(trainable) / Double(all))))")
         // end notebook
 
         explain(
@@ -90,7 +90,7 @@ struct TransferLearning: ParsableCommand {
             return history
         }
         let afterHead = history.series("validation_accuracy").last!
-        print("after training the dense layers: \(pct(afterHead)) validation accuracy")
+        print("after training the dense layers: \(percent(afterHead)) validation accuracy")
         // end notebook
         prepared.golden("validation accuracy after the dense layers", afterHead)
 
@@ -120,8 +120,8 @@ struct TransferLearning: ParsableCommand {
         print(final.matrix)
         let afterFineTuning = history.series("validation_accuracy").last!
         print(
-            "validation accuracy: dense layers only \(pct(afterHead)), after fine-tuning \(pct(afterFineTuning)); "
-                + "test accuracy of the fine-tuned model: \(pct(Double(final.matrix.accuracy)))")
+            "validation accuracy: dense layers only \(percent(afterHead)), after fine-tuning \(percent(afterFineTuning)); "
+                + "test accuracy of the fine-tuned model: \(percent(Double(final.matrix.accuracy)))")
         try history.write(to: folder.url)
         var chart = LineChart(
             title: "Transfer learning: dense layers, then fine-tuning", xLabel: "epoch", yLabel: "validation accuracy",
@@ -153,9 +153,9 @@ struct TransferLearning: ParsableCommand {
         let controlTest = Double(try evaluate(control, on: prepared.test).matrix.accuracy)
         let fineTunedTest = Double(final.matrix.accuracy)
         print(
-            "After \(headEpochs + fineTuneEpochs) epochs: dense layers only \(pct(controlTest)) test accuracy "
-                + "(\(pct(controlHistory.series("validation_accuracy").last!)) validation), fine-tuned "
-                + "\(pct(fineTunedTest)) (\(pct(afterFineTuning))): fine-tuning itself "
+            "After \(headEpochs + fineTuneEpochs) epochs: dense layers only \(percent(controlTest)) test accuracy "
+                + "(\(percent(controlHistory.series("validation_accuracy").last!)) validation), fine-tuned "
+                + "\(percent(fineTunedTest)) (\(percent(afterFineTuning))): fine-tuning itself "
                 + String(format: "%+.2f points", (fineTunedTest - controlTest) * 100)
                 + " on one seed, which cannot tell a gain from noise: step 8 races the two over three seeds.")
         // end notebook

@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 import Training
 import TutorialSupport
@@ -101,7 +102,7 @@ struct Choices: Codable {
         }.map { trial in
             [
                 trial.approach.name, "\(trial.size ?? inputSide) px", "\(trial.rate)", "\(trial.epochs)",
-                pct(trial.accuracy), String(format: "%.1f", trial.seconds),
+                percent(trial.accuracy), String(format: "%.1f", trial.seconds),
             ]
         }
     }
@@ -117,40 +118,42 @@ struct Choices: Codable {
         if let sizes = Self.sizeChoice(trials, validationCount: validationCount) {
             lines.append("EfficientNet-Lite0's image size, at rate \(middleRate!):")
             lines.append(
-                table(
-                    [["size", "validation accuracy", "seconds", "within 2 SE of the best"]]
-                        + sizes.candidates.map { c in
-                            [
-                                "\(c.setting) px", pct(c.accuracy), String(format: "%.1f", c.seconds),
-                                sizes.isWithinNoise(c) ? "yes" : "no",
-                            ]
-                        }))
+                TextTable(
+                    header: ["size", "validation accuracy", "seconds", "within 2 SE of the best"],
+                    rows: sizes.candidates.map { c in
+                        [
+                            "\(c.setting) px", percent(c.accuracy), String(format: "%.1f", c.seconds),
+                            sizes.isWithinNoise(c) ? "yes" : "no",
+                        ]
+                    }
+                ).rendered)
             let chosen = sizes.firstWithinNoise
             lines.append(
                 chosen.setting == sizes.best.setting
                     ? "-> \(chosen.setting) px, the best."
                     : "-> \(chosen.setting) px: the smallest within two standard errors of the best "
-                        + "(\(sizes.best.setting) px, \(pct(sizes.best.accuracy)); two standard errors are "
+                        + "(\(sizes.best.setting) px, \(percent(sizes.best.accuracy)); two standard errors are "
                         + String(format: "%.1f points", 2 * sizes.standardError(against: chosen) * 100) + ").")
         }
         lines.append("Learning rates (validation accuracy):")
         let approaches = Approach.allCases.filter { a in trials.contains { $0.approach == a } }
         let tried = rateChoice(approaches[0]).candidates.map(\.setting)
         lines.append(
-            table(
-                [["approach"] + tried.map { "\($0)" } + ["chosen"]]
-                    + approaches.map { a in
-                        [a.name] + rateChoice(a).candidates.map { pct($0.accuracy) } + ["\(rate[a]!)"]
-                    }))
+            TextTable(
+                header: ["approach"] + tried.map { "\($0)" } + ["chosen"],
+                rows: approaches.map { a in
+                    [a.name] + rateChoice(a).candidates.map { percent($0.accuracy) } + ["\(rate[a]!)"]
+                }
+            ).rendered)
         lines.append("Share of the \(epochs) epochs, at each approach's rate (validation accuracy):")
         let shares = epochChoice(approaches[0]).candidates.map(\.setting)
         lines.append(
-            table(
-                [["approach"] + shares.map(Self.shareText) + ["chosen"]]
-                    + approaches.map { a in
-                        [a.name] + epochChoice(a).candidates.map { pct($0.accuracy) }
-                            + [Self.shareText(epochShare[a]!)]
-                    }))
+            TextTable(
+                header: ["approach"] + shares.map(Self.shareText) + ["chosen"],
+                rows: approaches.map { a in
+                    [a.name] + epochChoice(a).candidates.map { percent($0.accuracy) } + [Self.shareText(epochShare[a]!)]
+                }
+            ).rendered)
         return lines.joined(separator: "\n")
     }
 }

@@ -168,7 +168,7 @@ struct ScratchVersusTransfer: ParsableCommand {
         // notebook: results
         let classes = prepared.train.classNames.count
         let verdicts = Verdicts(results: results, approaches: race.approaches, chance: 1 / Double(classes))
-        print(table([verdicts.header] + verdicts.rows))
+        print(TextTable(header: verdicts.header, rows: verdicts.rows).rendered)
         print("\n" + verdicts.text + "\n\n" + race.recipe(choices))
         // end notebook
         for r in results where r.name == results[0].name {

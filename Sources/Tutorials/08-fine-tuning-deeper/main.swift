@@ -153,7 +153,7 @@ struct FineTuningDeeper: ParsableCommand {
             "2. What changes",
             "Accuracy, how many weights train, how far the convolutions moved from the pretrained ones, time.")
         // notebook: table
-        print(table([Row.header] + rows.map(\.cells)))
+        print(TextTable(header: Row.header, rows: rows.map(\.cells)).rendered)
         let (usual, headOnly, fullRate) = (rows[1], rows[0], rows[2])
         // Each variant against the dense layers only, every variant having trained for the same epochs.
         for row in rows.dropFirst() {

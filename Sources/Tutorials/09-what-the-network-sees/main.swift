@@ -72,7 +72,7 @@ struct WhatTheNetworkSees: ParsableCommand {
         print("\(classifier.architecture): \(imageNetFilters.shape[0]) filters over RGB, \(shape(imageNetFilters))")
         print("VGG.small: \(smallFilters.shape[0]) filters over gray, \(shape(smallFilters))")
         print(
-            "colour in the ImageNet filters: \(pct(colourfulness(imageNetFilters))) of their weight varies between channels"
+            "colour in the ImageNet filters: \(percent(colourfulness(imageNetFilters))) of their weight varies between channels"
         )
         // end notebook
         try report.addImage(filterPictures[0].1, caption: "\(classifier.architecture)'s first-layer filters")
@@ -87,12 +87,12 @@ struct WhatTheNetworkSees: ParsableCommand {
             """)
         // notebook: feature-maps
         let photos = try PretrainedCache.labelledPhotos()
-        let crop = ImageNet.evaluationCrop()
+        let crop = classifier.preprocessing.resizing
         let original = try RGBImage(contentsOf: photos[0].url).tensor
         let early = earlyLayer(of: classifier.model)
         let run = withNoGrad {
             classifier.model.forward(
-                classifier.preprocessing.apply(original).unsqueezed(axis: 0),
+                classifier.preprocessing.transform.apply(original).unsqueezed(axis: 0),
                 keeping: [early, classifier.model.lastFeatureMapKey])
         }
         for (name, key, scale) in [
@@ -128,7 +128,7 @@ struct WhatTheNetworkSees: ParsableCommand {
         var (right, firstCentral, gallery, notebookTiles) = (0, 0.0, [RunReport.GalleryItem](), [RGBImage]())
         for (i, photo) in photos.enumerated() {
             let original = try RGBImage(contentsOf: photo.url).tensor
-            let input = classifier.preprocessing.apply(original)
+            let input = classifier.preprocessing.transform.apply(original)
             let cam = GradCAM(model: classifier.model, image: input, layer: classifier.model.lastFeatureMapKey)
             let saliency = SaliencyMap(model: classifier.model, image: input, targetClass: cam.targetClass)
             let picture = RGBImage(crop.apply(original))
@@ -138,7 +138,7 @@ struct WhatTheNetworkSees: ParsableCommand {
             let answer = classifier.classNames[cam.targetClass]
             print(
                 "\(isRight ? "✓" : " ") \(padded(ImageNet.classNames[photo.label], 22)) \(padded(answer, 26)) "
-                    + "heat in the centre \(pct(central))")
+                    + "heat in the centre \(percent(central))")
             let tiles = [picture, saliency.image(), cam.overlay(on: picture)]
             gallery.append(
                 .init(
@@ -181,11 +181,11 @@ struct WhatTheNetworkSees: ParsableCommand {
             ).model
         }
         let interpretation = try Interpretation(model: model, data: tasks.targetTest)
-        print("test accuracy \(pct(Double(interpretation.confusionMatrix.accuracy)))")
+        print("test accuracy \(percent(Double(interpretation.confusionMatrix.accuracy)))")
         for p in interpretation.topLosses(8) {
             print(
                 "  \(padded("#\(p.index):", 7)) \(padded(tasks.targetTest.classNames[p.label], 12)) answered "
-                    + "\(padded(tasks.targetTest.classNames[p.predicted], 12)) \(pct(Double(p.confidence))), loss \(String(format: "%.2f", p.loss))"
+                    + "\(padded(tasks.targetTest.classNames[p.predicted], 12)) \(percent(Double(p.confidence))), loss \(String(format: "%.2f", p.loss))"
             )
         }
         for pair in interpretation.mostConfused().prefix(3) {

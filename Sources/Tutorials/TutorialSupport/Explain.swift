@@ -1,4 +1,6 @@
+import TutorialFormat
+
 /// Prints a numbered section of a tutorial: a title, then plain words about what happens next.
 public func explain(_ title: String, _ text: String) {
-    print("\n== \(title) ==\n\(text)\n")
+    print("\n\(TutorialOutput.heading(title))\n\(text)\n")
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Training
+import TutorialFormat
 
 /// The golden numbers printed so far, for `writeNumbers`.
 nonisolated(unsafe) private var printedNumbers: [String: Double] = [:]
@@ -8,7 +9,7 @@ nonisolated(unsafe) private var printedNumbers: [String: Double] = [:]
 /// so a class can check their setup against the notebook. Tests pin these lines.
 public func golden(_ name: String, _ value: Double) {
     printedNumbers[name] = value
-    print("golden: \(name) = \(String(format: "%.4f", value))")
+    print(TutorialOutput.goldenLine(name, value))
 }
 
 /// Writes `numbers.json` into `folder`: the golden numbers printed so far and `measured` (timings, sizes),

@@ -189,7 +189,7 @@ public struct TransferSetup: ParsableArguments {
                 validationPerClass: validationCount(train), preprocessing: preprocessing,
                 story: """
                     Source: VGG.small developed on \(displayPath(sourceFolderURL)): \(sourceTrain.classNames.count) classes, \
-                    \(sourceTrain.count) training images, \(epochs) epochs, \(pct(Double(sourceAccuracy))) on its \
+                    \(sourceTrain.count) training images, \(epochs) epochs, \(percent(Double(sourceAccuracy))) on its \
                     \(sourceTest.count) held-out images\(sourceTrain.count < 1_000 ? smallSourceNote : ""). \
                     \(folderStory(data, train, test, side))
                     """)
@@ -274,7 +274,7 @@ public struct TransferSetup: ParsableArguments {
                 standardDeviation: [FashionMNIST.standardDeviation]),
             story: """
                 Source: VGG.small pretrained on Fashion-MNIST classes 0-4 (\(tasks.sourceTrain.classNames.joined(separator: ", "))), \
-                \(pct(Double(sourceAccuracy))) on their test images. Target: classes 5-9 \
+                \(percent(Double(sourceAccuracy))) on their test images. Target: classes 5-9 \
                 (\(tasks.targetTrain.classNames.joined(separator: ", "))), \(tasks.targetTrain.count) training and \
                 \(tasks.targetTest.count) test images.
                 """)

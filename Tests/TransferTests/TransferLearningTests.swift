@@ -44,15 +44,16 @@ import Zoo
         #expect(groups[0].parameters.count == 6, "3 convolutions of the last block, weight and bias each")
     }
 
-    @Test func imageNetNamesAndPresets() {
+    @Test func imageNetNamesAndPreprocessing() {
         #expect(ImageNet.classNames.count == 1000)
         #expect(ImageNet.classNames[0] == "tench" && ImageNet.classNames[999] == "toilet tissue")
         let image = Tensor.full([3, 300, 400], 0.5)
-        let x = ImageNet.torchvisionPreset.apply(image)
+        let x = ImagePreprocessing.torchvision().transform.apply(image)
         #expect(x.shape == [3, 224, 224])
         #expect(Swift.abs(x[0, 100, 100] - (0.5 - 0.485) / 0.229) < 1e-5)
-        let caffe = ImageNet.caffeBGRPreset.apply(image)
-        #expect(Swift.abs(caffe[0, 0, 0] - (127.5 - 103.939)) < 1e-3, "channel 0 is blue, mean-subtracted in 0...255")
+        let seen = ImagePreprocessing.torchvision().resizing.apply(image)
+        #expect(
+            seen.shape == [3, 224, 224] && seen.scalars.allSatisfy { Swift.abs($0 - 0.5) < 1e-5 }, "the geometry alone")
     }
 
     /// The same moves on EfficientNet-Lite0, through the one `TransferModel` abstraction.

@@ -55,7 +55,7 @@ import Zoo
         defer { try? FileManager.default.removeItem(at: url) }
         try model.export(to: url, classNames: ["stamp", "photo"], preprocessing: preprocessing)
         let loaded = try PretrainedClassifier.load(url)
-        #expect(loaded.background == .white)
+        #expect(loaded.preprocessing.background == .white)
         let stamp = try RGBImage(
             contentsOf: ExportTests.photo.deletingLastPathComponent().appendingPathComponent("cutouts/stamps/disc.png"))
         let onWhite = withNoGrad { model(preprocessing.input(from: stamp).unsqueezed(axis: 0)) }

@@ -22,10 +22,17 @@ import Zoo
         8: ["pixel [0, 0]: expected", "hint: a detached copy of the image with requiresGrad set"],
         9: ["moves 12 batch-norm buffers (features.1.num_batches_tracked", "your check found 0: []"],
         10: ["weight gradient [0, 0, 0, 0]: the tape gives", "hint: dW[c, 0, i, j] = sum over b, y, x"],
+        11: [
+            "the output's own gradient is 0.0; d output / d output is 1",
+            "hint: the output's gradient is 1; visit each value",
+        ],
+        12: [
+            "input gradient, against the tape's: element [0, 0, 0, 0]: expected", "hint: for each b, o, y, x, c, i, j",
+        ],
     ]
 
     @Test func everyReferenceSolutionPasses() {
-        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...10))
+        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...12))
         for exercise in ExerciseSolutions.catalogue {
             let verdict = exercise.check()
             #expect(verdict.passed, "exercise \(exercise.number): \(verdict)")
@@ -34,7 +41,7 @@ import Zoo
 
     @Test func theStudentsStartingCodeFailsWithTheIntendedMessage() {
         let all = Exercises.catalogue
-        #expect(all.map { $0.number } == Array(1...10))
+        #expect(all.map { $0.number } == Array(1...12))
         for exercise in all {
             let verdict = exercise.check()
             #expect(!verdict.passed, "exercise \(exercise.number) passes before any work")
@@ -42,6 +49,59 @@ import Zoo
                 #expect(verdict.message.contains(phrase), "exercise \(exercise.number): \(verdict.message)")
             }
         }
+    }
+
+    /// The two classic mistakes of a hand-written backward: assigning a gradient where a second op adds to it,
+    /// and passing a value's gradient on before every op that used it has sent its share.
+    @Test func aBackwardThatOverwritesOrVisitsTooEarlyIsCaught() {
+        typealias Value = Exercises.Exercise11Backward.Value
+        let overwriting = Exercises.Exercise11Backward.grade { output in
+            output.grad = 1
+            var queue = [output]
+            while !queue.isEmpty {
+                let value = queue.removeFirst()
+                for input in value.inputs {
+                    input.value.grad = value.grad * input.localGradient
+                    queue.append(input.value)
+                }
+            }
+        }
+        #expect(!overwriting.passed && overwriting.message.contains("d output / d x y is"), "\(overwriting)")
+        // Depth first, each value visited once, as soon as it is reached: x passes its gradient on (it has no
+        // inputs, but x y does) before b's share has arrived.
+        let tooEarly = Exercises.Exercise11Backward.grade { output in
+            output.grad = 1
+            var seen: Set<ObjectIdentifier> = []
+            func visit(_ value: Value) {
+                guard seen.insert(ObjectIdentifier(value)).inserted else { return }
+                for input in value.inputs {
+                    input.value.grad += value.grad * input.localGradient
+                    visit(input.value)
+                }
+            }
+            visit(output)
+        }
+        #expect(!tooEarly.passed && tooEarly.message.contains("the tape gives"), "\(tooEarly)")
+    }
+
+    /// The convolution's pullback with the input gradient's taps flipped (a true convolution's index, y - i +
+    /// padding, where conv2d reads y + i - padding): the weight gradient alone would not catch it.
+    @Test func aConvolutionPullbackWithFlippedTapsIsCaught() {
+        let verdict = Exercises.Exercise12ConvolutionPullback.grade { input, weight, upstream, p in
+            let k = weight.shape[2]
+            let values = weight.scalars
+            let flipped = Tensor(shape: weight.shape) { i in
+                let (filter, tap) = (i / (k * k), i % (k * k))
+                return values[filter * k * k + (k - 1 - tap / k) * k + (k - 1 - tap % k)]
+            }
+            let reference = ExerciseSolutions.Exercise12ConvolutionPullback.gradients(
+                input: input, weight: weight, upstream: upstream, padding: p)
+            let mistaken = ExerciseSolutions.Exercise12ConvolutionPullback.gradients(
+                input: input, weight: flipped, upstream: upstream, padding: p)
+            return (mistaken.input, reference.weight)
+        }
+        #expect(
+            !verdict.passed && verdict.message.contains("input gradient, against the tape's: element"), "\(verdict)")
     }
 
     @Test func aFeatureCacheThatKeepsTheTapeIsCaught() {
@@ -95,7 +155,7 @@ import Zoo
             try copy.write(to: url, atomically: true, encoding: .utf8)
             written.append(url.path)
         }
-        #expect(written.count == 10)
+        #expect(written.count == 12)
         #expect(throws: StudentCopy.Malformed.self) {
             try StudentCopy.make(from: "#if REFERENCE\nanswer\n#endif\n", file: "bad.swift")
         }

@@ -15,5 +15,7 @@ public var catalogue: [any Exercise.Type] {
         Exercise8SaliencyMap.self,
         Exercise9FrozenBatchNorm.self,
         Exercise10DepthwisePullback.self,
+        Exercise11Backward.self,
+        Exercise12ConvolutionPullback.self,
     ]
 }

@@ -37,8 +37,9 @@ struct TransferLearning: ParsableCommand {
                 : """
                 Transfer needs a model trained on another task. Offline it is VGG.small (two blocks of two 3x3
                 convolutions with batch norm, 16 then 32 channels, then dense layers of 128 units), trained for
-                \(setup.sourceEpochs ?? 2) epochs on Fashion-MNIST's classes 0-4, the tops. The first of steps 6-8 to
-                run trains it and saves it in \(setup.sourceFolder); the others reuse it.
+                \(setup.sourceEpochs ?? 2) epochs on Fashion-MNIST's classes 0-4 (T-shirt/top, trouser, pullover, dress,
+                coat). It is trained once and saved in \(setup.sourceFolder); a later run of steps 6-8 with the same
+                folder reuses it.
                 """)
         let prepared = try setup.prepare()
         print(prepared.story)

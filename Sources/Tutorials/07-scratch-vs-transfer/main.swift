@@ -53,7 +53,6 @@ struct ScratchVersusTransfer: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        // notebook: setup
         explain(
             "1. Why transfer",
             """
@@ -64,6 +63,7 @@ struct ScratchVersusTransfer: ParsableCommand {
             we developed on a related task (the developed-model approach); and from a network published after
             training on ImageNet (the pre-trained-model approach).
             """)
+        // notebook: setup
         print(provenance())
         let prepared = try setup.prepare()
         print(prepared.story)

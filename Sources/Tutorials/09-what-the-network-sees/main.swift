@@ -58,8 +58,10 @@ struct WhatTheNetworkSees: ParsableCommand {
             """
             The first convolution reads the pixels themselves, so its filters are pictures: each 3x3 filter as a
             tiny image, its weights stretched from black (most negative) to white. A network trained on millions
-            of photos learns edges at every angle and colour blobs; one trained on small grayscale clothing
-            learns only a few strokes of light and dark.
+            of photos learns colour: most of its filters weigh the red, green and blue channels differently (how
+            much, printed below), so they answer one colour against another; at 3x3 there is room for a short
+            stroke at most. One trained on small grayscale clothing has no colour to learn: its filters are
+            strokes and patches of light against dark.
             """)
         // notebook: filters
         let imageNetFilters = firstConvolution(of: classifier.model).weight
@@ -82,8 +84,9 @@ struct WhatTheNetworkSees: ParsableCommand {
             "2. Feature maps",
             """
             What one photo becomes inside the network: each channel of a layer is a map of where its feature
-            fired. Early maps still look like the photo (edges, colours); late maps are coarse, 7x7, and each
-            responds to something more specific: a texture, a part, an object.
+            fired. Early maps still look like the photo (edges, colours); late maps are coarse, 7x7, and for a photo
+            of one object its strongest maps mostly light up over that object, each for a feature of its own that
+            the map alone does not name.
             """)
         // notebook: feature-maps
         let photos = try PretrainedCache.labelledPhotos()
@@ -121,8 +124,9 @@ struct WhatTheNetworkSees: ParsableCommand {
             change the score most. Grad-CAM weights the last feature maps by how much each raises the score
             (the mean of its gradient) and adds them up: a coarse map of where the evidence for the class lies.
             Both need the gradient of an inner layer, which the tape gives directly: no hooks. For each photo:
-            the class the network answers, and how much of the Grad-CAM heat lies in the central half of the
-            photo (the object is usually there).
+            the class the network answers, and how much of the Grad-CAM heat lies in the central quarter of the
+            photo (the middle half of its height and of its width, where the object usually is), against the
+            share that heat spread evenly would put there.
             """)
         // notebook: grad-cam
         var (right, firstCentral, gallery, notebookTiles) = (0, 0.0, [RunReport.GalleryItem](), [RGBImage]())
@@ -150,6 +154,7 @@ struct WhatTheNetworkSees: ParsableCommand {
         }
         try RGBImage(grid: notebookTiles, columns: 3, spacing: 2).writePNG(
             to: folder.url.appendingPathComponent("grad-cam.png"))
+        print("heat spread evenly would put \(percent(centralShare(of: Tensor.ones([224, 224])))) in the centre")
         print("\(right) of \(photos.count) first answers right; grad-cam.png: the first 3 photos and every wrong one")
         // end notebook
         golden("photos whose class is the first answer", Double(right))
@@ -162,8 +167,9 @@ struct WhatTheNetworkSees: ParsableCommand {
             "4. The transfer model's worst mistakes",
             """
             Step 7's transfer model (the small network, its last block fine-tuned on Fashion-MNIST classes 5-9),
-            on the test images: the ones with the highest loss, and the classes it mixes up. Looking at them
-            tells you whether the model or the labels are wrong.
+            on the test images: the ones with the highest loss, and the classes it mixes up. Look at each: an
+            image a person would label as the model did points at its label; one a person would get right
+            points at the model.
             """)
         // notebook: top-losses
         let model: any TransferModel
@@ -222,7 +228,7 @@ struct WhatTheNetworkSees: ParsableCommand {
         return Double(spread / abs(filters).sum().item)
     }
 
-    /// The share of a heat map's total inside the central half (the middle half of each side).
+    /// The share of a heat map's total inside its central quarter (the middle half of each side).
     func centralShare(of heat: Tensor) -> Double {
         let (h, w) = (heat.shape[0], heat.shape[1])
         let centre = heat.sliced(alongAxis: 0, h / 4..<h - h / 4).sliced(alongAxis: 1, w / 4..<w - w / 4)

@@ -33,6 +33,7 @@ public struct GradCAM {
     ///   - targetClass: the class to explain; by default the predicted one.
     public init(model: Module, image: Tensor, layer: String, targetClass: Int? = nil) {
         let batch = batchOfOne(image, for: "GradCAM")
+        // notebook: grad-cam-core
         let (scores, target, features, gradient) = model.inspecting {
             let run = model.forward(batch, keeping: [layer])
             let target = explainedClass(targetClass, scores: run.output, for: "GradCAM")
@@ -53,6 +54,7 @@ public struct GradCAM {
         self.scores = scores.reshaped(to: [scores.count])
         channelWeights = weights.reshaped(to: [weights.count])
         map = relu((features * weights).sum(alongAxes: [0, 1]))
+        // end notebook
     }
 
     /// The map resized to `height` x `width` (bilinear) and stretched to [0, 1]: a heat map over the image.

@@ -193,9 +193,10 @@ public struct Notebook {
 
 extension Notebook {
     /// The Swift sources every notebook may quote, concatenated: the tutorials' shared code
-    /// (`Sources/Tutorials/TutorialSupport`) and the Transfer library's (its recipes) under `root`.
+    /// (`Sources/Tutorials/TutorialSupport`), the Transfer library's (its recipes) and the Interpretation
+    /// library's (Grad-CAM's core) under `root`.
     public static func sharedTutorialCode(root: URL) throws -> String {
-        try ["Sources/Tutorials/TutorialSupport", "Sources/Transfer"].map {
+        try ["Sources/Tutorials/TutorialSupport", "Sources/Transfer", "Sources/Interpretation"].map {
             try code(in: root.appendingPathComponent($0))
         }.joined(separator: "\n")
     }

@@ -82,9 +82,10 @@ struct ImageNetClassification: ParsableCommand {
             """)
         // notebook: photos
         let photos = try PretrainedCache.labelledPhotos()
+        let pictures = try photos.map { try RGBImage(contentsOf: $0.url) }
         var (top1, top5, firstProbability, confidence) = (0, 0, 0.0, 0.0)
         for (i, photo) in photos.enumerated() {
-            let input = try classifier.preprocessing.input(from: RGBImage(contentsOf: photo.url))
+            let input = classifier.preprocessing.input(from: pictures[i])
             let answers = ImageNet.topClasses(of: input, by: classifier.model, k: 5)
             confidence += Double(answers[0].probability) / Double(photos.count)
             let rank = answers.firstIndex { $0.name == ImageNet.classNames[photo.label] }
@@ -104,9 +105,8 @@ struct ImageNetClassification: ParsableCommand {
         let other: ImagePreprocessing =
             classifier.architecture == "EfficientNet-Lite0" ? .torchvision() : .efficientNetLite()
         var (otherTop1, otherConfidence) = (0, 0.0)
-        for photo in photos {
-            let input = try other.input(from: RGBImage(contentsOf: photo.url))
-            let answer = ImageNet.topClasses(of: input, by: classifier.model, k: 1)[0]
+        for (photo, picture) in zip(photos, pictures) {
+            let answer = ImageNet.topClasses(of: other.input(from: picture), by: classifier.model, k: 1)[0]
             otherTop1 += answer.name == ImageNet.classNames[photo.label] ? 1 : 0
             otherConfidence += Double(answer.probability) / Double(photos.count)
         }
@@ -126,7 +126,7 @@ struct ImageNetClassification: ParsableCommand {
         // notebook: untrained
         let untrained = EfficientNetLite()
         untrained.eval()
-        let first = try classifier.preprocessing.input(from: RGBImage(contentsOf: photos[0].url))
+        let first = classifier.preprocessing.input(from: pictures[0])
         for (name, probability) in ImageNet.topClasses(of: first, by: untrained) {
             print(String(format: "  %6.3f%%  %@", probability * 100, name))
         }

@@ -58,9 +58,9 @@ struct WhatTheNetworkSees: ParsableCommand {
             """
             The first convolution reads the pixels themselves, so its filters are pictures: each 3x3 filter as a
             tiny image, its weights stretched from black (most negative) to white. A network trained on millions
-            of photos learns colour: most of its filters weigh the red, green and blue channels differently (how
-            much, printed below), so they answer one colour against another; at 3x3 there is room for a short
-            stroke at most. One trained on small grayscale clothing has no colour to learn: its filters are
+            of photos learns colour: much of its filters' weight differs between the red, green and blue channels
+            (how much, printed below), so they answer one colour against another; at 3x3 there is room for a
+            short stroke at most. One trained on small grayscale clothing has no colour to learn: its filters are
             strokes and patches of light against dark.
             """)
         // notebook: filters

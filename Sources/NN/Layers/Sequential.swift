@@ -7,9 +7,10 @@ public final class Sequential: Module {
     /// Whether each Conv2d that a ReLU follows runs with it as one op, `conv2d(..., activation: .relu)`: the same
     /// values and gradients, with one pass over the output and one tensor fewer. It pays on big activations:
     /// VGG16's forward pass at batch 1 ran 4% and 10% faster in two runs, and the peak of tensor memory in its
-    /// training step at batch 4 was 181 MB (9%) lower (`bench vgg_fusion`, OpenBLAS's Haswell kernels). Nothing else changes: the two
-    /// layers stay in the tree, and each reports its own output to `summary` and `forward(_:keeping:)`; when the
-    /// convolution's output is asked for, the pair runs apart. Turn it off to watch every layer run by itself.
+    /// training step at batch 4 was 181 MB (9%) lower (`bench vgg_fusion`, OpenBLAS's Haswell kernels). Nothing
+    /// else changes: the two layers stay in the tree, and each reports its own output to `summary` and
+    /// `forward(_:keeping:)`; when the convolution's output is asked for, the pair runs apart. Turn it off to watch
+    /// every layer run by itself.
     public var fusesActivations = true
 
     public init(_ layers: [Module]) { self.layers = layers }

@@ -83,6 +83,13 @@ import Zoo
             skipUnreadable: true)
         #expect(throws: FeatureCacheError.augmentedData) { try FeatureCache().features(of: model, for: folder) }
         #expect("\(FeatureCacheError.augmentedData)".contains("FeatureCache: the data is augmented"))
+        let inMemory = TensorDataset(inputs: Tensor.uniform([2, 3, 32, 32]), labels: [0, 1], classNames: ["a", "b"])
+        #expect(throws: FeatureCacheError.augmentedData) {
+            try FeatureCache().features(of: model, for: inMemory.transformed(by: .randomHorizontalFlip()))
+        }
+        #expect(
+            try FeatureCache().features(of: model, for: inMemory.transformed(by: ImageTransform(name: "same") { $0 }))
+                .count == 2)
         model.unfreezeLastBlocks(1)
         let images = TensorDataset(inputs: Tensor.uniform([2, 3, 32, 32]), labels: [0, 1], classNames: ["a", "b"])
         #expect(throws: FeatureCacheError.backboneTrains(belowBlock: nil)) {

@@ -104,11 +104,16 @@ let package = Package(
         // same folder, built a second time with REFERENCE defined.
         .target(name: "ExerciseKit", dependencies: ["Autograd"], path: "Sources/Classroom/ExerciseKit"),
         .target(
-            name: "Exercises", dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Transfer", "Interpretation"],
+            name: "Exercises",
+            dependencies: [
+                "ExerciseKit", "Autograd", "NN", "Datasets", "Training", "Zoo", "Transfer", "Interpretation",
+            ],
             path: "Sources/Classroom/Exercises"),
         .target(
             name: "ExerciseSolutions",
-            dependencies: ["ExerciseKit", "Autograd", "NN", "Zoo", "Transfer", "Interpretation"],
+            dependencies: [
+                "ExerciseKit", "Autograd", "NN", "Datasets", "Training", "Zoo", "Transfer", "Interpretation",
+            ],
             path: "Sources/Classroom/ExerciseSolutions", swiftSettings: [.define("REFERENCE")]),
         .executableTarget(
             name: "ExercisesTool",
@@ -139,11 +144,14 @@ let package = Package(
         .testTarget(name: "DocumentedExamplesTests", dependencies: ["Autograd", "NN"]),
         .testTarget(
             name: "ExercisesTests",
-            dependencies: ["Autograd", "Zoo", "Transfer", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
+            dependencies: ["Autograd", "NN", "Zoo", "Transfer", "ExerciseKit", "Exercises", "ExerciseSolutions"]),
         // Runs the tutorial executables as a learner would; depending on them makes `swift test` build them.
         .testTarget(
             name: "TutorialsTests",
-            dependencies: ["Autograd", "Kernels", "Datasets", "Training", "Notebooks", "TutorialFormat"]
+            dependencies: [
+                "Autograd", "Kernels", "Datasets", "Training", "Notebooks", "TutorialFormat", "ExerciseKit",
+                "ExerciseSolutions",
+            ]
                 + tutorials.map { .target(name: $0.target) }),
     ]
         + tutorials.map { tutorial in

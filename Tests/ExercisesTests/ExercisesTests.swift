@@ -3,7 +3,9 @@ import ExerciseKit
 import ExerciseSolutions
 import Exercises
 import Foundation
+import NN
 import Testing
+import Transfer
 import Zoo
 
 /// The reference solutions pass; the student's starting code fails each exercise with the intended message.
@@ -29,11 +31,16 @@ import Zoo
         12: [
             "input gradient, against the tape's: element [0, 0, 0, 0]: expected", "hint: for each b, o, y, x, c, i, j",
         ],
+        13: ["the last block (features.", ") did not move", "hint: unfreeze the last block"],
+        14: ["Lite0 still answers", "not toaster", "hint: up to 20 times"],
+        15: ["no prediction: write down what you expect", "hint: difference = mean(first) - mean(second)"],
     ]
 
+    /// Exercise 15 grades a race the student runs: `theExperimentIsGradedFromAResultsFile` below grades it on a
+    /// results file, and TutorialsTests on a real swapped race (`theSwappedRaceIsTheExperimentsRace`).
     @Test func everyReferenceSolutionPasses() {
-        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...12))
-        for exercise in ExerciseSolutions.catalogue {
+        #expect(ExerciseSolutions.catalogue.map { $0.number } == Array(1...15))
+        for exercise in ExerciseSolutions.catalogue where exercise.number != 15 {
             let verdict = exercise.check()
             #expect(verdict.passed, "exercise \(exercise.number): \(verdict)")
         }
@@ -41,7 +48,7 @@ import Zoo
 
     @Test func theStudentsStartingCodeFailsWithTheIntendedMessage() {
         let all = Exercises.catalogue
-        #expect(all.map { $0.number } == Array(1...12))
+        #expect(all.map { $0.number } == Array(1...15))
         for exercise in all {
             let verdict = exercise.check()
             #expect(!verdict.passed, "exercise \(exercise.number) passes before any work")
@@ -104,6 +111,88 @@ import Zoo
             !verdict.passed && verdict.message.contains("input gradient, against the tape's: element"), "\(verdict)")
     }
 
+    /// The two classic slips of fine-tuning: a fresh Adam for the two groups (the head loses its moments), and the
+    /// block added at the head's full rate.
+    @Test func aFreshOptimizerOrAFullRateIsCaught() {
+        let fresh = Exercises.Exercise13FineTuning.grade { model, _, rate in
+            model.unfreezeLastBlocks(1)
+            return Adam(groups: model.fineTuningGroups(learningRate: rate))
+        }
+        #expect(!fresh.passed && fresh.message.contains("the head's Adam moments are gone"), "\(fresh)")
+        let fullRate = Exercises.Exercise13FineTuning.grade { model, optimizer, rate in
+            model.unfreezeLastBlocks(1)
+            optimizer.addParameterGroup(ParameterGroup(model.trainableBackboneParameters, learningRate: rate))
+            return optimizer
+        }
+        #expect(!fullRate.passed && fullRate.message.contains("should be a tenth of the head's"), "\(fullRate)")
+        let everyBlock = Exercises.Exercise13FineTuning.grade { model, optimizer, rate in
+            model.unfreezeLastBlocks(99)
+            optimizer.addParameterGroup(ParameterGroup(model.trainableBackboneParameters, learningRate: rate / 10))
+            return optimizer
+        }
+        #expect(!everyBlock.passed && everyBlock.message.contains("moved: only the last block"), "\(everyBlock)")
+    }
+
+    /// The fooling image's two slips, on a small linear classifier of 1000 classes: a step never clipped back to
+    /// the limit, and the gradient taken on the photo itself.
+    @Test func aFoolingImageBeyondTheLimitOrMadeInPlaceIsCaught() {
+        var generator = SeededGenerator(seed: 14)
+        let model = Sequential {
+            Flatten()
+            Linear(weight: Tensor.normal([1000, 48], std: 0.5, using: &generator), bias: nil)
+        }
+        let image = Tensor.uniform([1, 3, 4, 4], using: &generator)
+        let unclipped = Exercises.Exercise14FoolingImage.grade(
+            { model, image, target, limit in
+                let copy = Tensor(shape: image.shape, values: image.scalars)
+                copy.requiresGrad = true
+                crossEntropy(model(copy), labels: [target]).backward()
+                let (values, gradient) = (copy.scalars, copy.grad!.scalars)
+                return Tensor(shape: image.shape) { values[$0] - 40 * limit * (gradient[$0] > 0 ? 1 : -1) }
+            }, model: model, image: image, hint: "")
+        #expect(!unclipped.passed && unclipped.message.contains("beyond the limit of"), "\(unclipped)")
+        let inPlace = Exercises.Exercise14FoolingImage.grade(
+            { model, image, target, _ in
+                image.requiresGrad = true
+                crossEntropy(model(image), labels: [target]).backward()
+                return image
+            }, model: model, image: image, hint: "")
+        #expect(!inPlace.passed && inPlace.message.contains("the photo itself was changed"), "\(inPlace)")
+    }
+
+    /// The experiment's grader reads step 7's results.json: the swapped race passes with the two-standard-error
+    /// rule; a population standard deviation, a race that was not swapped, or too few seeds are caught.
+    @Test func theExperimentIsGradedFromAResultsFile() throws {
+        typealias Experiment = ExerciseSolutions.Exercise15Experiment
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("exercise-15-\(getpid()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        func write(source: String, transfer: [Double], scratch: [Double]) throws {
+            let race: [[String: Any]] = [
+                [
+                    "budget": "10 per class", "data": "Source: VGG.small pretrained on Fashion-MNIST \(source) (...)",
+                    "transfer_test_accuracy": transfer, "scratch_test_accuracy": scratch,
+                ]
+            ]
+            try JSONSerialization.data(withJSONObject: race).write(to: file)
+        }
+        try write(source: "classes 5-9", transfer: [0.81, 0.84, 0.80], scratch: [0.70, 0.76, 0.73])
+        let passed = Experiment.grade(results: file, prediction: .better, compare: Experiment.compare)
+        #expect(passed.passed && passed.message.contains("better. You predicted better: as the race says"), "\(passed)")
+        let population = Experiment.grade(results: file, prediction: .better) { first, second in
+            let mean = { (v: [Double]) in v.reduce(0, +) / Double(v.count) }
+            let variance = { (v: [Double]) in v.map { ($0 - mean(v)) * ($0 - mean(v)) }.reduce(0, +) / Double(v.count) }
+            let error = (variance(first) / 3 + variance(second) / 3).squareRoot()
+            return (mean(first) - mean(second), error, .better)
+        }
+        #expect(!population.passed && population.message.contains("the difference's standard error is"))
+        try write(source: "classes 0-4", transfer: [0.81, 0.84, 0.80], scratch: [0.70, 0.76, 0.73])
+        let unswapped = Experiment.grade(results: file, prediction: .better, compare: Experiment.compare)
+        #expect(!unswapped.passed && unswapped.message.contains("is not the swapped race"))
+        try write(source: "classes 5-9", transfer: [0.81], scratch: [0.70])
+        let oneSeed = Experiment.grade(results: file, prediction: .better, compare: Experiment.compare)
+        #expect(!oneSeed.passed && oneSeed.message.contains("1 seed(s) cannot give a standard error"))
+    }
+
     @Test func aFeatureCacheThatKeepsTheTapeIsCaught() {
         let verdict = Exercises.Exercise7FeatureCache.grade { model, images in
             model.avgpool(model.features(images)).flattened(fromAxis: 1)  // withNoGrad forgotten
@@ -155,7 +244,7 @@ import Zoo
             try copy.write(to: url, atomically: true, encoding: .utf8)
             written.append(url.path)
         }
-        #expect(written.count == 12)
+        #expect(written.count == 15)
         #expect(throws: StudentCopy.Malformed.self) {
             try StudentCopy.make(from: "#if REFERENCE\nanswer\n#endif\n", file: "bad.swift")
         }

@@ -88,18 +88,21 @@ import TutorialFormat
         #expect(TutorialOutput.epochPhase(of: "the epoch 3 line without a rate") == nil)
     }
 
-    /// A section keeps its text, drops mid-run progress, and folds a phase's epoch lines to its first and last.
-    @Test func outputSectionsFoldEachPhasesEpochs() {
+    /// A section keeps its text and drops mid-run progress. A stretch of one phase's epoch lines is folded to its
+    /// first and last, and one of several phases (with the feature cache's lines) to a line naming the log.
+    @Test func outputSectionsFoldTheTrainingLogs() {
         let bar = "[####################] 2/2  9.5 it/s  0:00 total  loss 0.1"
         let epochs = (1...6).map { "scratch, seed 0 head epoch \($0) \(bar)" }
+        let cache = ["Feature cache: 50 examples in 0.0 s", "caching features \(bar)"]
         let output =
             (["== Race ==", "start", "scratch, seed 0 head epoch 1 [####----] 1/2  3.0 it/s  0:01 left"]
-            + epochs + ["between"] + epochs.prefix(3) + ["scratch, seed 0 fine-tune epoch 7 \(bar)", "end"])
+            + [cache[0]] + epochs + ["between"] + cache + epochs.prefix(3)
+            + ["scratch, seed 0 fine-tune epoch 4 \(bar)", "scratch, seed 1 head epoch 1 \(bar)", "end"])
             .joined(separator: "\n")
-        let expected =
-            ["start", epochs[0], "  ... 4 more epochs ...", epochs[5], "between"] + epochs.prefix(3) + [
-                "scratch, seed 0 fine-tune epoch 7 \(bar)", "end",
-            ]
-        #expect(Notebook.sections(in: output)["Race"] == expected.joined(separator: "\n"))
+        let expected = [
+            "start", cache[0], epochs[0], "  ... 4 more epochs ...", epochs[5], "between",
+            "[training log: 3 phases, 5 epochs, 1 feature cache; every line of it is in runs/race/log.txt]", "end",
+        ]
+        #expect(Notebook.sections(in: output, log: "runs/race/log.txt")["Race"] == expected.joined(separator: "\n"))
     }
 }

@@ -1,4 +1,5 @@
 import Datasets
+import ExerciseSolutions
 import Foundation
 import Testing
 import TutorialFormat
@@ -238,5 +239,31 @@ import TutorialFormat
         }
         let (mismatched, _) = try runTutorial("07-scratch-vs-transfer", arguments: ["--weights", "x.pth"])
         #expect(mismatched != 0, "--weights without --data is refused")
+    }
+
+    /// Exercise 15's race: `--swap-tasks` develops the model on classes 5-9 and learns 0-4, and the exercise's
+    /// grader reads the results.json it writes (here a short race: 6,000 images, 1 source epoch, no Lite0).
+    @Test func theSwappedRaceIsTheExperimentsRace() throws {
+        let output = temporaryFolder("07-swapped")
+        let (status, text) = try runTutorial(
+            "07-scratch-vs-transfer",
+            arguments: [
+                "--swap-tasks", "--budgets", "10", "--seeds", "3", "--image-net-sizes", "0", "--rates", "0.01",
+                "--epochs", "4", "--train-limit", "6000", "--test-per-class", "50", "--source-epochs", "1",
+                "--source-folder", temporaryFolder("swapped-source").path, "--output", output.path,
+            ])
+        #expect(status == 0, "\(text.suffix(2_000))")
+        #expect(
+            text.contains("Source: VGG.small pretrained on Fashion-MNIST classes 5-9 (Sandal"), "\(text.prefix(3_000))")
+        #expect(text.contains("Target: classes 0-4 (T-shirt/top"))
+        #expect(text.contains("golden: source model test accuracy (classes 5-9) = "))
+        typealias Experiment = ExerciseSolutions.Exercise15Experiment
+        let verdict = Experiment.grade(
+            results: output.appendingPathComponent("results.json"), prediction: .better, compare: Experiment.compare)
+        #expect(verdict.passed && verdict.message.contains("transfer against scratch at 10 per class"), "\(verdict)")
+        // The tasks swap offline only.
+        let (refused, message) = try runTutorial(
+            "07-scratch-vs-transfer", arguments: ["--swap-tasks", "--data", output.path], withErrors: true)
+        #expect(refused != 0 && message.contains("--swap-tasks swaps Fashion-MNIST's two tasks"), "\(message)")
     }
 }

@@ -17,5 +17,8 @@ public var catalogue: [any Exercise.Type] {
         Exercise10DepthwisePullback.self,
         Exercise11Backward.self,
         Exercise12ConvolutionPullback.self,
+        Exercise13FineTuning.self,
+        Exercise14FoolingImage.self,
+        Exercise15Experiment.self,
     ]
 }

@@ -8,8 +8,9 @@ import TutorialFormat
 /// - `<!-- code: NAME -->`: the region `// notebook: NAME` ... `// end notebook` of the tutorial's own files,
 ///   or of the shared tutorial code (`TutorialSupport`), copied verbatim (dedented). `mismatches` reports any
 ///   difference; `refreshed` rewrites it.
-/// - `<!-- output: TITLE -->`: what the run printed under `== TITLE ==`, progress lines left out and each
-///   training phase's epoch lines folded to its first and last;
+/// - `<!-- output: TITLE -->`: what the run printed under `== TITLE ==`, progress lines left out, one training
+///   phase's epoch lines folded to its first and last, and the log of many phases to one line (the run's
+///   folder keeps every line, in `log.txt`);
 ///   `<!-- output: golden -->` collects the run's golden numbers.
 /// - `<!-- chart: FILE -->`: a chart (SVG) or picture (PNG) the run wrote into its folder, copied to
 ///   `notebooks-md/images/`.
@@ -55,8 +56,9 @@ public struct Notebook {
     }
 
     /// The sections a tutorial printed, keyed by their `== TITLE ==` headings, without progress-bar lines and
-    /// with epoch lines folded (`foldingEpochs`); and `golden`, every `golden:` line of the run.
-    public static func sections(in output: String) -> [String: String] {
+    /// with training logs folded (`foldingTrainingLogs`, naming `log`, where the run's whole output is kept); and
+    /// `golden`, every `golden:` line of the run.
+    public static func sections(in output: String, log: String = "log.txt") -> [String: String] {
         var sections: [String: [Substring]] = ["golden": []]
         var title: String?
         for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -69,35 +71,60 @@ public struct Notebook {
             }
         }
         return sections.mapValues {
-            foldingEpochs($0).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            foldingTrainingLogs($0, log: log).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
 
-    /// The lines with each run of more than three epoch lines of one phase (`LABEL epoch N [###...`, the last line
-    /// of a `ProgressBar`) cut to its first and last, and a line saying how many were left out: a reader sees where
-    /// a phase started and ended, and a race of many runs stays readable. The run's own log keeps every line.
-    static func foldingEpochs(_ lines: [Substring]) -> [Substring] {
-        let phase = TutorialOutput.epochPhase(of:)
+    /// The lines with each stretch of training log (`TutorialOutput.isTrainingLog`) between two lines of the lesson
+    /// made short. A stretch of one phase (`LABEL epoch N [###...`, the last line of a `ProgressBar`) keeps its
+    /// first and last epoch lines and says how many it left out between them: the reader sees where the training
+    /// started and ended. A stretch of several phases, a race's many runs, becomes one line that counts them and
+    /// names `log`, which keeps every line: the reader goes on to the results.
+    static func foldingTrainingLogs(_ lines: [Substring], log: String) -> [Substring] {
         var folded: [Substring] = []
-        var run: [Substring] = []
+        var stretch: [Substring] = []
         func flush() {
-            if run.count > 3 {
-                folded += [run[0], "  ... \(run.count - 2) more epochs ...", run[run.count - 1]]
-            } else {
-                folded += run
+            defer { stretch = [] }
+            let phase = TutorialOutput.epochPhase(of:)
+            let epochLines = stretch.filter { phase($0) != nil }
+            // A phase's epochs come one after another: each change of phase starts another.
+            let phases = epochLines.indices.filter { $0 == 0 || phase(epochLines[$0]) != phase(epochLines[$0 - 1]) }
+            guard phases.count > 1 else {
+                folded += epochLines.count > 3 ? foldingOnePhase(stretch) : stretch
+                return
             }
-            run = []
+            let caches = stretch.filter { $0.hasPrefix("caching features ") }.count
+            folded.append(
+                "[training log: \(phases.count) phases, \(epochLines.count) epochs"
+                    + (caches > 0 ? ", \(caches) feature cache\(caches == 1 ? "" : "s")" : "")
+                    + "; every line of it is in \(log)]")
         }
         for line in lines {
-            if let current = phase(line), let first = run.first, phase(first) == current {
-                run.append(line)
+            if TutorialOutput.isTrainingLog(line) {
+                stretch.append(line)
             } else {
                 flush()
-                if phase(line) != nil { run = [line] } else { folded.append(line) }
+                folded.append(line)
             }
         }
         flush()
         return folded
+    }
+
+    /// One phase's stretch with its epoch lines cut to the first and the last, and a line saying how many were
+    /// left out; its other lines (the feature cache's) stay.
+    private static func foldingOnePhase(_ stretch: [Substring]) -> [Substring] {
+        let epochIndices = stretch.indices.filter { TutorialOutput.epochPhase(of: stretch[$0]) != nil }
+        let (first, last) = (epochIndices.first!, epochIndices.last!)
+        var kept: [Substring] = []
+        for (index, line) in stretch.enumerated() {
+            if index == first {
+                kept += [line, "  ... \(epochIndices.count - 2) more epochs ..."]
+            } else if index == last || !epochIndices.contains(index) {
+                kept.append(line)
+            }
+        }
+        return kept
     }
 
     /// Every `code:` block that differs from its region in `source` or `shared`, and, in the tutorial's own
@@ -135,7 +162,7 @@ public struct Notebook {
         let regions = Self.regions(in: source).merging(Self.regions(in: shared)) { mine, _ in mine }
         copy.replaceBlocks(after: "code") { regions[$0] }
         if let output {
-            let sections = Self.sections(in: output)
+            let sections = Self.sections(in: output, log: runFolder.map { "\($0.relativePath)/log.txt" } ?? "log.txt")
             copy.replaceBlocks(after: "output") { sections[$0] }
         }
         if let runFolder {
@@ -147,6 +174,26 @@ public struct Notebook {
             }
         }
         return copy
+    }
+
+    /// What the notebook says in its own words: every line outside fenced blocks and markers.
+    public var prose: String {
+        var lines: [Substring] = []
+        var inBlock = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") {
+                inBlock.toggle()
+            } else if !inBlock && !line.hasPrefix("<!--") {
+                lines.append(line)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What its run printed, as the notebook shows it: every output block, and the run's arguments.
+    public var outputs: String {
+        (blocks(after: "output").map(\.1) + [run.map { $0.arguments.joined(separator: " ") } ?? ""])
+            .joined(separator: "\n")
     }
 
     /// (marker argument, block contents) for each `<!-- kind: ... -->` marker followed by a fenced block.

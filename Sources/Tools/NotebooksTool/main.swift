@@ -34,6 +34,11 @@ struct NotebooksTool: ParsableCommand {
                     run.arguments.dropFirst($0 + 1).first
                 }
                 let folder = URL(fileURLWithPath: outputFolder ?? "runs/\(run.tutorial)", isDirectory: true)
+                // The notebook shows a folded log; the run's folder keeps all of it.
+                if let output {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                    try output.write(to: folder.appendingPathComponent("log.txt"), atomically: true, encoding: .utf8)
+                }
                 let refreshed = try notebook.refreshed(
                     source: source, shared: shared, output: output, runFolder: codeOnly ? nil : folder, images: images)
                 try refreshed.text.write(to: notebook.url, atomically: true, encoding: .utf8)

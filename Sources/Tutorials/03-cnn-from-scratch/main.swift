@@ -7,7 +7,6 @@ import Training
 import TutorialSupport
 
 /// Tutorial step 3: a small VGG-style CNN trained from scratch on Fashion-MNIST.
-@main
 struct CNNFromScratch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "03-cnn-from-scratch",
@@ -48,9 +47,10 @@ struct CNNFromScratch: ParsableCommand {
             "training examples: \(train.count), test examples: \(test.count), classes: \(train.classNames.joined(separator: ", "))"
         )
         try trainMLPByHand(train: train, test: test)
+        convolutionByHand()
 
         explain(
-            "3. The model",
+            "4. The model",
             """
             VGG's recipe at a small scale: 3x3 convolutions with padding 1 keep the image size, each followed by
             batch norm and ReLU; two convolutions, then a 2x2 max-pool halves the size. 28 -> 14 -> 7, then two
@@ -65,7 +65,7 @@ struct CNNFromScratch: ParsableCommand {
         golden("loss on the first 64 test images before training", untrained.loss)
 
         explain(
-            "4. Training",
+            "5. Training",
             """
             Each step: forward a batch, cross-entropy loss, backward, Adam update. After every epoch the model is
             evaluated on the test set, which it never trains on.
@@ -91,7 +91,7 @@ struct CNNFromScratch: ParsableCommand {
         // end notebook
 
         explain(
-            "5. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
+            "6. Results", "Where the model is right and where it confuses classes (rows: truth, columns: prediction).")
         // notebook: results
         let (_, matrix) = try evaluate(model, on: test)
         print(matrix)
@@ -166,12 +166,12 @@ struct CNNFromScratch: ParsableCommand {
         let adam: Bool, batchNorm: Bool, dropout: Bool, schedule: Bool
     }
 
-    /// Section 6: the CNN trained with the pieces added one at a time, on a small subset, several seeds each.
+    /// Section 7: the CNN trained with the pieces added one at a time, on a small subset, several seeds each.
     func climbTheLadder(train: TensorDataset, test: TensorDataset) throws {
         let (epochs, small) = (ladderEpochs, try train.examples(perClass: ladderPerClass, seed: seed))
         let smallTest = test.subset(Array(0..<min(2_000, test.count)))
         explain(
-            "6. What each piece adds",
+            "7. What each piece adds",
             """
             The CNN trained with four things the loop by hand did not have. Each rung below adds one of them to
             the one before: \(small.count) training images, \(epochs) epochs, tested on \(smallTest.count) images,
@@ -233,7 +233,7 @@ struct CNNFromScratch: ParsableCommand {
     }
 
     /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.
-    /// Section 6 leaves out batch norm or dropout to measure what they add.
+    /// Section 7 leaves out batch norm or dropout to measure what they add.
     // notebook: vgg-style-net
     func vggStyleNet(batchNorm: Bool = true, dropout: Bool = true) -> Sequential {
         Sequential {
@@ -271,3 +271,6 @@ struct CNNFromScratch: ParsableCommand {
     }
 
 }
+
+// The command's other part is a file of its own (ConvolutionByHand), so this file starts it.
+CNNFromScratch.main()

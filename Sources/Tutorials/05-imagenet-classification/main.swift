@@ -9,7 +9,6 @@ import TutorialSupport
 import Zoo
 
 /// Tutorial step 5: a network pretrained on ImageNet names what is in a photo, from ImageNet's 1000 classes.
-@main
 struct ImageNetClassification: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "05-imagenet-classification",
@@ -51,14 +50,15 @@ struct ImageNetClassification: ParsableCommand {
         print("\(classifier.architecture) from \(url.lastPathComponent)")
         print("\(classifier.model.parameters().reduce(0) { $0 + $1.count }) parameters")
         // end notebook
+        insideLite0()
         explain(
-            "2. Preprocessing",
+            "3. Preprocessing",
             """
             Weights expect images prepared the way they were trained: shorter side resized to 256, the central
             224x224 cut out, then values scaled. How they are scaled belongs to the weights:
             EfficientNet-Lite0 was trained on (x - 127) / 128 of values 0...255, torchvision's VGGs on each
             channel shifted by ImageNet's mean \(ImageNet.mean) and divided by its standard deviation
-            \(ImageNet.standardDeviation) of values 0...1. Fed the other scaling, a network still answers: section 3
+            \(ImageNet.standardDeviation) of values 0...1. Fed the other scaling, a network still answers: section 4
             counts how often rightly. This run: \(classifier.preprocessing.transform.name).
             """)
         if !images.isEmpty {
@@ -74,7 +74,7 @@ struct ImageNetClassification: ParsableCommand {
             return
         }
         explain(
-            "3. Twenty ImageNet photos",
+            "4. Twenty ImageNet photos",
             """
             Each photo's file name carries its ImageNet class. A ✓ marks a photo whose class is the network's
             first answer; the next column is the rank of the true class among its answers. Then the same photos
@@ -118,7 +118,7 @@ struct ImageNetClassification: ParsableCommand {
                 + "\(percent(otherConfidence))")
         // end notebook
         explain(
-            "4. And without the training",
+            "5. And without the training",
             """
             The same architecture with random weights, on the first photo: a near-uniform guess over 1000
             classes. Everything the network knows is in its weights.
@@ -132,7 +132,7 @@ struct ImageNetClassification: ParsableCommand {
         }
         // end notebook
         explain(
-            "5. VGG16",
+            "6. VGG16",
             """
             With torchvision's VGG16 weights (528 MB, downloaded once: curl -LO \(Self.vggWeightsURL)):
                 swift run -c release 05-imagenet-classification --weights vgg16-397923af.pth
@@ -142,3 +142,6 @@ struct ImageNetClassification: ParsableCommand {
         try writeNumbers(to: RunFolder(output))
     }
 }
+
+// The command's other part is a file of its own (InsideLite0), so this file starts it.
+ImageNetClassification.main()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Autograd
+import Datasets
 import Foundation
 import NN
 import Training
@@ -77,26 +78,53 @@ struct TransferLearning: ParsableCommand {
             once and cached; each epoch then costs only the dense layers.
             """)
         // notebook: head
-        let folder = try RunFolder(output)
         let optimizer = Adam(model.head.parameters(), learningRate: learningRate)
-        // Saved once trained, with the model and the optimizer: `--resume` starts at fine-tuning.
-        var history = try folder.resumable(
-            "dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume, model: model,
-            optimizer: optimizer
-        ) {
+        func trainDenseLayers() throws -> TrainingHistory {
             var history = TrainingHistory()
             try Recipe.trainHead(
                 of: model, optimizer: optimizer, data: train, validation: validation, epochs: headEpochs,
                 seed: setup.seed, label: "head", history: &history)
             return history
         }
+        // end notebook
+        // Saved once trained, with the model and the optimizer: `--resume` starts at fine-tuning.
+        let folder = try RunFolder(output)
+        var history = try folder.resumable(
+            "dense-layers", settings: "\(prepared.story) \(train.count)", resume: resume, model: model,
+            optimizer: optimizer, trainDenseLayers)
         let afterHead = history.series("validation_accuracy").last!
         print("after training the dense layers: \(percent(afterHead)) validation accuracy")
-        // end notebook
         prepared.golden("validation accuracy after the dense layers", afterHead)
 
         explain(
-            "4. Fine-tune",
+            "4. Validation, test, and augmentation",
+            """
+            Three parts of the labelled images, three jobs. The training images move the weights. The validation
+            images choose: the epochs, the rates, when to stop; they may be looked at after every epoch. The
+            test images judge the finished model once, so that no choice was fitted to them (a test accuracy
+            that picked the epochs is a validation accuracy with a flattering name). Augmentation changes each
+            training image at random every time it is read, a flip or a shifted crop, so that a small dataset
+            looks larger. But the features cached above were computed once, from images that never change:
+            augmented images cannot be cached, and the cache refuses them.
+            """)
+        // notebook: augmentation
+        print("training: \(train.count) images, validation: \(validation.count), test: \(prepared.test.count)")
+        let side = train.inputs.shape[2]
+        let augmented = train.transformed(
+            by: .compose([.randomHorizontalFlip(), .randomCrop(height: side, width: side, padding: side / 14)]))
+        let (first, again) = (try augmented.batch(at: [0]).inputs, try augmented.batch(at: [0]).inputs)
+        let changed = zip(first.scalars, again.scalars).filter { $0 != $1 }.count
+        print(
+            "the first training image, read twice through the augmentation: \(changed) of \(first.count) values differ")
+        do {
+            _ = try FeatureCache().features(of: model, for: augmented)
+        } catch {
+            print(error)
+        }
+        // end notebook
+
+        explain(
+            "5. Fine-tune",
             """
             Now unfreeze the last convolutional block and train it with the dense layers, at a learning rate
             10 times smaller for the convolutions, so they adapt to the new classes while moving little (step 8
@@ -116,7 +144,7 @@ struct TransferLearning: ParsableCommand {
         prepared.golden("test accuracy after fine-tuning", Double(final.matrix.accuracy))
 
         explain(
-            "5. Results", "Validation accuracy per epoch, and where the fine-tuned model still confuses test images.")
+            "6. Results", "Validation accuracy per epoch, and where the fine-tuned model still confuses test images.")
         // notebook: results
         print(final.matrix)
         let afterFineTuning = history.series("validation_accuracy").last!
@@ -140,7 +168,7 @@ struct TransferLearning: ParsableCommand {
         print("Classify your own photos with it: swift run -c release classify --model \(displayPath(exported)) PHOTO")
         // end notebook
         explain(
-            "6. A control: the dense layers alone, for as many epochs",
+            "7. A control: the dense layers alone, for as many epochs",
             """
             Fine-tuning ran after the dense layers had trained, so the gain since then mixes two causes: the
             unfrozen block, and more epochs. A control trains only the dense layers, the same seed, for all the

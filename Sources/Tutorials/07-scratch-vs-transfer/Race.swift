@@ -109,6 +109,35 @@ struct Race {
 
     // end notebook
 
+    // notebook: race
+    /// One budget of the race (`k` examples per class, nil for all): for each seed, the same training and
+    /// validation images for every approach, each trained with the settings chosen on validation and evaluated
+    /// once on the test images. `keep` is handed the first seed's model of `inspected`.
+    func run(
+        perClass k: Int?, seeds: Range<UInt64>, choices: Choices, test: TensorDataset, imageNetTest: TensorDataset?,
+        keep: (any TransferModel) throws -> Void
+    ) throws -> ScratchVersusTransfer.Result {
+        let examples = k.map { $0 * prepared.train.classNames.count } ?? prepared.train.count
+        var result = ScratchVersusTransfer.Result(
+            name: k.map { "\($0) per class" } ?? "all", epochs: epochs(forExamples: examples))
+        for seed in seeds {
+            let (train, validation) = try prepared.train.budget(
+                trainingPerClass: k, validationPerClass: prepared.validationPerClass, seed: seed)
+            result.examples = train.count
+            for approach in approaches {
+                let run = try self.train(
+                    approach, data: train, validation: validation,
+                    epochs: epochs(forExamples: examples, share: choices.epochShare[approach]!),
+                    rate: choices.rate[approach]!, size: choices.imageNetSize, seed: seed)
+                let matrix = try evaluate(run.model, on: approach == .imageNet ? imageNetTest! : test).matrix
+                result.add(approach, history: run.history, test: matrix)
+                if approach == inspected && seed == seeds.lowerBound { try keep(run.model) }
+            }
+        }
+        return result
+    }
+    // end notebook
+
     // notebook: choose
     /// Lite0's image size, then every approach's learning rate, then its share of the rule's epochs, chosen on
     /// the validation images of one budget (`k` per class) and one seed.

@@ -99,10 +99,10 @@ struct ScratchVersusTransfer: ParsableCommand {
             within two standard errors. The choices are made once, at the first budget and seed, and hold for the whole race;
             the test images are not used.
             """)
-        // notebook: choices
         let choices = try folder.resumable("choices", settings: settings, resume: resume) {
             try race.choose(perClass: perClass[0])
         }
+        // notebook: choices
         print(choices.summary)
         if let imageNetSize = choices.imageNetSize {
             prepared.golden("ImageNet image size chosen on validation, seed \(setup.seed)", Double(imageNetSize))
@@ -123,41 +123,25 @@ struct ScratchVersusTransfer: ParsableCommand {
             Each trains for its chosen share of the budget's epochs. Each budget runs \(seeds) seeds
             (\(seedsForAll) for all): each draws its own examples, new weights and its own order.
             """)
-        // notebook: race
         let imageNetTest = choices.imageNetSize.map { size in imageNet!.inputs(test, size: size) }
         var results: [Result] = []
         for k in perClass {
-            let examples = k.map { $0 * prepared.train.classNames.count } ?? prepared.train.count
-            let epochCount = race.epochs(forExamples: examples)
-            let name = k.map { "\($0) per class" } ?? "all"
             let runSeeds = setup.seed..<(setup.seed + UInt64(k == nil ? seedsForAll : seeds))
-            print("\n-- \(name): the rule's \(epochCount) epochs, \(runSeeds.count) seeds --")
+            let examples = k.map { $0 * prepared.train.classNames.count } ?? prepared.train.count
+            print(
+                "\n-- \(k.map { "\($0) per class" } ?? "all"): the rule's \(race.epochs(forExamples: examples)) epochs, "
+                    + "\(runSeeds.count) seeds --")
             // Each finished budget is saved: after Ctrl-C, `--resume` goes on with the next one.
             results.append(
                 try folder.resumable("budget-\(k.map(String.init) ?? "all")", settings: settings, resume: resume) {
-                    var result = Result(name: name, epochs: epochCount)
-                    for seed in runSeeds {
-                        let (train, validation) = try prepared.train.budget(
-                            trainingPerClass: k, validationPerClass: prepared.validationPerClass, seed: seed)
-                        result.examples = train.count
-                        for approach in race.approaches {
-                            let run = try race.train(
-                                approach, data: train, validation: validation,
-                                epochs: race.epochs(forExamples: examples, share: choices.epochShare[approach]!),
-                                rate: choices.rate[approach]!, size: choices.imageNetSize, seed: seed)
-                            let matrix = try evaluate(run.model, on: approach == .imageNet ? imageNetTest! : test)
-                                .matrix
-                            result.add(approach, history: run.history, test: matrix)
-                            // The largest budget's first transfer model is kept for the report and for step 9.
-                            if approach == race.inspected && k == perClass.last && seed == setup.seed {
-                                try run.model.save(to: transferModelFile(in: folder))
-                            }
-                        }
+                    try race.run(
+                        perClass: k, seeds: runSeeds, choices: choices, test: test, imageNetTest: imageNetTest
+                    ) { model in
+                        // The largest budget's first transfer model is kept for the report and for step 9.
+                        if k == perClass.last { try model.save(to: transferModelFile(in: folder)) }
                     }
-                    return result
                 })
         }
-        // end notebook
 
         explain(
             "4. Results",
@@ -182,7 +166,7 @@ struct ScratchVersusTransfer: ParsableCommand {
                     mean(r.testAccuracies[.transfer]!) - mean(r.testAccuracies[.scratch]!))
             }
         }
-        let charts = try write(results, approaches: race.approaches, to: folder)
+        let charts = try write(results, approaches: race.approaches, story: prepared.story, to: folder)
         if test.sources != nil { try writeSplits(prepared: prepared, test: test, budgets: perClass, to: folder) }
         var report = RunReport(title: "Step 7: training from scratch against transfer learning")
         report.addTable(heading: "Results", header: verdicts.header, rows: verdicts.rows)
@@ -296,9 +280,10 @@ struct ScratchVersusTransfer: ParsableCommand {
         }
     }
 
-    /// results.csv and .json, accuracy-vs-examples.svg, and validation-accuracy-<budget>.svg for each budget;
-    /// returns the charts.
-    func write(_ results: [Result], approaches: [Approach], to folder: RunFolder) throws -> [LineChart] {
+    /// results.csv and .json (each budget's numbers per seed, with `story`, what the race ran on: exercise 15
+    /// grades from it), accuracy-vs-examples.svg, and validation-accuracy-<budget>.svg for each budget; returns
+    /// the charts.
+    func write(_ results: [Result], approaches: [Approach], story: String, to folder: RunFolder) throws -> [LineChart] {
         var csv =
             "budget,examples,epochs,seeds,"
             + approaches.map { "\($0.key)_test_accuracy,\($0.key)_sd" }
@@ -312,7 +297,7 @@ struct ScratchVersusTransfer: ParsableCommand {
         }
         try folder.write(csv, to: "results.csv")
         let json: [[String: Any]] = results.map { r in
-            var entry: [String: Any] = ["budget": r.name, "examples": r.examples, "epochs": r.epochs]
+            var entry: [String: Any] = ["budget": r.name, "examples": r.examples, "epochs": r.epochs, "data": story]
             for a in approaches {
                 entry["\(a.key)_test_accuracy"] = r.testAccuracies[a]!  // per seed
                 entry["\(a.key)_classes_predicted"] = r.classesPredicted[a]!

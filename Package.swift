@@ -12,6 +12,7 @@ let tutorials: [(folder: String, target: String)] = [
     ("07-scratch-vs-transfer", "Tutorial07ScratchVersusTransfer"),
     ("08-fine-tuning-deeper", "Tutorial08FineTuningDeeper"),
     ("09-what-the-network-sees", "Tutorial09WhatTheNetworkSees"),
+    ("10-many-machines", "Tutorial10ManyMachines"),
 ]
 
 let package = Package(
@@ -24,6 +25,8 @@ let package = Package(
         .library(name: "Zoo", targets: ["Zoo"]),
         .library(name: "Transfer", targets: ["Transfer"]),
         .library(name: "Interpretation", targets: ["Interpretation"]),
+        // Data-parallel training over MPI: a product of its own, so that only its users need OpenMPI installed.
+        .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "bench", targets: ["Bench"]),
         .executable(name: "classify", targets: ["Classify"]),
         .executable(name: "notebooks", targets: ["NotebooksTool"]),
@@ -43,6 +46,9 @@ let package = Package(
         .target(name: "CPNG", path: "Sources/C/CPNG", linkerSettings: [.linkedLibrary("png")]),
         .target(name: "CJPEG", path: "Sources/C/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CWebP", path: "Sources/C/CWebP", linkerSettings: [.linkedLibrary("webp")]),
+        // OpenMPI's mpi.h, its handles (macros) handed over by functions.
+        .systemLibrary(
+            name: "CMPI", path: "Sources/C/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // The fast loops under the ops: OpenBLAS, threads, memory, im2col, Winograd, pooling. Package access only.
         .target(name: "Kernels", dependencies: ["CBLAS"]),
@@ -54,6 +60,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["Autograd", "NN", "Datasets"]),
         // Looking into a trained network: filters, feature maps, saliency, Grad-CAM, its worst mistakes.
         .target(name: "Interpretation", dependencies: ["Autograd", "NN", "Datasets", "Training"]),
+        // Training across processes: the process group (MPI), data parallelism for a Trainer, SyncBatchNorm.
+        .target(name: "Distributed", dependencies: ["Autograd", "NN", "Datasets", "Training", "CMPI"]),
         // Models with published weights, and the readers of weight files (in WeightFiles/).
         .target(name: "Zoo", dependencies: ["Autograd", "NN", "Datasets"]),
         // Transfer learning on any model: TransferModel, the recipes, the feature cache, export, the classifier
@@ -84,6 +92,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tutorials/TutorialSupport"
+        ),
+
+        // What DistributedTests runs under mpirun: a small CNN trained by one process or by several.
+        .executableTarget(
+            name: "DistributedCheck",
+            dependencies: [
+                "Autograd", "NN", "Datasets", "Training", "Distributed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools/DistributedCheck"
         ),
 
         // Every reader of outside files as a function of bytes: fuzzed by `make fuzz`, replayed by the tests.
@@ -139,6 +157,10 @@ let package = Package(
         .testTarget(
             name: "TransferTests", dependencies: ["Transfer", "Zoo", "Datasets", "Training", "Classify", "TestSupport"]),
         .testTarget(name: "ReaderCorpusTests", dependencies: ["ReaderFuzzing"]),
+        // Runs DistributedCheck under `mpirun -np 2` against one process: equivalence, faults, resuming.
+        .testTarget(
+            name: "DistributedTests",
+            dependencies: ["DistributedCheck", "Distributed", "NN", "Datasets", "Training", "TestSupport"]),
         // The repository's own rules, read from its files: the layers ARCHITECTURE.md draws.
         .testTarget(name: "RepositoryTests"),
         .testTarget(name: "DocumentedExamplesTests", dependencies: ["Autograd", "NN"]),
@@ -160,7 +182,9 @@ let package = Package(
                 dependencies: [
                     "Autograd", "NN", "Datasets", "Training", "Zoo", "Transfer", "Interpretation", "TutorialSupport",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                ],
+                ]
+                    // Only the step about training across processes needs MPI.
+                    + (tutorial.folder == "10-many-machines" ? ["Distributed"] : []),
                 path: "Sources/Tutorials/\(tutorial.folder)"
             )
         }

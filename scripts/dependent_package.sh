@@ -43,14 +43,17 @@ echo "$output" | grep -q "a white picture: bright" || { echo "The dependent prog
 echo "Examples/UsingTapegrad built and ran in $(($(date +%s) - started)) s beside a clone named tapegrad, with no warning"
 
 # Every DocC article's snippets must compile as a dependent writes them (but the article above, whose snippets
-# are the example's own code). In each article, the blocks that declare something (a function, a type) go to the
-# file's top level, and the blocks of statements, in order, make the body of one function (they use `try`).
+# are the example's own code, and Distributed's, which the example does not use: a package that uses it needs
+# OpenMPI, and DistributedTests compiles them). In each article, the blocks that declare something (a function,
+# a type) go to the file's top level, and the blocks of statements, in order, make the body of one function
+# (they use `try`).
 python3 - "$work/app/Sources/Classifier/DocumentedExamples.swift" "$root" <<'PY'
 import glob, os, re, sys
 declaration = re.compile(r"(func|final class|class|struct|enum|extension|protocol|public|private|@)\b")
 out = "import Autograd\nimport Datasets\nimport Foundation\nimport Interpretation\nimport NN\nimport Training\nimport Transfer\nimport Zoo\n"
 articles = sorted(glob.glob(os.path.join(sys.argv[2], "Sources/*/*.docc/*.md")))
-for number, path in enumerate(a for a in articles if not a.endswith("UsingTapegradInYourPackage.md")):
+kept = [a for a in articles if not a.endswith("UsingTapegradInYourPackage.md") and "/Sources/Distributed/" not in a]
+for number, path in enumerate(kept):
     declarations, statements = "", ""
     for block in re.findall(r"```swift\n(.*?)```", open(path).read(), re.S):
         lines = [line for line in block.splitlines() if not line.startswith("import ")]

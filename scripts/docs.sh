@@ -17,7 +17,7 @@ echo "symbol graphs (swift package dump-symbol-graph)"
 }
 graphs=$(sed -n 's/^Files written to //p' docs-build/symbol-graphs.log | tail -1)
 test -d "$graphs" || { echo "dump-symbol-graph did not say where it wrote (docs-build/symbol-graphs.log)"; exit 1; }
-for target in Autograd NN Datasets Training Interpretation Zoo Transfer; do
+for target in Autograd NN Datasets Training Interpretation Distributed Zoo Transfer; do
     echo "documentation: $target"
     # A module's graphs: its own, and those of its extensions to other modules' types (Module@Other).
     only="docs-build/.graphs/$target"

@@ -13,24 +13,71 @@ import Kernels
 /// one trains. Every example's random draws (its augmentation, and its row of each dropout mask while its batch
 /// trains) come from its own generator, derived from `seed`, the epoch and its index (`ExampleDraws`): the same
 /// at any batch size, on any thread.
+///
+/// In data-parallel training (`shard`) each process's loader hands out its slice of every batch, and the
+/// slices of all the processes, in rank order, are the batch one process would train on.
 public final class DataLoader: Sequence {
     public let dataset: Dataset
     public let batchSize: Int
     public let shuffle: Bool
     public let dropLast: Bool
     public let seed: UInt64
+    /// Which slice of every batch this loader hands out.
+    public let shard: Shard
     /// The epoch the next iteration will produce (counts from 0; set it to resume).
     public var epoch = 0
 
-    public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false) {
+    /// One of `count` contiguous slices of every batch: process `index`'s, of `count` processes training
+    /// together (PyTorch's `DistributedSampler`, which deals out examples instead: slices keep the batch's order).
+    ///
+    /// A batch of b examples is cut at b·k/count for k = 1, 2, ...: slices differ by one example at most, and a
+    /// last, smaller batch is cut the same way (the trainer weights each slice by its share of the batch). A
+    /// batch too small to give every process an example (a last batch of fewer examples than processes) is
+    /// left out on every process.
+    public struct Shard: Sendable, Equatable, CustomStringConvertible {
+        public let index: Int
+        public let count: Int
+
+        public init(index: Int, of count: Int) {
+            check(count > 0 && (0..<count).contains(index), "DataLoader.Shard: \(index) of \(count) is not a shard")
+            (self.index, self.count) = (index, count)
+        }
+
+        /// The whole batch: training in one process.
+        public static let whole = Shard(index: 0, of: 1)
+
+        /// This shard's rows of a batch of `size` examples.
+        public func rows(ofBatch size: Int) -> Range<Int> { (size * index / count)..<(size * (index + 1) / count) }
+
+        public var description: String { "shard \(index) of \(count)" }
+    }
+
+    /// - Parameters:
+    ///   - dataset: the examples.
+    ///   - batchSize: the examples of a batch: in data-parallel training, of the whole batch all the processes
+    ///     share, as one process would train on it.
+    ///   - shuffle: a new order every epoch, drawn from `seed` and the epoch.
+    ///   - seed: where the order and every example's random draws come from.
+    ///   - dropLast: leave out a last batch smaller than `batchSize`.
+    ///   - shard: the slice of every batch this process trains on; the whole batch by default.
+    public init(
+        _ dataset: Dataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false,
+        shard: Shard = .whole
+    ) {
         check(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
-        (self.dataset, self.batchSize, self.shuffle, self.seed, self.dropLast) = (
-            dataset, batchSize, shuffle, seed, dropLast
+        check(
+            batchSize >= shard.count,
+            "DataLoader: a batch of \(batchSize) cannot be shared among \(shard.count) processes: one would get none")
+        (self.dataset, self.batchSize, self.shuffle, self.seed, self.dropLast, self.shard) = (
+            dataset, batchSize, shuffle, seed, dropLast, shard
         )
     }
 
     /// Batches per epoch.
-    public var count: Int { dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize }
+    public var count: Int {
+        let full = dataset.count / batchSize, last = dataset.count % batchSize
+        return full + (dropLast || last < shard.count ? 0 : 1)
+    }
 
     /// The example order of `epoch`.
     public func order(ofEpoch epoch: Int) -> [Int] {
@@ -42,7 +89,11 @@ public final class DataLoader: Sequence {
     public func makeIterator() -> Iterator {
         defer { epoch += 1 }
         let order = order(ofEpoch: epoch)
-        let batches = (0..<count).map { Array(order[($0 * batchSize)..<Swift.min(order.count, ($0 + 1) * batchSize)]) }
+        let batches = (0..<count).map { b in
+            let (start, size) = (b * batchSize, Swift.min(batchSize, order.count - b * batchSize))
+            let rows = shard.rows(ofBatch: size)
+            return Array(order[(start + rows.lowerBound)..<(start + rows.upperBound)])
+        }
         return Iterator(dataset: dataset, batches: batches.map { ExampleDraws(seed: seed, epoch: epoch, examples: $0) })
     }
 

@@ -7,7 +7,9 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     /// The libraries, bottom first: each may use only those before it.
-    static let layers = ["Kernels", "Autograd", "NN", "Datasets", "Training", "Interpretation", "Zoo", "Transfer"]
+    static let layers = [
+        "Kernels", "Autograd", "NN", "Datasets", "Training", "Interpretation", "Distributed", "Zoo", "Transfer",
+    ]
 
     static func text(_ path: String) throws -> String {
         try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)

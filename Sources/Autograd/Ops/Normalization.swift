@@ -14,6 +14,9 @@ import Kernels
 ///     training:   dx = w / sqrt(var + ε) · (dy - db / M - x̂ dw / M)      (mean and var depend on x)
 ///     evaluation: dx = w / sqrt(var + ε) · dy                                (the statistics are constants)
 ///
+/// Every statistic is a sum per channel (Σx, Σ(x - mean)², Σdy, Σdy x̂), so a batch split across processes
+/// needs only those sums added up (`across`) to normalise, and to differentiate, as the whole batch would.
+///
 /// - Parameters:
 ///   - x: [N, C] or [N, C, H, W].
 ///   - runningMean: a [C] buffer, updated in place in training.
@@ -25,9 +28,13 @@ import Kernels
 ///     that everything BatchNorm remembers is updated here, in one place.
 ///   - momentum: how far the running statistics move toward each batch's.
 ///   - epsilon: added to the variance before the square root.
+///   - across: completes a per-channel sum over every process that holds a part of the batch (a synchronised
+///     batch norm, in Distributed): the batch's statistics in training, and the two sums of the pullback. Nil
+///     (the default) in one process, where the batch is all here.
 public func batchNorm(
     _ x: Tensor, runningMean: Tensor, runningVariance: Tensor, weight: Tensor?, bias: Tensor?, training: Bool,
-    batchesTracked: Tensor? = nil, momentum: Float = 0.1, epsilon: Float = 1e-5
+    batchesTracked: Tensor? = nil, momentum: Float = 0.1, epsilon: Float = 1e-5,
+    across: ((inout [Double]) -> Void)? = nil
 ) -> Tensor {
     check(x.rank == 2 || x.rank == 4, "batchNorm: input must be [N, C] or [N, C, H, W], got \(x.shape)")
     let (batch, channels) = (x.shape[0], x.shape[1])
@@ -41,14 +48,49 @@ public func batchNorm(
         if training { batchesTracked.base[0] += 1 }
     }
     let pixels = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
-    let perChannel = batch * pixels
-    check(
-        !training || perChannel > 1,
-        """
-        batchNorm: training needs more than one value per channel, got input \(x.shape) (one example of a 1x1 \
-        map, or a batch of one). To predict, call eval() on the model first: a model starts in training mode, as \
-        in PyTorch, and in evaluation mode batch norm uses its running statistics.
-        """)
+    // How many values each channel's statistics are over: this batch's, or the whole batch's with `across`.
+    var perChannel = batch * pixels
+    // Per channel: the mean and 1 / sqrt(var + ε), from the batch or the running statistics.
+    var (means, inverseDeviations) = ([Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels))
+    if training {
+        // Σx gives the mean, then Σ(x - mean)² the variance; the count of values rides along with the first.
+        var sums = channelSums(x.base, batch: batch, channels: channels, pixels: pixels) { row, _ in
+            Double(sumRow(row, count: pixels, stride: 1))
+        }
+        if let across {
+            sums.append(Double(perChannel))
+            across(&sums)
+            perChannel = Int(sums.removeLast())
+        }
+        check(
+            perChannel > 1,
+            """
+            batchNorm: training needs more than one value per channel, got input \(x.shape) (one example of a 1x1 \
+            map, or a batch of one). To predict, call eval() on the model first: a model starts in training mode, \
+            as in PyTorch, and in evaluation mode batch norm uses its running statistics.
+            """)
+        for c in 0..<channels { means[c] = Float(sums[c] / Double(perChannel)) }
+        var squares = means.withUnsafeBufferPointer { means in
+            channelSums(x.base, batch: batch, channels: channels, pixels: pixels) { row, c in
+                var s: Float = 0
+                for i in 0..<pixels { s += (row[i] - means[c]) * (row[i] - means[c]) }
+                return Double(s)
+            }
+        }
+        across?(&squares)
+        for c in 0..<channels {
+            let variance = Float(squares[c] / Double(perChannel))
+            let unbiased = variance * Float(perChannel) / Float(perChannel - 1)
+            runningMean.base[c] = (1 - momentum) * runningMean.base[c] + momentum * means[c]
+            runningVariance.base[c] = (1 - momentum) * runningVariance.base[c] + momentum * unbiased
+            inverseDeviations[c] = 1 / (variance + epsilon).squareRoot()
+        }
+    } else {
+        for c in 0..<channels {
+            means[c] = runningMean.base[c]
+            inverseDeviations[c] = 1 / (runningVariance.base[c] + epsilon).squareRoot()
+        }
+    }
 
     // x̂, kept for the pullback where it needs it: for dw, and for dx in training (through the statistics). An
     // inference pass, or a frozen layer in evaluation, skips it: a whole activation's memory and writes less.
@@ -56,37 +98,6 @@ public func batchNorm(
     let normalized = keepsNormalized ? Tensor(uninitializedShape: x.shape) : nil
     let output = Tensor(uninitializedShape: x.shape)
     let (xBase, xHat, y) = (x.base, normalized?.base, output.base)
-    // Per channel: the mean and 1 / sqrt(var + ε), from the batch or the running statistics.
-    var (means, inverseDeviations) = ([Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels))
-    means.withUnsafeMutableBufferPointer { means in
-        inverseDeviations.withUnsafeMutableBufferPointer { inverse in
-            Parallel.forEach(0..<channels) { c in
-                // Channel c's values: `pixels` in a row, one row per example, `channels * pixels` apart.
-                var mean: Float, variance: Float
-                if training {
-                    var total: Double = 0
-                    for n in 0..<batch {
-                        total += Double(sumRow(xBase + (n * channels + c) * pixels, count: pixels, stride: 1))
-                    }
-                    mean = Float(total / Double(perChannel))
-                    var squares: Double = 0
-                    for n in 0..<batch {
-                        let row = xBase + (n * channels + c) * pixels
-                        var s: Float = 0
-                        for i in 0..<pixels { s += (row[i] - mean) * (row[i] - mean) }
-                        squares += Double(s)
-                    }
-                    variance = Float(squares / Double(perChannel))
-                    let unbiased = variance * Float(perChannel) / Float(perChannel - 1)
-                    runningMean.base[c] = (1 - momentum) * runningMean.base[c] + momentum * mean
-                    runningVariance.base[c] = (1 - momentum) * runningVariance.base[c] + momentum * unbiased
-                } else {
-                    (mean, variance) = (runningMean.base[c], runningVariance.base[c])
-                }
-                (means[c], inverse[c]) = (mean, 1 / (variance + epsilon).squareRoot())
-            }
-        }
-    }
     // Normalise row by row in memory order: parallel over channels, a 1x1 feature map (the end of a network)
     // would read one value per cache line.
     means.withUnsafeBufferPointer { means in
@@ -110,39 +121,47 @@ public func batchNorm(
         }
     }
     let inputs = [x] + [weight, bias].compactMap { $0 }
-    return output.recorded("batch_norm", inputs: inputs, saving: normalized.map { [$0] } ?? []) { dy in
-        let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
-        let dWeight = Tensor(uninitializedShape: [channels])
-        let dBias = Tensor(uninitializedShape: [channels])
-        Parallel.forEach(0..<channels) { c in
-            var (sumDy, sumDyXHat): (Double, Double) = (0, 0)
-            for n in 0..<batch {
-                let offset = (n * channels + c) * pixels
-                var (a, b): (Float, Float) = (0, 0)
-                if let normalized {
-                    for i in 0..<pixels {
-                        a += dy.base[offset + i]
-                        b += dy.base[offset + i] * normalized.base[offset + i]
+    return output.recorded("batch_norm", inputs: inputs, saving: normalized.map { [$0] } ?? []) {
+        [perChannel] dy in
+        // Σdy, then Σdy x̂ (when x̂ was kept), per channel: [Σdy of every channel, Σdy x̂ of every channel].
+        var sums = channelSums(dy.base, batch: batch, channels: channels, pixels: pixels) { row, _ in
+            var s: Float = 0
+            for i in 0..<pixels { s += row[i] }
+            return Double(s)
+        }
+        if let normalized {
+            sums += channelSums(dy.base, batch: batch, channels: channels, pixels: pixels) { row, _ in
+                let h = normalized.base + (row - dy.base)
+                var s: Float = 0
+                for i in 0..<pixels { s += row[i] * h[i] }
+                return Double(s)
+            }
+        } else {
+            sums += [Double](repeating: 0, count: channels)
+        }
+        // This process's share of the batch gives the weight's and bias's gradients (Distributed adds them up
+        // with every other gradient); the whole batch's sums give x's, as its statistics did.
+        let dBias = Tensor(shape: [channels], values: sums[0..<channels].map { Float($0) })
+        let dWeight = Tensor(shape: [channels], values: sums[channels...].map { Float($0) })
+        var dx: Tensor?
+        if x.requiresGrad {
+            across?(&sums)
+            let gradient = Tensor(uninitializedShape: x.shape)
+            Parallel.forEach(0..<channels) { c in
+                let k = (weight?.base[c] ?? 1) * inverseDeviations[c]
+                let meanDy = Float(sums[c] / Double(perChannel))
+                let meanDyXHat = Float(sums[channels + c] / Double(perChannel))
+                for n in 0..<batch {
+                    let (offset, d, g) = ((n * channels + c) * pixels, gradient.base, dy.base)
+                    if training, let h = normalized?.base {
+                        for i in offset..<(offset + pixels) { d[i] = k * (g[i] - meanDy - h[i] * meanDyXHat) }
+                    } else {
+                        // In evaluation the statistics are constants: only the first term remains.
+                        for i in offset..<(offset + pixels) { d[i] = k * g[i] }
                     }
-                } else {
-                    for i in 0..<pixels { a += dy.base[offset + i] }
-                }
-                (sumDy, sumDyXHat) = (sumDy + Double(a), sumDyXHat + Double(b))
-            }
-            dBias.base[c] = Float(sumDy)
-            dWeight.base[c] = Float(sumDyXHat)
-            guard let dx else { return }
-            let k = (weight?.base[c] ?? 1) * inverseDeviations[c]
-            let (meanDy, meanDyXHat) = (Float(sumDy / Double(perChannel)), Float(sumDyXHat / Double(perChannel)))
-            for n in 0..<batch {
-                let (offset, d, g) = ((n * channels + c) * pixels, dx.base, dy.base)
-                if training, let h = normalized?.base {
-                    for i in offset..<(offset + pixels) { d[i] = k * (g[i] - meanDy - h[i] * meanDyXHat) }
-                } else {
-                    // In evaluation the statistics are constants: only the first term remains.
-                    for i in offset..<(offset + pixels) { d[i] = k * g[i] }
                 }
             }
+            dx = gradient
         }
         // One gradient per input, in order; dw needs x̂, kept exactly when the weight trains.
         var gradients: [Tensor?] = [dx]
@@ -150,4 +169,21 @@ public func batchNorm(
         if bias != nil { gradients.append(dBias) }
         return gradients
     }
+}
+
+/// One sum per channel, channel by channel in parallel: `value(row, c)` of each example's row of channel c
+/// (`pixels` values from `row`), added up over the examples.
+private func channelSums(
+    _ base: UnsafeMutablePointer<Float>, batch: Int, channels: Int, pixels: Int,
+    _ value: (UnsafeMutablePointer<Float>, Int) -> Double
+) -> [Double] {
+    var sums = [Double](repeating: 0, count: channels)
+    sums.withUnsafeMutableBufferPointer { sums in
+        Parallel.forEach(0..<channels) { c in
+            var total: Double = 0
+            for n in 0..<batch { total += value(base + (n * channels + c) * pixels, c) }
+            sums[c] = total
+        }
+    }
+    return sums
 }

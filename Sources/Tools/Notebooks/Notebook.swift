@@ -83,9 +83,9 @@ public struct Notebook {
     static func foldingTrainingLogs(_ lines: [Substring], log: String) -> [Substring] {
         var folded: [Substring] = []
         var stretch: [Substring] = []
+        let phase = TutorialOutput.epochPhase(of:)
         func flush() {
             defer { stretch = [] }
-            let phase = TutorialOutput.epochPhase(of:)
             let epochLines = stretch.filter { phase($0) != nil }
             // A phase's epochs come one after another: each change of phase starts another.
             let phases = epochLines.indices.filter { $0 == 0 || phase(epochLines[$0]) != phase(epochLines[$0 - 1]) }

@@ -23,6 +23,7 @@ public final class BestCheckpoint: TrainingCallback {
     public func epochDidEnd(_ trainer: Trainer, epoch: Int, metrics: [String: Double]) throws {
         guard let value = metrics[monitor], goal.improves(value, on: best?.value) else { return }
         best = (value, epoch)
+        guard trainer.isLeader else { return }  // one file, written by one process
         try trainer.model.save(to: url, metadata: ["epoch": "\(epoch)", monitor: "\(value)"])
     }
 }

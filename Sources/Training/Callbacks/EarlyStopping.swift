@@ -64,13 +64,13 @@ public final class EarlyStopping: TrainingCallback {
 
     public func trainingDidEnd(_ trainer: Trainer) {
         guard let best else { return }
-        if let stoppedEpoch {
+        if let stoppedEpoch, trainer.isLeader {
             print(
                 "Early stopping after epoch \(stoppedEpoch): \(monitor) has not improved for \(patience) epochs "
                     + "since epoch \(best.epoch) (\(String(format: "%.4f", best.value))).")
         }
         guard restoresBestWeights, best.epoch != trainer.epochsDone else { return }
         for ((_, tensor), saved) in zip(kept(trainer), bestState) { tensor.assign(saved) }
-        print("Restored the weights of epoch \(best.epoch), the best \(monitor).")
+        if trainer.isLeader { print("Restored the weights of epoch \(best.epoch), the best \(monitor).") }
     }
 }

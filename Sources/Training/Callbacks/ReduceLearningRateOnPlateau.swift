@@ -46,6 +46,7 @@ public final class ReduceLearningRateOnPlateau: TrainingCallback {
             trainer.optimizer.groups[i].learningRate = max(minimumRate, group.learningRate * factor)
         }
         reductions.append((epoch, trainer.optimizer.groups[0].learningRate))
+        guard trainer.isLeader else { return }
         print(
             "\(monitor) has not improved for \(patience) epochs: learning rate now \(reductions.last!.learningRate)"
         )

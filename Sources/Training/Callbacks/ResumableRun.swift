@@ -12,6 +12,10 @@ public final class ResumableRun: TrainingCallback {
     public init(folder: URL) { self.folder = folder }
 
     public func epochDidEnd(_ trainer: Trainer, epoch: Int, metrics: [String: Double]) throws {
+        // In data-parallel training every process holds the same state: rank 0 alone writes it. Nothing in it
+        // depends on how many processes there were, so a run resumes on any number.
+        guard trainer.isLeader else { return }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Checkpoint.save(
             to: checkpoint, model: trainer.model, optimizer: trainer.optimizer, scheduler: trainer.scheduler,
             epoch: epoch)

@@ -35,6 +35,11 @@ public final class Trainer {
     public internal(set) var epochsDone: Int
     /// Set by a callback to end training after the current epoch.
     public var stopRequested = false
+    /// The processes this one trains alongside, each on its shard of every batch (Distributed's `DataParallel`);
+    /// nil in one process.
+    public var parallelism: (any DataParallelism)?
+    /// Whether this process prints progress and writes files: always in one process, rank 0's alone among several.
+    public var isLeader: Bool { parallelism?.isLeader ?? true }
     /// Whether `ResumableRun.resume` restored this trainer: `fit` then puts the loader at the epoch it had
     /// reached, so the resumed epochs are shuffled as the uninterrupted run's were.
     var resumed = false
@@ -74,6 +79,7 @@ public final class Trainer {
         check(epochs >= 0, "Trainer.fit: epochs must not be negative, got \(epochs)")
         check(evaluatingEvery >= 1, "Trainer.fit: evaluatingEvery must be at least 1, got \(evaluatingEvery)")
         if resumed { loader.epoch = epochsDone }
+        try parallelism?.trainingWillBegin(model: model, loader: loader)
         let (started, first, last) = (Date(), epochsDone + 1, epochsDone + epochs)
         stopRequested = false
         for callback in callbacks { try callback.trainingWillBegin(self) }
@@ -104,8 +110,8 @@ public final class Trainer {
         values: [String: Double], progress: [(String, String)], bar: ProgressBar
     ) {
         model.train()
-        let bar = ProgressBar(total: loader.count, label: "\(label) epoch \(epoch)")
-        var (lossSum, correct, seen) = (0.0, 0.0, 0)
+        let bar = ProgressBar(total: loader.count, label: "\(label) epoch \(epoch)", isShown: isLeader)
+        var (lossSum, correct, seen, step) = (0.0, 0.0, 0, 0)
         func progress() -> [(String, String)] {
             [("loss", String(format: "%.4f", lossSum / Double(seen))), ("acc", percent(correct / Double(seen)))]
         }
@@ -114,15 +120,32 @@ public final class Trainer {
             optimizer.zeroGrad()
             let logits = model(inputs)
             let batchLoss = loss(logits, labels)
-            try ensureFinite(batchLoss, step: seen / loader.batchSize + 1)
-            batchLoss.backward()
+            step += 1
+            try ensureFinite(batchLoss, step: step)
+            // What callbacks see: the whole batch's mean loss, over every process's shard in data-parallel training.
+            var wholeBatchLoss = batchLoss.item
+            if let parallelism {
+                let whole = try parallelism.wholeBatch(examples: labels.count, meanLoss: wholeBatchLoss)
+                // This shard's part of the whole batch's mean loss: the shards' gradients then add up to its.
+                (batchLoss * whole.share).backward()
+                try parallelism.synchronize(
+                    gradientsOf: optimizer.groups.flatMap(\.parameters).filter(\.requiresGrad), buffersOf: model)
+                wholeBatchLoss = whole.meanLoss
+            } else {
+                batchLoss.backward()
+            }
             optimizer.step()
             scheduler?.step()
             lossSum += Double(batchLoss.item) * Double(labels.count)
             correct += Double(accuracy(logits, labels: labels)) * Double(labels.count)
             seen += labels.count
             bar.advance(metrics: progress())
-            for callback in callbacks { try callback.batchDidEnd(self, loss: batchLoss.item) }
+            for callback in callbacks { try callback.batchDidEnd(self, loss: wholeBatchLoss) }
+        }
+        if let parallelism {
+            // The epoch's figures over every shard, as one process would have counted them.
+            let totals = try parallelism.sum([lossSum, correct, Double(seen)])
+            (lossSum, correct, seen) = (totals[0], totals[1], Int(totals[2]))
         }
         let values = ["train_loss": lossSum / Double(seen), "train_accuracy": correct / Double(seen)]
         return (values, progress(), bar)

@@ -9,6 +9,7 @@ public final class ProgressBar {
     public let total: Int
     public let label: String
     private let isTerminal: Bool
+    private let isShown: Bool
     private let start = Date()
     private var done = 0
     private var lastDraw = Date.distantPast
@@ -18,13 +19,16 @@ public final class ProgressBar {
     ///   - total: the number of steps.
     ///   - label: what is progressing, e.g. "epoch 1/5".
     ///   - isTerminal: whether to redraw in place; by default, whether stdout is a terminal.
-    public init(total: Int, label: String, isTerminal: Bool = isatty(STDOUT_FILENO) == 1) {
-        (self.total, self.label, self.isTerminal) = (max(1, total), label, isTerminal)
+    ///   - isShown: whether to print at all: every process but one keeps its bars to itself in data-parallel
+    ///     training.
+    public init(total: Int, label: String, isTerminal: Bool = isatty(STDOUT_FILENO) == 1, isShown: Bool = true) {
+        (self.total, self.label, self.isTerminal, self.isShown) = (max(1, total), label, isTerminal, isShown)
     }
 
     /// Records `steps` more steps done and shows `metrics` (name, formatted value).
     public func advance(by steps: Int = 1, metrics: [(name: String, value: String)] = []) {
         done = min(total, done + steps)
+        guard isShown else { return }
         if isTerminal {
             guard Date().timeIntervalSince(lastDraw) >= 0.1 || done == total else { return }
             lastDraw = Date()
@@ -43,6 +47,7 @@ public final class ProgressBar {
 
     /// Ends the bar with a final line.
     public func finish(metrics: [(name: String, value: String)] = []) {
+        guard isShown else { return }
         if isTerminal {
             FileHandle.standardOutput.write(("\r" + line(metrics) + "\u{1B}[K\n").data(using: .utf8)!)
         } else {

@@ -232,32 +232,6 @@ struct CNNFromScratch: ParsableCommand {
                         + withinNoise.map(\.0.name).joined(separator: ", ") + ".")
     }
 
-    /// VGG-style for 28x28: (conv-BN-ReLU) x2, pool, (conv-BN-ReLU) x2, pool, dense 256, dropout, dense 10.
-    /// Section 7 leaves out batch norm or dropout to measure what they add.
-    // notebook: vgg-style-net
-    func vggStyleNet(batchNorm: Bool = true, dropout: Bool = true) -> Sequential {
-        Sequential {
-            for (input, output) in [(1, 16), (16, 16)] {
-                Conv2d(input, output, kernelSize: 3, padding: 1)
-                if batchNorm { BatchNorm2d(output) }
-                ReLU()
-            }
-            MaxPool2d(kernelSize: 2)
-            for (input, output) in [(16, 32), (32, 64)] {
-                Conv2d(input, output, kernelSize: 3, padding: 1)
-                if batchNorm { BatchNorm2d(output) }
-                ReLU()
-            }
-            MaxPool2d(kernelSize: 2)
-            Flatten()
-            Linear(64 * 7 * 7, 256)
-            ReLU()
-            if dropout { Dropout(probability: 0.3) }
-            Linear(256, 10)
-        }
-    }
-    // end notebook
-
     /// Train and test curves of one metric (`accuracy` or `loss`) over the epochs.
     func curves(of metric: String, label: String, _ history: TrainingHistory) -> LineChart {
         let epochs = (1...history.rows.count).map(Double.init)

@@ -46,9 +46,9 @@ let package = Package(
         .target(name: "CPNG", path: "Sources/C/CPNG", linkerSettings: [.linkedLibrary("png")]),
         .target(name: "CJPEG", path: "Sources/C/CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CWebP", path: "Sources/C/CWebP", linkerSettings: [.linkedLibrary("webp")]),
-        // OpenMPI's mpi.h, its handles (macros) handed over by functions.
-        .systemLibrary(
-            name: "CMPI", path: "Sources/C/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // OpenMPI's mpi.h where Debian's libopenmpi-dev puts it, its handles (macros) handed over by functions. No
+        // pkg-config: SwiftPM would look for it, and warn, in every package that depends on Tapegrad.
+        .systemLibrary(name: "CMPI", path: "Sources/C/CMPI"),
 
         // The fast loops under the ops: OpenBLAS, threads, memory, im2col, Winograd, pooling. Package access only.
         .target(name: "Kernels", dependencies: ["CBLAS"]),

@@ -110,6 +110,7 @@ public final class DataParallel: DataParallelism {
     public func sum(_ values: [Double]) throws -> [Double] {
         var values = values
         group.phase = nil
+        defer { group.phase = "training step \(steps + 1)" }
         group.allReduce(&values, at: "the end of an epoch (its loss and accuracy)")
         return values
     }

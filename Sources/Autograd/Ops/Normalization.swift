@@ -53,33 +53,51 @@ public func batchNorm(
     // Per channel: the mean and 1 / sqrt(var + ε), from the batch or the running statistics.
     var (means, inverseDeviations) = ([Float](repeating: 0, count: channels), [Float](repeating: 0, count: channels))
     if training {
-        // Σx gives the mean, then Σ(x - mean)² the variance; the count of values rides along with the first.
-        var sums = channelSums(x.base, batch: batch, channels: channels, pixels: pixels) { row, _ in
-            Double(sumRow(row, count: pixels, stride: 1))
+        let xBase = x.base
+        // Channel c's values: `pixels` in a row, one row per example, `channels * pixels` apart.
+        func sum(_ c: Int) -> Double {
+            var total: Double = 0
+            for n in 0..<batch {
+                total += Double(sumRow(xBase + (n * channels + c) * pixels, count: pixels, stride: 1))
+            }
+            return total
         }
+        func squares(_ c: Int, around mean: Float) -> Double {
+            var total: Double = 0
+            for n in 0..<batch {
+                let row = xBase + (n * channels + c) * pixels
+                var s: Float = 0
+                for i in 0..<pixels { s += (row[i] - mean) * (row[i] - mean) }
+                total += Double(s)
+            }
+            return total
+        }
+        var squareSums = [Double](repeating: 0, count: channels)
         if let across {
+            // Σx gives the mean, then Σ(x - mean)² the variance, each completed over the processes before the
+            // next is taken; the count of values rides along with the first.
+            var sums = forEachChannel(channels, sum)
             sums.append(Double(perChannel))
             across(&sums)
             perChannel = Int(sums.removeLast())
-        }
-        check(
-            perChannel > 1,
-            """
-            batchNorm: training needs more than one value per channel, got input \(x.shape) (one example of a 1x1 \
-            map, or a batch of one). To predict, call eval() on the model first: a model starts in training mode, \
-            as in PyTorch, and in evaluation mode batch norm uses its running statistics.
-            """)
-        for c in 0..<channels { means[c] = Float(sums[c] / Double(perChannel)) }
-        var squares = means.withUnsafeBufferPointer { means in
-            channelSums(x.base, batch: batch, channels: channels, pixels: pixels) { row, c in
-                var s: Float = 0
-                for i in 0..<pixels { s += (row[i] - means[c]) * (row[i] - means[c]) }
-                return Double(s)
+            checkTrainable(x, valuesPerChannel: perChannel)
+            for c in 0..<channels { means[c] = Float(sums[c] / Double(perChannel)) }
+            squareSums = forEachChannel(channels) { [means] c in squares(c, around: means[c]) }
+            across(&squareSums)
+        } else {
+            checkTrainable(x, valuesPerChannel: perChannel)
+            // Both sums of a channel one after the other, while its values are still in cache.
+            means.withUnsafeMutableBufferPointer { means in
+                squareSums.withUnsafeMutableBufferPointer { squareSums in
+                    Parallel.forEach(0..<channels) { c in
+                        means[c] = Float(sum(c) / Double(perChannel))
+                        squareSums[c] = squares(c, around: means[c])
+                    }
+                }
             }
         }
-        across?(&squares)
         for c in 0..<channels {
-            let variance = Float(squares[c] / Double(perChannel))
+            let variance = Float(squareSums[c] / Double(perChannel))
             let unbiased = variance * Float(perChannel) / Float(perChannel - 1)
             runningMean.base[c] = (1 - momentum) * runningMean.base[c] + momentum * means[c]
             runningVariance.base[c] = (1 - momentum) * runningVariance.base[c] + momentum * unbiased
@@ -123,45 +141,56 @@ public func batchNorm(
     let inputs = [x] + [weight, bias].compactMap { $0 }
     return output.recorded("batch_norm", inputs: inputs, saving: normalized.map { [$0] } ?? []) {
         [perChannel] dy in
-        // Σdy, then Σdy x̂ (when x̂ was kept), per channel: [Σdy of every channel, Σdy x̂ of every channel].
-        var sums = channelSums(dy.base, batch: batch, channels: channels, pixels: pixels) { row, _ in
-            var s: Float = 0
-            for i in 0..<pixels { s += row[i] }
-            return Double(s)
-        }
-        if let normalized {
-            sums += channelSums(dy.base, batch: batch, channels: channels, pixels: pixels) { row, _ in
-                let h = normalized.base + (row - dy.base)
-                var s: Float = 0
-                for i in 0..<pixels { s += row[i] * h[i] }
-                return Double(s)
-            }
-        } else {
-            sums += [Double](repeating: 0, count: channels)
-        }
-        // This process's share of the batch gives the weight's and bias's gradients (Distributed adds them up
-        // with every other gradient); the whole batch's sums give x's, as its statistics did.
-        let dBias = Tensor(shape: [channels], values: sums[0..<channels].map { Float($0) })
-        let dWeight = Tensor(shape: [channels], values: sums[channels...].map { Float($0) })
-        var dx: Tensor?
-        if x.requiresGrad {
-            across?(&sums)
-            let gradient = Tensor(uninitializedShape: x.shape)
-            Parallel.forEach(0..<channels) { c in
-                let k = (weight?.base[c] ?? 1) * inverseDeviations[c]
-                let meanDy = Float(sums[c] / Double(perChannel))
-                let meanDyXHat = Float(sums[channels + c] / Double(perChannel))
-                for n in 0..<batch {
-                    let (offset, d, g) = ((n * channels + c) * pixels, gradient.base, dy.base)
-                    if training, let h = normalized?.base {
-                        for i in offset..<(offset + pixels) { d[i] = k * (g[i] - meanDy - h[i] * meanDyXHat) }
-                    } else {
-                        // In evaluation the statistics are constants: only the first term remains.
-                        for i in offset..<(offset + pixels) { d[i] = k * g[i] }
+        // Per channel: Σdy and Σdy x̂ (when x̂ was kept), then dx from them.
+        func sums(_ c: Int) -> (dy: Double, dyXHat: Double) {
+            var (sumDy, sumDyXHat): (Double, Double) = (0, 0)
+            for n in 0..<batch {
+                let offset = (n * channels + c) * pixels
+                var (a, b): (Float, Float) = (0, 0)
+                if let normalized {
+                    for i in 0..<pixels {
+                        a += dy.base[offset + i]
+                        b += dy.base[offset + i] * normalized.base[offset + i]
                     }
+                } else {
+                    for i in 0..<pixels { a += dy.base[offset + i] }
+                }
+                (sumDy, sumDyXHat) = (sumDy + Double(a), sumDyXHat + Double(b))
+            }
+            return (sumDy, sumDyXHat)
+        }
+        let dx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
+        func inputGradient(_ c: Int, sumDy: Double, sumDyXHat: Double) {
+            guard let dx else { return }
+            let k = (weight?.base[c] ?? 1) * inverseDeviations[c]
+            let (meanDy, meanDyXHat) = (Float(sumDy / Double(perChannel)), Float(sumDyXHat / Double(perChannel)))
+            for n in 0..<batch {
+                let (offset, d, g) = ((n * channels + c) * pixels, dx.base, dy.base)
+                if training, let h = normalized?.base {
+                    for i in offset..<(offset + pixels) { d[i] = k * (g[i] - meanDy - h[i] * meanDyXHat) }
+                } else {
+                    // In evaluation the statistics are constants: only the first term remains.
+                    for i in offset..<(offset + pixels) { d[i] = k * g[i] }
                 }
             }
-            dx = gradient
+        }
+        // This process's part of the batch gives the weight's and bias's gradients (Distributed adds them up
+        // with every other gradient); the whole batch's sums give x's, as they gave its statistics.
+        let (dWeight, dBias) = (Tensor(uninitializedShape: [channels]), Tensor(uninitializedShape: [channels]))
+        if let across {
+            var both = forEachChannel(channels) { sums($0).dy } + forEachChannel(channels) { sums($0).dyXHat }
+            for c in 0..<channels { (dBias.base[c], dWeight.base[c]) = (Float(both[c]), Float(both[channels + c])) }
+            if dx != nil {
+                across(&both)
+                Parallel.forEach(0..<channels) { inputGradient($0, sumDy: both[$0], sumDyXHat: both[channels + $0]) }
+            }
+        } else {
+            // A channel's sums and its dx one after the other, while its values are still in cache.
+            Parallel.forEach(0..<channels) { c in
+                let (sumDy, sumDyXHat) = sums(c)
+                (dBias.base[c], dWeight.base[c]) = (Float(sumDy), Float(sumDyXHat))
+                inputGradient(c, sumDy: sumDy, sumDyXHat: sumDyXHat)
+            }
         }
         // One gradient per input, in order; dw needs x̂, kept exactly when the weight trains.
         var gradients: [Tensor?] = [dx]
@@ -171,19 +200,20 @@ public func batchNorm(
     }
 }
 
-/// One sum per channel, channel by channel in parallel: `value(row, c)` of each example's row of channel c
-/// (`pixels` values from `row`), added up over the examples.
-private func channelSums(
-    _ base: UnsafeMutablePointer<Float>, batch: Int, channels: Int, pixels: Int,
-    _ value: (UnsafeMutablePointer<Float>, Int) -> Double
-) -> [Double] {
-    var sums = [Double](repeating: 0, count: channels)
-    sums.withUnsafeMutableBufferPointer { sums in
-        Parallel.forEach(0..<channels) { c in
-            var total: Double = 0
-            for n in 0..<batch { total += value(base + (n * channels + c) * pixels, c) }
-            sums[c] = total
-        }
-    }
-    return sums
+/// `value(c)` of every channel c, channel by channel in parallel.
+private func forEachChannel(_ channels: Int, _ value: (Int) -> Double) -> [Double] {
+    var values = [Double](repeating: 0, count: channels)
+    values.withUnsafeMutableBufferPointer { values in Parallel.forEach(0..<channels) { values[$0] = value($0) } }
+    return values
+}
+
+/// Stops with a clear message when batch norm would train on one value per channel, whose variance is 0.
+private func checkTrainable(_ x: Tensor, valuesPerChannel: Int) {
+    check(
+        valuesPerChannel > 1,
+        """
+        batchNorm: training needs more than one value per channel, got input \(x.shape) (one example of a 1x1 \
+        map, or a batch of one). To predict, call eval() on the model first: a model starts in training mode, as \
+        in PyTorch, and in evaluation mode batch norm uses its running statistics.
+        """)
 }

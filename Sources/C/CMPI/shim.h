@@ -1,8 +1,9 @@
-// MPI, from Debian's OpenMPI (libopenmpi-dev, found with pkg-config's ompi-c).
+// MPI, from Debian's OpenMPI (libopenmpi-dev), whose headers Debian links into the compiler's multiarch include
+// folder as mpi/ (/usr/include/x86_64-linux-gnu/mpi, an alternative of the MPI installed).
 //
 // MPI's handles (the world communicator, the datatypes, the sum) are macros in OpenMPI, which Swift cannot
 // import: these functions hand them over.
-#include <mpi.h>
+#include <mpi/mpi.h>
 
 static inline MPI_Comm tapegrad_mpi_comm_world(void) { return MPI_COMM_WORLD; }
 static inline MPI_Datatype tapegrad_mpi_float(void) { return MPI_FLOAT; }

@@ -172,7 +172,7 @@ let package = Package(
             name: "TutorialsTests",
             dependencies: [
                 "Autograd", "Kernels", "Datasets", "Training", "Notebooks", "TutorialFormat", "ExerciseKit",
-                "ExerciseSolutions",
+                "ExerciseSolutions", "TestSupport",
             ]
                 + tutorials.map { .target(name: $0.target) }),
     ]

@@ -18,7 +18,9 @@ import Testing
     func processesTrainAsOneProcessOnTheWholeBatch(processes: Int) throws {
         // 71 examples in batches of 16: the last batch of 7 is cut 3 + 4 (or 2 + 2 + 3), unevenly.
         let arguments = ["--examples", "71", "--epochs", "2"]
-        let (one, many) = (temporaryFile("one-\(processes)"), temporaryFile("many-\(processes)"))
+        let (one, many) = (
+            temporaryFolder("distributed-one-\(processes)"), temporaryFolder("distributed-many-\(processes)")
+        )
         let reference = try runCheck(arguments + ["--trace", one.path])
         #expect(reference.status == 0, "\(reference.output)")
         let parallel = try runCheck(arguments + ["--trace", many.path], processes: processes)
@@ -41,9 +43,9 @@ import Testing
     /// where an uninterrupted one-process run does.
     @Test(arguments: [(2, 1), (1, 2)])
     func aCheckpointResumesOnAnyNumberOfProcesses(first: Int, then: Int) throws {
-        let folder = temporaryFile("checkpoint-\(first)-\(then)")
-        let straight = temporaryFile("straight-\(first)-\(then)")
-        let resumed = temporaryFile("resumed-\(first)-\(then)")
+        let folder = temporaryFolder("distributed-checkpoint-\(first)-\(then)")
+        let straight = temporaryFolder("distributed-straight-\(first)-\(then)")
+        let resumed = temporaryFolder("distributed-resumed-\(first)-\(then)")
         #expect(try runCheck(["--epochs", "2", "--trace", straight.path]).status == 0)
         let begun = try runCheck(["--epochs", "1", "--checkpoint", folder.path], processes: first)
         #expect(begun.status == 0, "\(begun.output)")
@@ -93,21 +95,13 @@ import Testing
     }
 }
 
-/// A fresh path under the temporary directory.
-func temporaryFile(_ name: String) -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-distributed-\(name)-\(getpid())")
-}
-
 /// Runs DistributedCheck plainly (`processes` nil) or under `mpirun -np processes --oversubscribe`, and returns
 /// its status, its standard output and error together, and how long it took.
 ///
-/// The executable comes from `TAPEGRAD_TUTORIALS_BIN` when set (`make test`'s release build), else from beside
-/// the test runner. OpenMPI refuses to run as root unless told twice, which CI's containers are.
+/// The executable is `builtExecutable`'s. OpenMPI refuses to run as root unless told twice, which CI's
+/// containers are.
 func runCheck(_ arguments: [String], processes: Int? = nil) throws -> (status: Int32, output: String, seconds: Double) {
-    let directory =
-        ProcessInfo.processInfo.environment["TAPEGRAD_TUTORIALS_BIN"].map { URL(fileURLWithPath: $0) }
-        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let check = directory.appendingPathComponent("DistributedCheck").path
+    let check = builtExecutable("DistributedCheck").path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments =

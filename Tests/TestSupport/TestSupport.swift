@@ -22,3 +22,18 @@ public func residentBytes() -> Int {
 public func standardError(of result: ExitTest.Result?) -> String {
     String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
 }
+
+/// Where the package's executables (the tutorials, DistributedCheck) are: `TAPEGRAD_TUTORIALS_BIN` when set
+/// (`make test` points it at a release build, so training runs at full speed), else beside the test runner
+/// (debug, much slower).
+public func builtExecutable(_ name: String) -> URL {
+    let directory =
+        ProcessInfo.processInfo.environment["TAPEGRAD_TUTORIALS_BIN"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    return directory.appendingPathComponent(name)
+}
+
+/// A fresh path under the temporary directory, named for `name` and this test process.
+public func temporaryFolder(_ name: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("tapegrad-\(name)-\(getpid())")
+}

@@ -1,6 +1,7 @@
 import Autograd
 import Datasets
 import Foundation
+import TestSupport
 import Testing
 
 /// Step 7 on a learner's own folders, as `--data` and `--source-data`: here small generated ones, whose classes

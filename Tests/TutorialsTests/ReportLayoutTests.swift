@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import TestSupport
 import Interpretation
 import Testing
 import Training

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Steps 2, 4 and 5: no training, so they run with their defaults.

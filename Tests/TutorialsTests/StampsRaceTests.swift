@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Notebooks
 import Testing
 import Training

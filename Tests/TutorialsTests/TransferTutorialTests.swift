@@ -1,6 +1,7 @@
 import Datasets
 import ExerciseSolutions
 import Foundation
+import TestSupport
 import Testing
 import TutorialFormat
 

@@ -16,7 +16,7 @@ struct ManyMachines: ParsableCommand {
         discussion: """
             Started plainly, it trains with one process, then starts itself under mpirun with --processes \
             processes, and compares the two runs. Started by mpirun (mpirun -np 4 --hostfile hosts \
-            10-many-machines), it is one of those processes: rank 0 writes what it trained.
+            10-many-machines), it is one of those processes: rank 0 writes what the training recorded.
             """)
 
     @Option(help: "Processes for the data-parallel run (mpirun -np).") var processes = 2
@@ -30,7 +30,7 @@ struct ManyMachines: ParsableCommand {
     @Option(help: "Seconds a process waits for the others before it stops, naming the one it waited for.")
     var timeout = 120.0
     @Option(help: "Folder holding Fashion-MNIST's four .gz files.") var fashionMNIST = FashionMNIST.defaultDirectory
-    @Option(help: "Where to write the records, the models and the chart.") var output = "runs/10-many-machines"
+    @Option(help: "Where to write the records and the charts.") var output = "runs/10-many-machines"
     @Option(help: "Rounds of the speed measurement, one process and then the processes in each.") var timingRounds = 3
     @Option(help: "Steps each side trains in a round of the speed measurement.") var timingSteps = 60
     @Flag(help: "Under mpirun: plain BatchNorm2d in each process, instead of SyncBatchNorm.") var localBatchNorm = false
@@ -101,12 +101,12 @@ struct ManyMachines: ParsableCommand {
             the yardstick for the runs of section 4.
             """)
         // notebook: one-process
-        let (oneModel, one) = try train(on: training, validation: validation, parallel: nil, epochs: epochs)
-        try save(oneModel, one, in: folder, as: "1-process")
+        let one = try train(on: training, validation: validation, parallel: nil, epochs: epochs)
+        try save(one, in: folder, as: "1-process")
         print(summary(of: one))
         let threads = Tapegrad.blasThreads
         Tapegrad.blasThreads = 1
-        let (_, oneThread) = try train(on: training, validation: validation, parallel: nil, epochs: epochs)
+        let oneThread = try train(on: training, validation: validation, parallel: nil, epochs: epochs)
         Tapegrad.blasThreads = threads
         print(summary(of: oneThread))
         // end notebook
@@ -199,7 +199,7 @@ struct ManyMachines: ParsableCommand {
         let timingData = try data(timing: true)
         var (alone, together): ([Double], [Double]) = ([], [])
         for _ in 0..<timingRounds {
-            let (_, solo) = try train(
+            let solo = try train(
                 on: timingData.training, validation: timingData.validation, parallel: nil, epochs: 1)
             alone.append(warm(solo))
             together.append(warm(try runUnderMPI(timing: true)))
@@ -315,9 +315,9 @@ struct ManyMachines: ParsableCommand {
 
     // notebook: train
     /// Step 3's network and recipe, trained by this process alone (`parallel` nil) or as one of a group.
-    func train(on training: some Dataset, validation: some Dataset, parallel: DataParallel?, epochs: Int) throws -> (
-        Module, Record
-    ) {
+    func train(on training: some Dataset, validation: some Dataset, parallel: DataParallel?, epochs: Int) throws
+        -> Record
+    {
         Random.seed(seed)
         let model = vggStyleNet(normalization: { features in
             if let group = parallel?.group, !localBatchNorm { return SyncBatchNorm(features, group: group) }
@@ -338,25 +338,24 @@ struct ManyMachines: ParsableCommand {
         log.record.communicationSeconds = parallel?.group.communicationSeconds ?? 0
         log.record.validationLoss = trainer.history.series("validation_loss").last!
         log.record.validationAccuracy = trainer.history.series("validation_accuracy").last!
-        return (model, log.record)
+        return log.record
     }
     // end notebook
 
-    /// One of the processes mpirun started: trains its shard; rank 0 writes the model and the record.
+    /// One of the processes mpirun started: trains its shard; rank 0 writes the record.
     func runAsOneOfMany() throws {
         let group = try ProcessGroup.start(timeout: .milliseconds(Int(timeout * 1000)))
         group.run {
             let (training, validation) = try data(timing: timing)
-            let (model, record) = try train(
+            let record = try train(
                 on: training, validation: validation, parallel: DataParallel(group: group), epochs: timing ? 1 : epochs)
             let name = runName(processes: group.size, localBatchNorm: localBatchNorm, timing: timing)
-            if group.isLeader { try save(model, record, in: try RunFolder(output), as: name) }
+            if group.isLeader { try save(record, in: try RunFolder(output), as: name) }
         }
     }
 
-    /// Writes a run's model (`model-NAME.safetensors`) and record (`record-NAME.json`) into `folder`.
-    func save(_ model: Module, _ record: Record, in folder: RunFolder, as name: String) throws {
-        try model.save(to: folder.url.appendingPathComponent("model-\(name).safetensors"))
+    /// Writes a run's record (`record-NAME.json`) into `folder`.
+    func save(_ record: Record, in folder: RunFolder, as name: String) throws {
         try folder.write(String(decoding: try JSONEncoder().encode(record), as: UTF8.self), to: "record-\(name).json")
     }
 
